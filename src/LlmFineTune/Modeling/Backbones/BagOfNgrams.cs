@@ -1,0 +1,54 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using TorchSharp;
+
+namespace LlmFineTune.Modeling.Backbones;
+
+/// <summary>
+/// fastText-style backbone: the mean of the embeddings of a text's (hashed) n-grams. Fast, and a
+/// strong baseline for topic-like tasks. Padding ids (0) are left out of the mean.
+/// </summary>
+public sealed class BagOfNgrams : Module<Tensor, Tensor, Tensor>, IBackbone
+{
+    private readonly EmbeddingBag embeddings;
+
+    /// <summary>Creates the backbone with uniform(-1/dim, 1/dim) embeddings, as fastText initialises them.</summary>
+    /// <param name="vocabularySize">Rows of the embedding table (the tokenizer's vocabulary size).</param>
+    /// <param name="dimension">Embedding width.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1.</exception>
+    public BagOfNgrams(int vocabularySize, int dimension) : base(nameof(BagOfNgrams))
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(vocabularySize, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        Runtime.TorchRuntime.EnsureAvailable();
+        VocabularySize = vocabularySize;
+        HiddenSize = dimension;
+        embeddings = EmbeddingBag(vocabularySize, dimension, mode: EmbeddingBagMode.Mean, padding_index: 0);
+        using (no_grad())
+            init.uniform_(embeddings.weight!, -1.0 / dimension, 1.0 / dimension);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public string Kind => "bag";
+
+    /// <summary>Rows of the embedding table.</summary>
+    public int VocabularySize { get; }
+
+    /// <inheritdoc />
+    public int HiddenSize { get; }
+
+    /// <inheritdoc />
+    public BackboneOutput Forward(Tensor inputIds, Tensor attentionMask) =>
+        new(attentionMask, tokenStates: null, pooled: forward(inputIds, attentionMask));
+
+    /// <summary>Mean embedding of each row's non-padding ids.</summary>
+    /// <param name="inputIds">int64 <c>[batch, seq]</c>.</param>
+    /// <param name="attentionMask">int64 <c>[batch, seq]</c> (padding is recognised by id 0).</param>
+    /// <returns><c>[batch, dimension]</c>.</returns>
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask) => embeddings.call(inputIds);
+
+    /// <inheritdoc />
+    public IReadOnlyList<IReadOnlyList<Parameter>> LayerGroups() => [[.. embeddings.parameters()]];
+}

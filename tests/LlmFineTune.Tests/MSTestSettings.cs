@@ -1,0 +1,2 @@
+// Torch keeps global state (seed, threads, grad mode); test classes opt in to parallelism explicitly.
+[assembly: DoNotParallelize]
