@@ -22,7 +22,7 @@ public sealed class Trainer
         optimizerFactory = optimizer ?? new AdamWFactory();
     }
 
-    /// <summary>Trains the classifier in place.</summary>
+    /// <summary>Fine-tunes a classifier in place.</summary>
     /// <param name="model">The classifier to train; left in eval mode.</param>
     /// <param name="train">The training set; its labels must be the model's.</param>
     /// <param name="progress">Receives a report after each step.</param>
@@ -34,32 +34,34 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
-        if (train.Count == 0)
-            throw new ArgumentException("The training set is empty.", nameof(train));
-        if (train.Kind != model.Head.Kind)
-            throw new ArgumentException($"The training set is {train.Kind} but the model's head predicts {model.Head.Kind}.", nameof(train));
+        return Train(new ClassifierTrainingTask(model, train, options.BatchSize), progress, cancellationToken);
+    }
 
+    /// <summary>Runs the training loop over any task.</summary>
+    /// <param name="task">What to optimise.</param>
+    /// <param name="progress">Receives a report after each step.</param>
+    /// <param name="cancellationToken">Stops training between steps.</param>
+    /// <returns>The run's history.</returns>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public TrainingResult Train(ITrainingTask task, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
         manual_seed(options.Seed);
-        var random = new Random(options.Seed);
-        var network = model.Network;
-        var parameters = network.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
+        var module = task.Module;
+        var parameters = module.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
         using var optimizer = optimizerFactory.Create(parameters, options.LearningRate);
 
-        int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
-        int totalSteps = stepsPerEpoch * options.Epochs;
+        int totalSteps = (int)(task.BatchesPerEpoch ?? throw new ArgumentException("Streaming tasks need a step limit.", nameof(task))) * options.Epochs;
         var history = new List<TrainingProgress>(totalSteps);
-        network.train();
+        module.train();
         try
         {
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
-                int[] order = Enumerable.Range(0, train.Count).ToArray();
-                random.Shuffle(order);
-                for (int start = 0; start < order.Length; start += options.BatchSize)
+                foreach (var batch in task.Batches(epoch, options.Seed, skip: 0))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var examples = order.Skip(start).Take(options.BatchSize).Select(i => train[i]).ToList();
-                    double loss = Step(model, optimizer, examples, train);
+                    double loss = Step(task, optimizer, batch);
                     var report = new TrainingProgress(history.Count + 1, totalSteps, epoch, loss, options.LearningRate);
                     history.Add(report);
                     progress?.Report(report);
@@ -68,18 +70,17 @@ public sealed class Trainer
         }
         finally
         {
-            network.eval();
+            module.eval();
         }
         return new TrainingResult(history.Count, history);
     }
 
-    private static double Step(TextClassifier model, optim.Optimizer optimizer, List<TextExample> examples, ITextDataset train)
+    private static double Step(ITrainingTask task, optim.Optimizer optimizer, Batching.Batch batch)
     {
         using var scope = NewDisposeScope();
-        using var batch = model.Collator.Build(examples, train.Kind, model.Labels);
+        using var owned = batch;
         optimizer.zero_grad();
-        var logits = model.Network.call(batch.InputIds, batch.AttentionMask);
-        var loss = model.Head.Loss(logits, batch);
+        var loss = task.Loss(owned);
         loss.backward();
         optimizer.step();
         return loss.item<float>();
