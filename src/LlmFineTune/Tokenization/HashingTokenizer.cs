@@ -29,7 +29,13 @@ public sealed class HashingTokenizer : ITokenizer
     public int VocabularySize => options.Buckets + 1;
 
     /// <inheritdoc />
-    public int PadId => 0;
+    public int PadId => Special.Pad;
+
+    /// <inheritdoc />
+    public SpecialTokens Special { get; } = new(Pad: 0);
+
+    /// <inheritdoc />
+    public bool IsContinuation(int id) => false;
 
     /// <summary>The settings in use.</summary>
     public HashingTokenizerOptions Options => options;
