@@ -30,7 +30,8 @@ internal sealed class ClassifierTrainingTask : ITrainingTask
     public IEnumerable<Batch> Batches(int epoch, int seed, long skip)
     {
         int[] order = Enumerable.Range(0, data.Count).ToArray();
-        new Random(HashCode.Combine(seed, epoch)).Shuffle(order);
+        // HashCode.Combine is randomised per process; the order must repeat across runs and resumes.
+        new Random(unchecked(seed * 1_000_003 + epoch)).Shuffle(order);
         for (long start = skip * batchSize; start < order.Length; start += batchSize)
         {
             var examples = new TextExample[Math.Min(batchSize, order.Length - (int)start)];

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using LlmFineTune.Build;
+
+namespace LlmFineTune.Tests.Packaging;
+
+/// <summary>
+/// Packs the library into a local feed and builds a brand-new console app outside the repo that
+/// references it by PackageReference only, as a user's app would.
+/// </summary>
+[TestClass]
+[TestCategory("Slow")]
+public sealed partial class PackageConsumerTests
+{
+    private const string ConsumerProgram = """
+        using LlmFineTune.Data;
+        using LlmFineTune.Evaluation;
+        using LlmFineTune.Modeling;
+        using LlmFineTune.Modeling.Backbones;
+        using LlmFineTune.Modeling.Heads;
+        using LlmFineTune.Tokenization;
+        using LlmFineTune.Training;
+
+        var random = new Random(5);
+        string[][] topics = [["goal", "match", "league", "coach"], ["stock", "market", "bank", "profit"], ["orbit", "planet", "rocket", "comet"]];
+        string[] filler = ["the", "a", "new", "report", "today", "about"];
+        var examples = new List<TextExample>();
+        for (int c = 0; c < topics.Length; c++)
+            for (int i = 0; i < 40; i++)
+                examples.Add(TextExample.Labeled(string.Join(' ', Enumerable.Range(0, 8).Select(_ => random.NextDouble() < 0.4 ? topics[c][random.Next(4)] : filler[random.Next(6)])) + " " + topics[c][random.Next(4)], $"topic{c}"));
+        var data = TextDataset.FromExamples(examples);
+
+        TorchSharp.torch.manual_seed(1);
+        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 2048 });
+        using var model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 16), new SingleLabelHead(16, data.LabelMap.Count), data.LabelMap);
+        var trainer = new Trainer(new TrainerOptions { Epochs = 6, BatchSize = 16, LearningRate = 0.05 });
+        var result = trainer.Train(model, data);
+        foreach (var epoch in result.History.GroupBy(h => h.Epoch))
+            Console.WriteLine($"epoch {epoch.Key} loss {epoch.Average(h => h.Loss).ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"accuracy {new Evaluator().Evaluate(model, data).Accuracy.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}");
+        """;
+
+    private string work = "";
+    private string version = "";
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestInitialize]
+    public void CreateWorkspace()
+    {
+        work = Directory.CreateTempSubdirectory("llmft-consumer-").FullName;
+        version = "0.0.0-consumer." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + Environment.ProcessId;
+    }
+
+    [TestCleanup]
+    public void DeleteWorkspace()
+    {
+        Directory.Delete(work, recursive: true);
+        // the package restored from the temporary feed must not linger in the user's NuGet cache
+        string cached = Path.Combine(NuGetCache(), "llmfinetune", version);
+        if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
+    }
+
+    [TestMethod]
+    public void PackageReference_NewConsoleApp_BuildsPublishesAndTrains()
+    {
+        string feed = Path.Combine(work, "feed"), app = Path.Combine(work, "app");
+        Directory.CreateDirectory(app);
+        Dotnet(RepositoryRoot(), "pack", "src/LlmFineTune/LlmFineTune.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="llmfinetune-test-feed" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(app, "ConsumerApp.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="LlmFineTune" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), ConsumerProgram);
+
+        Dotnet(app, "build", "-c", "Release");
+        string built = Path.Combine(app, "bin", "Release", "net10.0");
+        AssertFalls(Dotnet(built, "ConsumerApp.dll"));
+        AssertWeak(Path.Combine(built, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"));
+
+        string published = Path.Combine(work, "published");
+        Dotnet(app, "publish", "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-o", published);
+        AssertWeak(Path.Combine(published, "libLibTorchSharp.so"));
+        AssertFalls(Dotnet(published, "ConsumerApp.dll"));
+
+        string cacheCopy = Directory.GetFiles(Path.Combine(NuGetCache(), "torchsharp"), "libLibTorchSharp.so", SearchOption.AllDirectories).First();
+        Assert.IsFalse(ElfVersionNeeds.ReadNeeds(File.ReadAllBytes(cacheCopy), cacheCopy).Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak,
+            "the NuGet cache's copy must never be modified");
+    }
+
+    private void AssertFalls(string output)
+    {
+        TestContext.WriteLine(output);
+        var losses = EpochLoss().Matches(output).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.HasCount(6, losses, output);
+        Assert.IsLessThan(losses[0] * 0.5, losses[^1], $"loss should fall: {string.Join(", ", losses)}");
+        var accuracy = double.Parse(Accuracy().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.IsGreaterThan(0.8, accuracy, output);
+    }
+
+    private static void AssertWeak(string path)
+    {
+        Assert.IsTrue(File.Exists(path), $"{path} is missing");
+        Assert.IsTrue(ElfVersionNeeds.ReadNeeds(File.ReadAllBytes(path), path).Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak, $"{path} was not patched");
+    }
+
+    private string Dotnet(string folder, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments)
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // The test host runs under MSBuild/VSTest; a child build must not inherit their settings.
+        foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
+            start.Environment.Remove(key);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.AreEqual(0, process.ExitCode, $"dotnet {string.Join(' ', arguments)} failed in {folder}:\n{stdout}\n{stderr.Result}");
+        return stdout;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "LlmFineTune.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("LlmFineTune.sln not found above the test output.");
+    }
+
+    private static string NuGetCache() =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } custom
+            ? custom
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+    [GeneratedRegex(@"^epoch \d+ loss ([0-9.]+)$", RegexOptions.Multiline)]
+    private static partial Regex EpochLoss();
+
+    [GeneratedRegex(@"^accuracy ([0-9.]+)$", RegexOptions.Multiline)]
+    private static partial Regex Accuracy();
+}
