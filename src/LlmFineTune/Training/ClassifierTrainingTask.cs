@@ -28,7 +28,8 @@ internal sealed class ClassifierTrainingTask : ITrainingTask
     public IEnumerable<Batch> Batches(int epoch, int seed, long skip)
     {
         int[] order = Enumerable.Range(0, data.Count).ToArray();
-        new Random(HashCode.Combine(seed, epoch)).Shuffle(order);
+        // Not HashCode.Combine: it is salted per process, and a resumed run in a new process must see the same order.
+        new Random(unchecked(seed * 1_000_003 + epoch)).Shuffle(order);
         return Chunks(model, data, order, batchSize, skip);
     }
 

@@ -66,7 +66,7 @@ internal sealed class TrainingLoop : IDisposable
         module.train();
         try
         {
-            optimizer.zero_grad();
+            ZeroGradients();
             for (int epoch = state.Epoch; !control.StopTraining; epoch++, skip = 0)
             {
                 if (options.MaxSteps is null && epoch > options.Epochs) break;
@@ -102,7 +102,7 @@ internal sealed class TrainingLoop : IDisposable
         ForEachCallback(c => c.OnEpochBegin(state, control));
         int pending = 0;
         double lossSum = 0;
-        bool any = false;
+        bool any = false, interrupted = false;
         using (var batches = task.Batches(epoch, options.Seed, skip).GetEnumerator())
         {
             while (true)
@@ -110,7 +110,11 @@ internal sealed class TrainingLoop : IDisposable
                 if (pending == 0)
                 {
                     if (cancellationToken.IsCancellationRequested) Cancel();
-                    if (control.StopTraining || state.Step >= state.TotalSteps) return false;
+                    if (control.StopTraining || state.Step >= state.TotalSteps)
+                    {
+                        interrupted = true;
+                        break;
+                    }
                 }
                 if (!batches.MoveNext()) break;
                 any = true;
@@ -132,9 +136,12 @@ internal sealed class TrainingLoop : IDisposable
             logger.LogWarning("Epoch {Epoch} had no batches; training ends.", epoch);
             return false;
         }
+        // An epoch cut short by the step limit still counts as complete if no batch was left (and so gets its evaluation).
+        bool complete = !interrupted || (task.BatchesPerEpoch is { } count && state.BatchesInEpoch >= count && !control.StopTraining);
+        if (!complete) return false;
         if (options.EvaluateEverySteps == 0) Evaluate();
         ForEachCallback(c => c.OnEpochEnd(state, control));
-        return true;
+        return !interrupted;
     }
 
     /// <summary>Forward and backward for one batch; gradients add up until the optimizer step.</summary>
@@ -158,15 +165,18 @@ internal sealed class TrainingLoop : IDisposable
         int i = 0;
         foreach (var group in optimizer.ParamGroups)
             group.LearningRate = baseRates[i++] * multiplier;
-        if (options.MaxGradientNorm is { } maxNorm)
-        {
-            double norm = nn.utils.clip_grad_norm_(parameters.Where(p => p.grad is not null), maxNorm);
-            if (!double.IsFinite(norm))
-                Diverged(norm, "gradient norm");
-        }
         using (NewDisposeScope())
+        {
+            if (options.MaxGradientNorm is { } maxNorm)
+            {
+                // Parameters without a gradient (frozen) are skipped by libtorch.
+                double norm = nn.utils.clip_grad_norm_(parameters, maxNorm);
+                if (!double.IsFinite(norm))
+                    Diverged(norm, "gradient norm");
+            }
             optimizer.step();
-        optimizer.zero_grad();
+            ZeroGradients();
+        }
 
         state.Step++;
         state.Loss = loss;
@@ -287,8 +297,15 @@ internal sealed class TrainingLoop : IDisposable
     private void Diverged(double value, string what)
     {
         // Drop the gradients of the bad batch (and any accumulated with it) so that no step applies them.
-        optimizer.zero_grad();
+        ZeroGradients();
         throw new NonFiniteLossException(state.Step + 1, state.Epoch, value, what);
+    }
+
+    /// <summary>Clears gradients inside a scope: TorchSharp creates a tensor handle per parameter to do it, which would otherwise stay live.</summary>
+    private void ZeroGradients()
+    {
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
     }
 
     private void ForEachCallback(Action<ITrainingCallback> call)

@@ -22,7 +22,7 @@ public sealed class HeadTests
     {
         var data = TinyModels.SingleLabel(perClass: 20, seed: 1);
         var options = new HeadOptions { HiddenSize = 16, LabelSmoothing = 0.1, ClassWeights = [1f, 2f, 1f], Dropout = 0.1 };
-        using var model = TinyModels.Create(data, new SingleLabelHead(8, data.LabelMap.Count, options));
+        using var model = TinyModels.Create(data, options);
 
         var result = new Trainer(Quick).Train(model, data);
 
@@ -69,7 +69,7 @@ public sealed class HeadTests
     public void RegressionHead_EitherLoss_LossFallsAndValueIsClose(RegressionLoss loss)
     {
         var data = TinyModels.Regression(count: 60, seed: 4);
-        using var model = TinyModels.Create(data, new RegressionHead(8, new HeadOptions { RegressionLoss = loss, Dropout = 0 }));
+        using var model = TinyModels.Create(data, new HeadOptions { RegressionLoss = loss, Dropout = 0 });
 
         var result = new Trainer(new TrainerOptions { Epochs = 15, BatchSize = 8, LearningRate = 0.05 }).Train(model, data);
 
@@ -83,7 +83,7 @@ public sealed class HeadTests
     public void CustomHead_DerivedFromTaskHead_TrainsThroughTheTrainer()
     {
         var data = TinyModels.SingleLabel(perClass: 20, seed: 5);
-        using var model = TinyModels.Create(data, new HingeHead(8, data.LabelMap.Count));
+        using var model = TinyModels.Create(data, head: () => new HingeHead(TinyModels.Dimension, data.LabelMap.Count));
 
         var result = new Trainer(Quick).Train(model, data);
 

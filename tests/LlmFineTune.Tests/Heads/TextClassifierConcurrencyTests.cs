@@ -11,7 +11,7 @@ public sealed class TextClassifierConcurrencyTests
     public void PredictBatch_SixteenThreadsOnOneModel_SameAnswersAsSequential()
     {
         var data = TinyModels.SingleLabel(perClass: 20, seed: 11);
-        using var model = TinyModels.Create(data, head: new LlmFineTune.Modeling.Heads.SingleLabelHead(8, 3, new() { HiddenSize = 8, Dropout = 0.5 }));
+        using var model = TinyModels.Create(data, new() { HiddenSize = 8, Dropout = 0.5 });
         new Trainer(new TrainerOptions { Epochs = 2, BatchSize = 8, LearningRate = 0.05 }).Train(model, data);
         var texts = data.Select(e => e.Text).ToArray();
         // Batched and single forward passes may differ in the last bit, so each thread repeats the sequential call pattern.

@@ -21,18 +21,21 @@ internal static class TinyModels
 
     public static readonly string[] TopicNames = ["sports", "finance", "space"];
 
-    public static TextClassifier Create(ITextDataset data, ITaskHead? head = null, int dimension = 8, int seed = 7)
+    public const int Dimension = 8;
+
+    /// <summary>A bag model with the head its data needs; the head is built after seeding, so the same call gives the same weights.</summary>
+    public static TextClassifier Create(ITextDataset data, HeadOptions? options = null, Func<ITaskHead>? head = null, int seed = 7)
     {
         torch.manual_seed(seed);
         var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 1024 });
-        var backbone = new BagOfNgrams(tokenizer.VocabularySize, dimension);
-        head ??= data.Kind switch
+        var backbone = new BagOfNgrams(tokenizer.VocabularySize, Dimension);
+        var taskHead = head?.Invoke() ?? data.Kind switch
         {
-            TaskKind.SingleLabel => new SingleLabelHead(dimension, data.LabelMap.Count),
-            TaskKind.MultiLabel => new MultiLabelHead(dimension, data.LabelMap.Count),
-            _ => new RegressionHead(dimension),
+            TaskKind.SingleLabel => new SingleLabelHead(Dimension, data.LabelMap.Count, options),
+            TaskKind.MultiLabel => new MultiLabelHead(Dimension, data.LabelMap.Count, options),
+            _ => new RegressionHead(Dimension, options),
         };
-        return new TextClassifier(tokenizer, backbone, head, data.LabelMap, maxLength: 32);
+        return new TextClassifier(tokenizer, backbone, taskHead, data.LabelMap, maxLength: 32);
     }
 
     /// <summary>Each text is filler plus words of one topic.</summary>
