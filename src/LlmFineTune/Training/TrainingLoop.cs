@@ -263,11 +263,12 @@ internal sealed class TrainingLoop : IDisposable
     /// <summary>Loads a checkpoint; returns the batches of its epoch already consumed.</summary>
     private long Resume(string directory)
     {
-        var (manifest, best) = CheckpointFiles.Read(directory, module, optimizer);
+        var manifest = CheckpointFiles.ReadManifest(directory);
         if (manifest.Seed != options.Seed)
             throw new InvalidOperationException($"{directory}: the checkpoint was made with Seed {manifest.Seed} but TrainerOptions.Seed is {options.Seed}; resume with the same seed so the data order matches.");
         if (manifest.TotalSteps != state.TotalSteps)
             throw new InvalidOperationException($"{directory}: the checkpoint's run has {manifest.TotalSteps} steps but these options give {state.TotalSteps}; resume with the same Epochs, MaxSteps, BatchSize and GradientAccumulationSteps.");
+        var best = CheckpointFiles.Load(directory, manifest, module, optimizer);
         state.Step = manifest.Step;
         state.Epoch = manifest.Epoch;
         state.BestMetric = manifest.BestMetric;

@@ -145,11 +145,11 @@ public sealed class TrainerTests
         var probe = new RecordingCallback((state, _) => live[state.Step] = DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         var validation = TinyModels.SingleLabel(perClass: 2, seed: 11);
 
-        new Trainer(new TrainerOptions { MaxSteps = 80, BatchSize = 4, GradientAccumulationSteps = 2, MaxGradientNorm = 1, EvaluateEverySteps = 7 }, callbacks: [probe])
+        new Trainer(new TrainerOptions { MaxSteps = 40, BatchSize = 4, GradientAccumulationSteps = 2, MaxGradientNorm = 1, EvaluateEverySteps = 7 }, callbacks: [probe])
             .Train(model, data, validation);
 
-        Assert.AreEqual(live[10], live[80], $"live tensors at step 10: {live[10]}, at step 80: {live[80]}");
-        Assert.AreEqual(live[10], live[45]);
+        Assert.AreEqual(live[10], live[40], $"live tensors at step 10: {live[10]}, at step 40: {live[40]}");
+        Assert.AreEqual(live[10], live[25]);
     }
 
     [TestMethod]

@@ -53,9 +53,10 @@ internal static class CheckpointFiles
         File.WriteAllText(Path.Combine(directory, Manifest), json);
     }
 
-    /// <summary>Validates the checkpoint, then loads the model, optimizer and RNG state; returns the manifest and, when saved, the best weights (caller disposes).</summary>
-    /// <exception cref="InvalidDataException">The checkpoint is missing or incomplete.</exception>
-    public static (CheckpointManifest Manifest, Dictionary<string, Tensor>? BestWeights) Read(string directory, nn.Module module, optim.Optimizer optimizer)
+    /// <summary>Reads and validates a checkpoint's manifest without touching the model.</summary>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is incomplete or unreadable.</exception>
+    public static CheckpointManifest ReadManifest(string directory)
     {
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"{directory}: checkpoint directory not found. Check TrainerOptions.ResumeFrom.");
@@ -72,7 +73,13 @@ internal static class CheckpointFiles
         foreach (string required in new[] { Model, Optimizer, Rng })
             if (!manifest.Files.ContainsKey(required))
                 throw new InvalidDataException($"{manifestPath}: the checkpoint does not list {required}. Resume from an earlier checkpoint.");
+        return manifest;
+    }
 
+    /// <summary>Loads the model, optimizer and RNG state of a validated checkpoint; returns the best weights when saved (caller disposes).</summary>
+    /// <exception cref="InvalidDataException">The weights do not fit the model.</exception>
+    public static Dictionary<string, Tensor>? Load(string directory, CheckpointManifest manifest, nn.Module module, optim.Optimizer optimizer)
+    {
         Dictionary<string, Tensor>? best = null;
         if (manifest.HasBestWeights)
         {
@@ -85,7 +92,7 @@ internal static class CheckpointFiles
             AsHelper(optimizer).load_state_dict(reader);
         using (var rng = tensor(File.ReadAllBytes(Path.Combine(directory, Rng))))
             set_rng_state(rng);
-        return (manifest, best);
+        return best;
     }
 
     /// <summary>Detached copies of the module's parameters and buffers; the caller disposes them.</summary>
