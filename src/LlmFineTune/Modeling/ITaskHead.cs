@@ -28,4 +28,9 @@ public interface ITaskHead
     /// <param name="logits">Logits <c>[batch, outputs]</c>.</param>
     /// <returns>Scores of the same shape.</returns>
     Tensor Scores(Tensor logits);
+
+    /// <summary>The score above which multi-label prediction reports an output as present.</summary>
+    /// <param name="output">The output (label id).</param>
+    /// <returns>The threshold; 0.5 unless the head overrides it.</returns>
+    float DecisionThreshold(int output) => 0.5f;
 }

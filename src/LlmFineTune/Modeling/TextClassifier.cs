@@ -66,30 +66,84 @@ public sealed class TextClassifier : IDisposable
     /// <param name="texts">The texts.</param>
     /// <returns>One prediction per text, in order.</returns>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
-    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts)
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts) =>
+        ScoreRows(texts, (row, byName) =>
+        {
+            int best = 0;
+            for (int c = 1; c < row.Count; c++)
+                if (row[c] > row[best]) best = c;
+            return new Prediction(Labels.Count > best ? Labels[best] : "value", row[best], byName);
+        });
+
+    /// <summary>Finds the labels that apply to a text (multi-label heads).</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The labels above their head's thresholds, and every label's probability.</returns>
+    /// <exception cref="InvalidOperationException">The head is not multi-label.</exception>
+    public MultiLabelPrediction PredictLabels(string text) => PredictLabelsBatch([text])[0];
+
+    /// <summary>Finds the labels that apply to each of several texts in one forward pass (multi-label heads).</summary>
+    /// <param name="texts">The texts.</param>
+    /// <returns>One prediction per text, in order.</returns>
+    /// <exception cref="InvalidOperationException">The head is not multi-label.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public IReadOnlyList<MultiLabelPrediction> PredictLabelsBatch(IReadOnlyList<string> texts)
+    {
+        RequireHead(TaskKind.MultiLabel, nameof(PredictBatch));
+        var thresholds = Enumerable.Range(0, Labels.Count).Select(Head.DecisionThreshold).ToArray();
+        return ScoreRows(texts, (row, byName) =>
+            new MultiLabelPrediction(Enumerable.Range(0, row.Count).Where(c => row[c] > thresholds[c]).Select(c => Labels[c]).ToArray(), byName));
+    }
+
+    /// <summary>Predicts the value of a text (regression heads).</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The predicted value.</returns>
+    /// <exception cref="InvalidOperationException">The head is not a regression head.</exception>
+    public float PredictValue(string text) => PredictValues([text])[0];
+
+    /// <summary>Predicts the values of several texts in one forward pass (regression heads).</summary>
+    /// <param name="texts">The texts.</param>
+    /// <returns>One value per text, in order.</returns>
+    /// <exception cref="InvalidOperationException">The head is not a regression head.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public IReadOnlyList<float> PredictValues(IReadOnlyList<string> texts)
+    {
+        RequireHead(TaskKind.Regression, nameof(PredictBatch));
+        return ScoreRows(texts, (row, _) => row[0]);
+    }
+
+    private void RequireHead(TaskKind kind, string instead)
+    {
+        if (Head.Kind != kind)
+            throw new InvalidOperationException($"This classifier's head is {Head.Kind}, not {kind}; use {instead} instead.");
+    }
+
+    /// <summary>Scores texts and turns each row of scores into an answer; the one place prediction touches the network.</summary>
+    private IReadOnlyList<T> ScoreRows<T>(IReadOnlyList<string> texts, Func<ArraySegment<float>, IReadOnlyDictionary<string, float>, T> answer)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ObjectDisposedException.ThrowIf(disposed, this);
         if (texts.Count == 0) return [];
         float[] scores = ScoreBatch(texts);
-        int classes = scores.Length / texts.Count;
-        var predictions = new Prediction[texts.Count];
+        int outputs = scores.Length / texts.Count;
+        var answers = new T[texts.Count];
         for (int i = 0; i < texts.Count; i++)
         {
-            var row = new ArraySegment<float>(scores, i * classes, classes);
-            int best = 0;
-            var byName = new Dictionary<string, float>(classes, StringComparer.Ordinal);
-            for (int c = 0; c < classes; c++)
-            {
-                if (row[c] > row[best]) best = c;
+            var row = new ArraySegment<float>(scores, i * outputs, outputs);
+            var byName = new Dictionary<string, float>(outputs, StringComparer.Ordinal);
+            for (int c = 0; c < outputs; c++)
                 byName[Labels.Count > c ? Labels[c] : $"output{c}"] = row[c];
-            }
-            predictions[i] = new Prediction(Labels.Count > best ? Labels[best] : "value", row[best], byName);
+            answers[i] = answer(row, byName);
         }
-        return predictions;
+        return answers;
     }
 
     /// <summary>Scores texts: a flat <c>[texts, outputs]</c> array of probabilities (or values).</summary>
+    /// <remarks>
+    /// Safe from many threads on one model: each call has its own dispose scope and no-grad guard
+    /// (both per thread), and nothing here changes module state. It never switches the network to
+    /// eval mode, because that would race with other callers; the constructor leaves it in eval
+    /// mode and training restores it.
+    /// </remarks>
     internal float[] ScoreBatch(IReadOnlyList<string> texts)
     {
         var sequences = new int[texts.Count][];

@@ -30,4 +30,12 @@ public interface ITrainingTask
     /// <param name="batch">The batch.</param>
     /// <returns>A scalar tensor.</returns>
     Tensor Loss(Batch batch);
+
+    /// <summary>
+    /// The module's parameters in layer groups from the input side to the output side (head last), for
+    /// discriminative learning rates and freezing callbacks. Parameters of <see cref="Module"/> that no
+    /// group lists join the last group.
+    /// </summary>
+    /// <returns>At least one group; by default, one group with every parameter.</returns>
+    IReadOnlyList<IReadOnlyList<TorchSharp.Modules.Parameter>> LayerGroups() => [[.. Module.parameters()]];
 }

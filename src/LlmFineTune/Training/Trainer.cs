@@ -1,26 +1,52 @@
 using LlmFineTune.Data;
 using LlmFineTune.Modeling;
+using LlmFineTune.Training.Checkpoints;
 using LlmFineTune.Training.Optimizers;
-using static TorchSharp.torch;
+using LlmFineTune.Training.Schedules;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmFineTune.Training;
 
-/// <summary>Fine-tunes a <see cref="TextClassifier"/> on a labeled dataset.</summary>
+/// <summary>
+/// Runs the training loop over an <see cref="ITrainingTask"/> (fine-tuning a classifier, pretraining a
+/// backbone, or your own): optimizer, schedule, gradient accumulation and clipping, evaluation,
+/// early stopping, callbacks and checkpoints. Extend it by composition; it is not meant to be subclassed.
+/// </summary>
 public sealed class Trainer
 {
     private readonly TrainerOptions options;
     private readonly IOptimizerFactory optimizerFactory;
+    private readonly ILearningRateSchedule schedule;
+    private readonly IReadOnlyList<ITrainingCallback> callbacks;
+    private readonly ICheckpointStore? checkpoints;
+    private readonly ILogger logger;
+    private int running;
 
     /// <summary>Creates a trainer.</summary>
-    /// <param name="options">Training settings; validated here.</param>
-    /// <param name="optimizer">The optimizer; AdamW when null.</param>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public Trainer(TrainerOptions? options = null, IOptimizerFactory? optimizer = null)
+    /// <param name="options">Training settings; validated here. Defaults when null.</param>
+    /// <param name="optimizer">The optimizer; <see cref="AdamWFactory"/> when null.</param>
+    /// <param name="schedule">The learning-rate schedule; <see cref="ConstantSchedule"/> when null.</param>
+    /// <param name="callbacks">Callbacks, called in order.</param>
+    /// <param name="checkpoints">Where checkpoints go; none are written when null.</param>
+    /// <param name="logger">Receives progress and evaluation messages.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names it.</exception>
+    public Trainer(TrainerOptions? options = null, IOptimizerFactory? optimizer = null, ILearningRateSchedule? schedule = null,
+        IEnumerable<ITrainingCallback>? callbacks = null, ICheckpointStore? checkpoints = null, ILogger? logger = null)
     {
         this.options = options ?? new TrainerOptions();
         this.options.Validate();
+        if (this.options.ResumeFrom == TrainerOptions.Latest && checkpoints is null)
+            throw OptionsValidation.Invalid<TrainerOptions>(nameof(TrainerOptions.ResumeFrom), $"'{TrainerOptions.Latest}' needs a checkpoint store; pass one to the Trainer or give a checkpoint directory.");
         optimizerFactory = optimizer ?? new AdamWFactory();
+        this.schedule = schedule ?? new ConstantSchedule();
+        this.callbacks = callbacks?.ToList() ?? [];
+        this.checkpoints = checkpoints;
+        this.logger = logger ?? NullLogger.Instance;
     }
+
+    /// <summary>The settings.</summary>
+    public TrainerOptions Options => options;
 
     /// <summary>Fine-tunes a classifier in place.</summary>
     /// <param name="model">The classifier to train; left in eval mode.</param>
@@ -29,60 +55,90 @@ public sealed class Trainer
     /// <param name="cancellationToken">Stops training between steps.</param>
     /// <returns>The run's history.</returns>
     /// <exception cref="ArgumentException">The dataset is empty or its task does not match the model's head.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public TrainingResult Train(TextClassifier model, ITextDataset train, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="OperationCanceledException">Cancelled (after writing a checkpoint when a store is configured).</exception>
+    /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
+    public TrainingResult Train(TextClassifier model, ITextDataset train, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Train(model, train, validation: null, progress, cancellationToken);
+
+    /// <summary>Fine-tunes a classifier in place, evaluating on a validation set (loss, and accuracy for single-label heads).</summary>
+    /// <param name="model">The classifier to train; left in eval mode.</param>
+    /// <param name="train">The training set; its labels must be the model's.</param>
+    /// <param name="validation">The validation set, or null for no evaluation.</param>
+    /// <param name="progress">Receives a report after each step.</param>
+    /// <param name="cancellationToken">Stops training between steps.</param>
+    /// <returns>The run's history.</returns>
+    /// <exception cref="ArgumentException">A dataset is empty or its task does not match the model's head.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (after writing a checkpoint when a store is configured).</exception>
+    /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
+    public TrainingResult Train(TextClassifier model, ITextDataset train, ITextDataset? validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
-        return Train(new ClassifierTrainingTask(model, train, options.BatchSize), progress, cancellationToken);
+        var task = new ClassifierTrainingTask(model, train, options.BatchSize);
+        Func<IReadOnlyDictionary<string, double>>? evaluate = null;
+        if (validation is not null)
+        {
+            ClassifierTrainingTask.RequireMatch(model, validation, nameof(validation), "validation");
+            evaluate = new ClassifierValidation(model, validation, options.BatchSize).Evaluate;
+        }
+        return Run(task, evaluate, progress, cancellationToken);
     }
 
-    /// <summary>Runs the training loop over any task.</summary>
+    /// <summary>Runs the training loop over any task; evaluates when the task is an <see cref="IEvaluatingTask"/>.</summary>
     /// <param name="task">What to optimise.</param>
     /// <param name="progress">Receives a report after each step.</param>
     /// <param name="cancellationToken">Stops training between steps.</param>
     /// <returns>The run's history.</returns>
-    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    /// <exception cref="ArgumentException">The task streams but <see cref="TrainerOptions.MaxSteps"/> is not set, or it has no batches.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (after writing a checkpoint when a store is configured).</exception>
+    /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is missing or incomplete.</exception>
     public TrainingResult Train(ITrainingTask task, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        manual_seed(options.Seed);
-        var module = task.Module;
-        var parameters = module.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
-        using var optimizer = optimizerFactory.Create(parameters, options.LearningRate);
+        return Run(task, task is IEvaluatingTask evaluating ? evaluating.Evaluate : null, progress, cancellationToken);
+    }
 
-        int totalSteps = (int)(task.BatchesPerEpoch ?? throw new ArgumentException("Streaming tasks need a step limit.", nameof(task))) * options.Epochs;
-        var history = new List<TrainingProgress>(totalSteps);
-        module.train();
+    /// <summary>Fine-tunes a classifier on a long-running background thread.</summary>
+    /// <param name="model">The classifier to train; do not predict with it until the task completes.</param>
+    /// <param name="train">The training set.</param>
+    /// <param name="validation">The validation set, or null for no evaluation.</param>
+    /// <param name="progress">Receives a report after each step.</param>
+    /// <param name="cancellationToken">Stops training between steps.</param>
+    /// <returns>The run's history.</returns>
+    /// <exception cref="InvalidOperationException">This trainer is already running.</exception>
+    public Task<TrainingResult> TrainAsync(TextClassifier model, ITextDataset train, ITextDataset? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        OnLongRunningThread(() => Train(model, train, validation, progress, cancellationToken), cancellationToken);
+
+    /// <summary>Runs the training loop over any task on a long-running background thread.</summary>
+    /// <param name="task">What to optimise.</param>
+    /// <param name="progress">Receives a report after each step.</param>
+    /// <param name="cancellationToken">Stops training between steps.</param>
+    /// <returns>The run's history.</returns>
+    /// <exception cref="InvalidOperationException">This trainer is already running.</exception>
+    public Task<TrainingResult> TrainAsync(ITrainingTask task, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        OnLongRunningThread(() => Train(task, progress, cancellationToken), cancellationToken);
+
+    private static Task<TrainingResult> OnLongRunningThread(Func<TrainingResult> train, CancellationToken cancellationToken) =>
+        // The loop holds thread-local torch state (dispose scopes, grad mode), so it runs on one dedicated thread.
+        Task.Factory.StartNew(train, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private TrainingResult Run(ITrainingTask task, Func<IReadOnlyDictionary<string, double>>? evaluate, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref running, 1) == 1)
+            throw new InvalidOperationException("This Trainer is already running; use one Trainer per concurrent run.");
         try
         {
-            for (int epoch = 1; epoch <= options.Epochs; epoch++)
-            {
-                foreach (var batch in task.Batches(epoch, options.Seed, skip: 0))
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    double loss = Step(task, optimizer, batch);
-                    var report = new TrainingProgress(history.Count + 1, totalSteps, epoch, loss, options.LearningRate);
-                    history.Add(report);
-                    progress?.Report(report);
-                }
-            }
+            Runtime.TorchRuntime.EnsureAvailable();
+            string? resumeFrom = options.ResumeFrom == TrainerOptions.Latest
+                ? checkpoints!.Latest() ?? throw new InvalidOperationException($"TrainerOptions.ResumeFrom is '{TrainerOptions.Latest}' but the checkpoint store has no checkpoint. Train without ResumeFrom first.")
+                : options.ResumeFrom;
+            using var loop = new TrainingLoop(options, task, evaluate, optimizerFactory, schedule, callbacks, checkpoints, logger, progress, cancellationToken);
+            return loop.Run(resumeFrom);
         }
         finally
         {
-            module.eval();
+            Volatile.Write(ref running, 0);
         }
-        return new TrainingResult(history.Count, history);
-    }
-
-    private static double Step(ITrainingTask task, optim.Optimizer optimizer, Batching.Batch batch)
-    {
-        using var scope = NewDisposeScope();
-        using var owned = batch;
-        optimizer.zero_grad();
-        var loss = task.Loss(owned);
-        loss.backward();
-        optimizer.step();
-        return loss.item<float>();
     }
 }

@@ -1,29 +1,57 @@
 namespace LlmFineTune.Training;
 
-/// <summary>How <see cref="Trainer"/> trains.</summary>
+/// <summary>How <see cref="Trainer"/> trains. Checked up front; every message names the option.</summary>
 public sealed class TrainerOptions
 {
-    /// <value>Passes over the training set. Default 3.</value>
+    /// <value>Passes over the training set; ignored when <see cref="MaxSteps"/> is set. Default 3.</value>
     public int Epochs { get; set; } = 3;
 
-    /// <value>Examples per optimizer step. Default 16.</value>
+    /// <value>Optimizer steps to take, overriding <see cref="Epochs"/>; required for streaming tasks. Default null (train by epochs).</value>
+    public int? MaxSteps { get; set; }
+
+    /// <value>Examples per batch (the classifier convenience methods use it; a custom task batches itself). Default 16.</value>
     public int BatchSize { get; set; } = 16;
 
-    /// <value>Peak learning rate. Default 1e-3.</value>
+    /// <value>Batches whose gradients are summed into one optimizer step (the effective batch is this times <see cref="BatchSize"/>). Default 1.</value>
+    public int GradientAccumulationSteps { get; set; } = 1;
+
+    /// <value>Peak (base) learning rate; the schedule multiplies it. Default 1e-3.</value>
     public double LearningRate { get; set; } = 1e-3;
 
-    /// <value>Seed of weight-free randomness: shuffling and dropout. Default 42.</value>
+    /// <value>Divides each lower layer group's learning rate by this factor (discriminative fine-tuning; ULMFiT uses 2.6); 1 turns it off. Default 1.</value>
+    public double LayerLearningRateDecay { get; set; } = 1.0;
+
+    /// <value>Clips the global gradient norm to this value before each step, or null for no clipping. Default null.</value>
+    public double? MaxGradientNorm { get; set; }
+
+    /// <value>Seed of all training randomness: shuffling (derived from seed and epoch) and the torch generator (dropout). Default 42.</value>
     public int Seed { get; set; } = 42;
 
+    /// <value>Evaluate every this many optimizer steps, or 0 to evaluate at the end of each epoch. Evaluation needs a validation set or an evaluating task. Default 0.</value>
+    public int EvaluateEverySteps { get; set; }
+
+    /// <value>The evaluation metric that decides the best model and early stopping (for example <c>loss</c> or <c>accuracy</c>). Default <c>loss</c>.</value>
+    public string MetricForBestModel { get; set; } = "loss";
+
+    /// <value>Whether a larger <see cref="MetricForBestModel"/> is better (accuracy) rather than a smaller one (loss). Default false.</value>
+    public bool GreaterIsBetter { get; set; }
+
+    /// <value>Stop after this many evaluations in a row without improvement, or 0 never to stop early. Default 0.</value>
+    public int EarlyStoppingPatience { get; set; }
+
+    /// <value>At the end, put back the weights of the best evaluation. Default false.</value>
+    public bool RestoreBestWeights { get; set; }
+
+    /// <value>Write a checkpoint every this many optimizer steps (needs a checkpoint store), or 0 for none besides the final one, cancellation and callback requests. Default 0.</value>
+    public int CheckpointEverySteps { get; set; }
+
+    /// <value>Resume from a checkpoint: its directory, or <c>latest</c> for the checkpoint store's newest. Default null (start afresh).</value>
+    public string? ResumeFrom { get; set; }
+
+    /// <summary>The <see cref="ResumeFrom"/> value that means the newest checkpoint of the store.</summary>
+    public const string Latest = "latest";
+
     /// <summary>Checks every option.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
-    public void Validate()
-    {
-        if (Epochs < 1)
-            throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
-        if (BatchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive finite number.");
-    }
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names each one and its fix.</exception>
+    public void Validate() => OptionsValidation.ThrowIfInvalid(TrainerOptionsValidator.Instance, this);
 }

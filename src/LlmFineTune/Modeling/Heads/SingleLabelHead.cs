@@ -1,56 +1,45 @@
 using LlmFineTune.Batching;
 using LlmFineTune.Data;
-using TorchSharp.Modules;
+using LlmFineTune.Training;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 using F = TorchSharp.torch.nn.functional;
 
 namespace LlmFineTune.Modeling.Heads;
 
-/// <summary>One class per text: pooled features → linear → softmax cross-entropy.</summary>
-public sealed class SingleLabelHead : Module<Tensor, Tensor>, ITaskHead
+/// <summary>One class per text: softmax cross-entropy, with optional label smoothing and class weights.</summary>
+public sealed class SingleLabelHead : TaskHead
 {
-    private readonly Linear classifier;
+    private readonly float[]? classWeights;
 
     /// <summary>Creates the head.</summary>
     /// <param name="hiddenSize">The backbone's width.</param>
     /// <param name="classes">The number of classes (at least 2).</param>
+    /// <param name="options">Pooling, MLP, dropout, label smoothing and class weights; defaults when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
-    public SingleLabelHead(int hiddenSize, int classes) : base(nameof(SingleLabelHead))
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid, or there is not one class weight per class.</exception>
+    public SingleLabelHead(int hiddenSize, int classes, HeadOptions? options = null) : base(nameof(SingleLabelHead), hiddenSize, classes, options)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
-        Classes = classes;
-        classifier = Linear(hiddenSize, classes);
-        RegisterComponents();
+        if (Options.ClassWeights is { } weights && weights.Count != classes)
+            throw OptionsValidation.Invalid<HeadOptions>(nameof(HeadOptions.ClassWeights), $"needs one weight per class ({classes}), got {weights.Count}.");
+        classWeights = Options.ClassWeights?.ToArray();
     }
 
     /// <summary>The number of classes.</summary>
-    public int Classes { get; }
+    public int Classes => Outputs;
 
     /// <inheritdoc />
-    public TaskKind Kind => TaskKind.SingleLabel;
+    public override TaskKind Kind => TaskKind.SingleLabel;
 
     /// <inheritdoc />
-    public Tensor Forward(BackboneOutput features) => forward(Pool(features));
-
-    /// <summary>Projects pooled features to class logits.</summary>
-    /// <param name="pooled"><c>[batch, hidden]</c>.</param>
-    /// <returns><c>[batch, classes]</c>.</returns>
-    public override Tensor forward(Tensor pooled) => classifier.call(pooled);
-
-    /// <inheritdoc />
-    public Tensor Loss(Tensor logits, Batch batch) =>
-        F.cross_entropy(logits, batch.Labels ?? throw new ArgumentException("A single-label batch needs Labels.", nameof(batch)));
-
-    /// <inheritdoc />
-    public Tensor Scores(Tensor logits) => logits.softmax(-1);
-
-    private static Tensor Pool(BackboneOutput features)
+    public override Tensor Loss(Tensor logits, Batch batch)
     {
-        if (features.Pooled is { } pooled)
-            return pooled;
-        var mask = features.AttentionMask.unsqueeze(-1).to_type(features.TokenStates!.dtype);
-        return (features.TokenStates * mask).sum(1) / mask.sum(1).clamp_min(1);
+        var labels = batch.Labels ?? throw new ArgumentException("A single-label batch needs Labels.", nameof(batch));
+        // The weight tensor is made per call so that it lives in the step's scope, not on the module.
+        var weight = classWeights is null ? null : tensor(classWeights);
+        return F.cross_entropy(logits, labels, weight, label_smoothing: Options.LabelSmoothing);
     }
+
+    /// <inheritdoc />
+    public override Tensor Scores(Tensor logits) => logits.softmax(-1);
 }

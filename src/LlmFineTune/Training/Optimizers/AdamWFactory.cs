@@ -3,32 +3,39 @@ using static TorchSharp.torch;
 
 namespace LlmFineTune.Training.Optimizers;
 
-/// <summary>AdamW, with no weight decay on biases and normalisation weights (as BERT trains).</summary>
+/// <summary>AdamW, with no weight decay on biases and normalisation weights (as BERT trains). The default optimizer.</summary>
 public sealed class AdamWFactory : IOptimizerFactory
 {
     /// <summary>Creates the factory.</summary>
     /// <param name="weightDecay">Decoupled weight decay for weight matrices. Default 0.01.</param>
-    public AdamWFactory(double weightDecay = 0.01)
+    /// <param name="beta1">Decay of the first-moment average. Default 0.9.</param>
+    /// <param name="beta2">Decay of the second-moment average. Default 0.999.</param>
+    /// <param name="epsilon">Added to the denominator for stability. Default 1e-8.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public AdamWFactory(double weightDecay = 0.01, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(weightDecay);
+        AdamFactory.CheckBetas(beta1, beta2, epsilon);
         WeightDecay = weightDecay;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
     }
 
     /// <summary>Decoupled weight decay for weight matrices.</summary>
     public double WeightDecay { get; }
 
-    /// <inheritdoc />
-    public optim.Optimizer Create(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double learningRate)
-    {
-        var decayed = parameters.Where(p => !IsExemptFromDecay(p.Name, p.Parameter)).Select(p => p.Parameter).ToList();
-        var exempt = parameters.Where(p => IsExemptFromDecay(p.Name, p.Parameter)).Select(p => p.Parameter).ToList();
-        var groups = new List<AdamW.ParamGroup>();
-        if (decayed.Count > 0) groups.Add(new AdamW.ParamGroup(decayed, new AdamW.Options { LearningRate = learningRate, weight_decay = WeightDecay }));
-        if (exempt.Count > 0) groups.Add(new AdamW.ParamGroup(exempt, new AdamW.Options { LearningRate = learningRate, weight_decay = 0 }));
-        return optim.AdamW(groups, learningRate);
-    }
+    /// <summary>Decay of the first-moment average.</summary>
+    public double Beta1 { get; }
 
-    /// <summary>Biases and LayerNorm weights are vectors; decaying them only hurts.</summary>
-    internal static bool IsExemptFromDecay(string name, Parameter parameter) =>
-        parameter.dim() < 2 || name.EndsWith("bias", StringComparison.Ordinal);
+    /// <summary>Decay of the second-moment average.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>Added to the denominator for stability.</summary>
+    public double Epsilon { get; }
+
+    /// <inheritdoc />
+    public optim.Optimizer Create(IReadOnlyList<ParameterGroup> groups, double learningRate) =>
+        optim.AdamW(WeightDecaySplit.Split(groups, learningRate, WeightDecay, (ps, lr, wd) =>
+            new AdamW.ParamGroup(ps, new AdamW.Options { LearningRate = lr, weight_decay = wd, beta1 = Beta1, beta2 = Beta2, eps = Epsilon })), learningRate);
 }

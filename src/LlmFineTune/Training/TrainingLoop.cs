@@ -1,0 +1,369 @@
+using LlmFineTune.Batching;
+using LlmFineTune.Training.Checkpoints;
+using LlmFineTune.Training.Optimizers;
+using LlmFineTune.Training.Schedules;
+using Microsoft.Extensions.Logging;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LlmFineTune.Training;
+
+/// <summary>One training run: the state <see cref="Trainer"/> keeps between steps, and the steps themselves.</summary>
+internal sealed class TrainingLoop : IDisposable
+{
+    private readonly TrainerOptions options;
+    private readonly ITrainingTask task;
+    private readonly Func<IReadOnlyDictionary<string, double>>? evaluate;
+    private readonly ILearningRateSchedule schedule;
+    private readonly IReadOnlyList<ITrainingCallback> callbacks;
+    private readonly ICheckpointStore? checkpoints;
+    private readonly ILogger logger;
+    private readonly IProgress<TrainingProgress>? progress;
+    private readonly CancellationToken cancellationToken;
+    private readonly nn.Module module;
+    private readonly optim.Optimizer optimizer;
+    private readonly double[] baseRates;
+    private readonly List<Parameter> parameters;
+    private readonly TrainerState state;
+    private readonly TrainerControl control = new();
+    private readonly List<TrainingProgress> history = [];
+    private readonly List<EvaluationRecord> evaluations = [];
+    private Dictionary<string, Tensor>? bestWeights;
+    private int evaluationsWithoutImprovement;
+    private bool stoppedEarly;
+
+    public TrainingLoop(TrainerOptions options, ITrainingTask task, Func<IReadOnlyDictionary<string, double>>? evaluate, IOptimizerFactory optimizerFactory,
+        ILearningRateSchedule schedule, IReadOnlyList<ITrainingCallback> callbacks, ICheckpointStore? checkpoints, ILogger logger,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        this.options = options;
+        this.task = task;
+        this.evaluate = evaluate;
+        this.schedule = schedule;
+        this.callbacks = callbacks;
+        this.checkpoints = checkpoints;
+        this.logger = logger;
+        this.progress = progress;
+        this.cancellationToken = cancellationToken;
+        module = task.Module;
+
+        var groups = NamedLayerGroups(task);
+        parameters = [.. groups.SelectMany(g => g.Parameters.Select(p => p.Parameter))];
+        optimizer = optimizerFactory.Create(groups, options.LearningRate);
+        baseRates = [.. optimizer.ParamGroups.Select(g => g.LearningRate)];
+        state = new TrainerState(TotalSteps(task, options), options.Seed, [.. groups.Select(g => (IReadOnlyList<Parameter>)[.. g.Parameters.Select(p => p.Parameter)])]);
+    }
+
+    public TrainingResult Run(string? resumeFrom)
+    {
+        long skip = 0;
+        if (resumeFrom is not null)
+            skip = Resume(resumeFrom);
+        else
+            manual_seed(options.Seed);
+
+        ForEachCallback(c => c.OnTrainBegin(state, control));
+        module.train();
+        try
+        {
+            ZeroGradients();
+            for (int epoch = state.Epoch; !control.StopTraining; epoch++, skip = 0)
+            {
+                if (options.MaxSteps is null && epoch > options.Epochs) break;
+                if (skip == 0 && state.Step >= state.TotalSteps) break;
+                if (!RunEpoch(epoch, skip)) break;
+            }
+            if (options.RestoreBestWeights && bestWeights is not null)
+            {
+                CheckpointFiles.Restore(module, bestWeights);
+                logger.LogInformation("Restored the weights of step {Step} ({Metric} = {Value}).", state.BestStep, options.MetricForBestModel, state.BestMetric);
+            }
+            ForEachCallback(c => c.OnTrainEnd(state, control));
+            if (checkpoints is not null) SaveCheckpoint();
+        }
+        finally
+        {
+            module.eval();
+        }
+        return new TrainingResult(state.Step, [.. history])
+        {
+            Evaluations = [.. evaluations],
+            StoppedEarly = stoppedEarly,
+            BestStep = state.BestStep,
+            BestMetric = state.BestMetric,
+        };
+    }
+
+    /// <summary>Runs one epoch from batch <paramref name="skip"/>; returns whether training goes on to the next epoch.</summary>
+    private bool RunEpoch(int epoch, long skip)
+    {
+        state.Epoch = epoch;
+        state.BatchesInEpoch = skip;
+        ForEachCallback(c => c.OnEpochBegin(state, control));
+        int pending = 0;
+        double lossSum = 0;
+        bool any = false, interrupted = false;
+        using (var batches = task.Batches(epoch, options.Seed, skip).GetEnumerator())
+        {
+            while (true)
+            {
+                if (pending == 0)
+                {
+                    if (cancellationToken.IsCancellationRequested) Cancel();
+                    if (control.StopTraining || state.Step >= state.TotalSteps)
+                    {
+                        interrupted = true;
+                        break;
+                    }
+                }
+                if (!batches.MoveNext()) break;
+                any = true;
+                lossSum += Accumulate(batches.Current);
+                pending++;
+                state.BatchesInEpoch++;
+                if (pending == options.GradientAccumulationSteps)
+                {
+                    Step(lossSum / pending);
+                    pending = 0;
+                    lossSum = 0;
+                }
+            }
+        }
+        if (pending > 0)
+            Step(lossSum / pending);
+        if (!any && skip == 0)
+        {
+            logger.LogWarning("Epoch {Epoch} had no batches; training ends.", epoch);
+            return false;
+        }
+        // An epoch cut short by the step limit still counts as complete if no batch was left (and so gets its evaluation).
+        bool complete = !interrupted || (task.BatchesPerEpoch is { } count && state.BatchesInEpoch >= count && !control.StopTraining);
+        if (!complete) return false;
+        if (options.EvaluateEverySteps == 0) Evaluate();
+        ForEachCallback(c => c.OnEpochEnd(state, control));
+        return !interrupted;
+    }
+
+    /// <summary>Forward and backward for one batch; gradients add up until the optimizer step.</summary>
+    private double Accumulate(Batch batch)
+    {
+        using var scope = NewDisposeScope();
+        using var owned = batch;
+        var loss = task.Loss(owned);
+        double value = loss.item<float>();
+        if (!double.IsFinite(value))
+            Diverged(value, "loss");
+        (loss / options.GradientAccumulationSteps).backward();
+        return value;
+    }
+
+    private void Step(double loss)
+    {
+        double multiplier = schedule.Multiplier(state.Step, state.TotalSteps);
+        if (!double.IsFinite(multiplier) || multiplier < 0)
+            throw new InvalidOperationException($"{schedule.GetType().Name} returned the learning-rate multiplier {multiplier} at step {state.Step}; a schedule must return a finite, non-negative number.");
+        int i = 0;
+        foreach (var group in optimizer.ParamGroups)
+            group.LearningRate = baseRates[i++] * multiplier;
+        using (NewDisposeScope())
+        {
+            if (options.MaxGradientNorm is { } maxNorm)
+            {
+                // Parameters without a gradient (frozen) are skipped by libtorch.
+                double norm = nn.utils.clip_grad_norm_(parameters, maxNorm);
+                if (!double.IsFinite(norm))
+                    Diverged(norm, "gradient norm");
+            }
+            optimizer.step();
+            ZeroGradients();
+        }
+
+        state.Step++;
+        state.Loss = loss;
+        state.LearningRate = options.LearningRate * multiplier;
+        var report = new TrainingProgress(state.Step, state.TotalSteps, state.Epoch, loss, state.LearningRate);
+        history.Add(report);
+        progress?.Report(report);
+        ForEachCallback(c => c.OnStepEnd(state, control));
+        if (options.EvaluateEverySteps > 0 && state.Step % options.EvaluateEverySteps == 0)
+            Evaluate();
+        if (checkpoints is not null && (control.SaveCheckpoint || (options.CheckpointEverySteps > 0 && state.Step % options.CheckpointEverySteps == 0)))
+            SaveCheckpoint();
+    }
+
+    private void Evaluate()
+    {
+        if (evaluate is null) return;
+        IReadOnlyDictionary<string, double> metrics;
+        module.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            metrics = evaluate();
+        }
+        finally
+        {
+            module.train();
+        }
+        evaluations.Add(new EvaluationRecord(state.Step, state.Epoch, metrics));
+        state.LastEvaluation = metrics;
+        logger.LogInformation("Step {Step} (epoch {Epoch}): {Metrics}", state.Step, state.Epoch, string.Join(", ", metrics.Select(m => $"{m.Key} = {m.Value:G5}")));
+        TrackBest(metrics);
+        ForEachCallback(c => c.OnEvaluate(state, control));
+    }
+
+    private void TrackBest(IReadOnlyDictionary<string, double> metrics)
+    {
+        if (!metrics.TryGetValue(options.MetricForBestModel, out double value))
+            throw new InvalidOperationException($"TrainerOptions.MetricForBestModel is '{options.MetricForBestModel}', but the evaluation reports only: {string.Join(", ", metrics.Keys)}. Pick one of these.");
+        bool improved = state.BestMetric is not { } best || (options.GreaterIsBetter ? value > best : value < best);
+        if (improved)
+        {
+            state.BestMetric = value;
+            state.BestStep = state.Step;
+            evaluationsWithoutImprovement = 0;
+            if (options.RestoreBestWeights)
+            {
+                DisposeBestWeights();
+                bestWeights = CheckpointFiles.Snapshot(module);
+            }
+            return;
+        }
+        evaluationsWithoutImprovement++;
+        if (options.EarlyStoppingPatience > 0 && evaluationsWithoutImprovement >= options.EarlyStoppingPatience)
+        {
+            logger.LogInformation("Early stopping at step {Step}: {Metric} has not improved on {Best} (step {BestStep}) for {Count} evaluations.",
+                state.Step, options.MetricForBestModel, state.BestMetric, state.BestStep, evaluationsWithoutImprovement);
+            stoppedEarly = true;
+            control.StopTraining = true;
+        }
+    }
+
+    private void SaveCheckpoint()
+    {
+        var manifest = new CheckpointManifest
+        {
+            Step = state.Step,
+            Epoch = state.Epoch,
+            BatchesInEpoch = state.BatchesInEpoch,
+            Seed = options.Seed,
+            TotalSteps = state.TotalSteps,
+            BestMetric = state.BestMetric,
+            BestStep = state.BestStep,
+            EvaluationsWithoutImprovement = evaluationsWithoutImprovement,
+            History = [.. history],
+            Evaluations = [.. evaluations],
+        };
+        string where = checkpoints!.Save(state.Step, directory => CheckpointFiles.Write(directory, module, optimizer, bestWeights, manifest));
+        control.SaveCheckpoint = false;
+        logger.LogInformation("Checkpoint of step {Step} written to {Directory}.", state.Step, where);
+    }
+
+    /// <summary>Loads a checkpoint; returns the batches of its epoch already consumed.</summary>
+    private long Resume(string directory)
+    {
+        var manifest = CheckpointFiles.ReadManifest(directory);
+        if (manifest.Seed != options.Seed)
+            throw new InvalidOperationException($"{directory}: the checkpoint was made with Seed {manifest.Seed} but TrainerOptions.Seed is {options.Seed}; resume with the same seed so the data order matches.");
+        if (manifest.TotalSteps != state.TotalSteps)
+            throw new InvalidOperationException($"{directory}: the checkpoint's run has {manifest.TotalSteps} steps but these options give {state.TotalSteps}; resume with the same Epochs, MaxSteps, BatchSize and GradientAccumulationSteps.");
+        var best = CheckpointFiles.Load(directory, manifest, module, optimizer);
+        state.Step = manifest.Step;
+        state.Epoch = manifest.Epoch;
+        state.BestMetric = manifest.BestMetric;
+        state.BestStep = manifest.BestStep;
+        state.LastEvaluation = manifest.Evaluations.LastOrDefault()?.Metrics;
+        if (manifest.History.LastOrDefault() is { } last)
+        {
+            state.Loss = last.Loss;
+            state.LearningRate = last.LearningRate;
+        }
+        evaluationsWithoutImprovement = manifest.EvaluationsWithoutImprovement;
+        history.AddRange(manifest.History);
+        evaluations.AddRange(manifest.Evaluations);
+        DisposeBestWeights();
+        bestWeights = best;
+        logger.LogInformation("Resumed from {Directory} at step {Step} (epoch {Epoch}, batch {Batch}).", directory, manifest.Step, manifest.Epoch, manifest.BatchesInEpoch);
+        return manifest.BatchesInEpoch;
+    }
+
+    private void Cancel()
+    {
+        if (checkpoints is not null) SaveCheckpoint();
+        logger.LogInformation("Training cancelled at step {Step}.", state.Step);
+        throw new OperationCanceledException($"Training was cancelled at step {state.Step}{(checkpoints is null ? "" : "; a checkpoint was written")}.", cancellationToken);
+    }
+
+    private void Diverged(double value, string what)
+    {
+        // Drop the gradients of the bad batch (and any accumulated with it) so that no step applies them.
+        ZeroGradients();
+        throw new NonFiniteLossException(state.Step + 1, state.Epoch, value, what);
+    }
+
+    /// <summary>Clears gradients inside a scope: TorchSharp creates a tensor handle per parameter to do it, which would otherwise stay live.</summary>
+    private void ZeroGradients()
+    {
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
+    }
+
+    private void ForEachCallback(Action<ITrainingCallback> call)
+    {
+        foreach (var callback in callbacks) call(callback);
+    }
+
+    private static int TotalSteps(ITrainingTask task, TrainerOptions options)
+    {
+        if (options.MaxSteps is { } max) return max;
+        long batches = task.BatchesPerEpoch
+            ?? throw new ArgumentException($"{task.GetType().Name} streams its data (BatchesPerEpoch is null), so set TrainerOptions.MaxSteps.", nameof(task));
+        if (batches < 1)
+            throw new ArgumentException($"{task.GetType().Name} has no batches (BatchesPerEpoch is {batches}).", nameof(task));
+        long perEpoch = (batches + options.GradientAccumulationSteps - 1) / options.GradientAccumulationSteps;
+        return (int)Math.Min(int.MaxValue, perEpoch * options.Epochs);
+    }
+
+    /// <summary>The task's layer groups with names, each parameter once, discriminative multipliers applied (head last at 1).</summary>
+    private List<ParameterGroup> NamedLayerGroups(ITrainingTask task)
+    {
+        var names = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, parameter) in task.Module.named_parameters())
+            names.TryAdd(parameter, name);
+        var layers = task.LayerGroups();
+        if (layers.Count == 0)
+            throw new ArgumentException($"{task.GetType().Name}.LayerGroups() returned no groups.", nameof(task));
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        var groups = new List<List<(string, Parameter)>>();
+        foreach (var layer in layers)
+        {
+            var group = new List<(string, Parameter)>();
+            foreach (var parameter in layer)
+            {
+                if (!names.TryGetValue(parameter, out string? name))
+                    throw new ArgumentException($"{task.GetType().Name}.LayerGroups() lists a parameter that is not part of its Module.", nameof(task));
+                if (!seen.Add(parameter))
+                    throw new ArgumentException($"{task.GetType().Name}.LayerGroups() lists parameter '{name}' twice.", nameof(task));
+                group.Add((name, parameter));
+            }
+            groups.Add(group);
+        }
+        groups[^1].AddRange(names.Where(n => !seen.Contains(n.Key)).Select(n => (n.Value, n.Key)));
+        return [.. groups.Select((g, i) => new ParameterGroup(g, Math.Pow(options.LayerLearningRateDecay, -(groups.Count - 1 - i))))
+            .Where(g => g.Parameters.Count > 0)];
+    }
+
+    private void DisposeBestWeights()
+    {
+        if (bestWeights is null) return;
+        foreach (var tensor in bestWeights.Values) tensor.Dispose();
+        bestWeights = null;
+    }
+
+    public void Dispose()
+    {
+        DisposeBestWeights();
+        optimizer.Dispose();
+    }
+}
