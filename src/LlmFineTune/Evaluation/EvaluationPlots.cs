@@ -33,7 +33,8 @@ public static class EvaluationPlots
 
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(intensities);
-        heatmap.Colormap = new ScottPlot.Colormaps.Blues();
+        // ScottPlot's Blues runs dark to light; reversed, the frequent cells are the dark ones, as readers expect.
+        heatmap.Colormap = new Reversed(new ScottPlot.Colormaps.Blues());
         var colorBar = plot.Add.ColorBar(heatmap);
         colorBar.Label = normalize ? "fraction of true class" : "examples";
         colorBar.LabelStyle.FontSize = AxisLabelSize;
@@ -147,18 +148,28 @@ public static class EvaluationPlots
             plot.Axes.Right.Label.FontSize = AxisLabelSize;
             plot.Axes.Right.TickLabelStyle.FontSize = TickSize;
         }
-        plot.ShowLegend(Alignment.UpperRight);
+        // Below the axes, so the legend never hides a curve.
+        plot.ShowLegend(Edge.Bottom);
         plot.Legend.FontSize = TickSize;
-        Write(plot, path, 1000, 600);
+        Write(plot, path, 1000, 650);
     }
 
     private static void StyleAxes(Plot plot, string title, string xLabel, string yLabel)
     {
+        plot.Font.Set(Fonts.Sans);
         plot.Title(title, TitleSize);
         plot.XLabel(xLabel, AxisLabelSize);
         plot.YLabel(yLabel, AxisLabelSize);
         plot.Axes.Bottom.TickLabelStyle.FontSize = TickSize;
         plot.Axes.Left.TickLabelStyle.FontSize = TickSize;
+    }
+
+    /// <summary>A colormap run backwards.</summary>
+    private sealed class Reversed(IColormap inner) : IColormap
+    {
+        public string Name => inner.Name + " (reversed)";
+
+        public Color GetColor(double normalizedIntensity) => inner.GetColor(1 - normalizedIntensity);
     }
 
     private static void Write(Plot plot, string path, int width, int height)
