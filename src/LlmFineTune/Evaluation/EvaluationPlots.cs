@@ -36,10 +36,18 @@ public static class EvaluationPlots
         // ScottPlot's Blues runs dark to light; reversed, the frequent cells are the dark ones, as readers expect.
         heatmap.Colormap = new Reversed(new ScottPlot.Colormaps.Blues());
         var colorBar = plot.Add.ColorBar(heatmap);
-        colorBar.Label = normalize ? "fraction of true class" : "examples";
+        colorBar.Label = normalize ? "share of the true class" : "examples";
         colorBar.LabelStyle.FontSize = AxisLabelSize;
+        if (normalize)
+        {
+            // A fixed 0–100 % scale with few ticks: comparable across pictures, and narrow enough that the bar's title clears its tick labels.
+            heatmap.ManualRange = new ScottPlot.Range(0, 1);
+            double[] ticks = [0, 0.25, 0.5, 0.75, 1];
+            colorBar.Axis.SetTicks(ticks, ticks.Select(t => t.ToString("0%", CultureInfo.InvariantCulture)).ToArray());
+        }
 
-        double max = intensities.Cast<double>().DefaultIfEmpty(0).Max();
+        // Light text on the darker half of the colour scale.
+        double dark = 0.55 * (normalize ? 1 : intensities.Cast<double>().DefaultIfEmpty(0).Max());
         float cellFont = Math.Clamp(220f / k, 9, 22);
         for (int t = 0; t < k; t++)
         {
@@ -48,18 +56,22 @@ public static class EvaluationPlots
                 var text = plot.Add.Text(matrix[t][p].ToString(CultureInfo.InvariantCulture), p, k - 1 - t);
                 text.LabelFontSize = cellFont;
                 text.LabelAlignment = Alignment.MiddleCenter;
-                text.LabelFontColor = intensities[t, p] > max * 0.55 ? Colors.White : Colors.Black;
+                text.LabelFontColor = intensities[t, p] > dark ? Colors.White : Colors.Black;
             }
         }
 
         var positions = Enumerable.Range(0, k).Select(i => (double)i).ToArray();
         plot.Axes.Bottom.SetTicks(positions, report.Labels.ToArray());
         plot.Axes.Left.SetTicks(positions, report.Labels.Reverse().ToArray());
-        if (report.Labels.Max(l => l.Length) * k > 60)
+        int longest = report.Labels.Max(l => l.Length);
+        if (longest * k > 60)
         {
+            // Slanted names need room below the axis; the layout does not reserve it by itself.
             plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            plot.Axes.Bottom.MinimumSize = 40 + longest * TickSize * 0.45f;
         }
+        plot.Axes.Margins(0, 0);
         StyleAxes(plot, $"Confusion matrix ({report.Count} examples, accuracy {report.Accuracy:0.###})", "predicted class", "true class");
         plot.HideGrid();
         int side = Math.Clamp(200 + 70 * k, 600, 2400);
@@ -156,7 +168,6 @@ public static class EvaluationPlots
 
     private static void StyleAxes(Plot plot, string title, string xLabel, string yLabel)
     {
-        plot.Font.Set(Fonts.Sans);
         plot.Title(title, TitleSize);
         plot.XLabel(xLabel, AxisLabelSize);
         plot.YLabel(yLabel, AxisLabelSize);
