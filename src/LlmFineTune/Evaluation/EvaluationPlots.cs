@@ -38,6 +38,9 @@ public static class EvaluationPlots
         var colorBar = plot.Add.ColorBar(heatmap);
         colorBar.Label = normalize ? "share of the true class" : "examples";
         colorBar.LabelStyle.FontSize = AxisLabelSize;
+        colorBar.LabelStyle.FontName = EmbeddedFontResolver.Family;
+        colorBar.Axis.TickLabelStyle.FontName = EmbeddedFontResolver.Family;
+        colorBar.Axis.TickLabelStyle.FontSize = TickSize;
         if (normalize)
         {
             // A fixed 0–100 % scale with few ticks: comparable across pictures, and narrow enough that the bar's title clears its tick labels.
@@ -55,6 +58,7 @@ public static class EvaluationPlots
             {
                 var text = plot.Add.Text(matrix[t][p].ToString(CultureInfo.InvariantCulture), p, k - 1 - t);
                 text.LabelFontSize = cellFont;
+                text.LabelFontName = EmbeddedFontResolver.Family;
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontColor = intensities[t, p] > dark ? Colors.White : Colors.Black;
             }
@@ -66,9 +70,10 @@ public static class EvaluationPlots
         int longest = report.Labels.Max(l => l.Length);
         if (longest * k > 60)
         {
-            // Slanted names need room below the axis; the layout does not reserve it by itself.
-            plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
-            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            // Slanted names end at their tick and run down-left, so the last one is not cut off by the colour bar;
+            // they need room below the axis, which the layout does not reserve by itself.
+            plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
             plot.Axes.Bottom.MinimumSize = 40 + longest * TickSize * 0.45f;
         }
         plot.Axes.Margins(0, 0);
@@ -102,6 +107,7 @@ public static class EvaluationPlots
         var barPlot = plot.Add.Bars(bars);
         barPlot.LegendText = "accuracy in bin (label: examples)";
         barPlot.ValueLabelStyle.FontSize = TickSize;
+        barPlot.ValueLabelStyle.FontName = EmbeddedFontResolver.Family;
 
         var diagonal = plot.Add.Line(0, 0, 1, 1);
         diagonal.LineColor = Colors.Gray;
@@ -185,6 +191,8 @@ public static class EvaluationPlots
 
     private static void Write(Plot plot, string path, int width, int height)
     {
+        EmbeddedFontResolver.EnsureRegistered();
+        plot.Font.Set(EmbeddedFontResolver.Family);
         byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
         AtomicFile.Write(path, stream => stream.Write(png));
     }

@@ -246,6 +246,20 @@ public sealed record EvaluationReport
     /// <inheritdoc />
     public override string ToString() => ToMarkdown();
 
+    /// <summary>This report with the macro, micro and weighted precision / recall / F1 of <paramref name="counts"/>.</summary>
+    internal EvaluationReport WithAverages(ClassCounts counts) => this with
+    {
+        MacroPrecision = counts.MacroPrecision,
+        MacroRecall = counts.MacroRecall,
+        MacroF1 = counts.MacroF1,
+        MicroPrecision = counts.MicroPrecision,
+        MicroRecall = counts.MicroRecall,
+        MicroF1 = counts.MicroF1,
+        WeightedPrecision = counts.WeightedPrecision,
+        WeightedRecall = counts.WeightedRecall,
+        WeightedF1 = counts.WeightedF1,
+    };
+
     /// <summary>This report with bootstrap intervals of its headline metrics computed from <paramref name="examples"/>.</summary>
     internal EvaluationReport WithIntervals(ExamplePredictions examples, int classes, EvaluationOptions options) => this with
     {

@@ -78,18 +78,9 @@ internal sealed class MultiLabelAccumulator
             Accuracy = subset,
             SubsetAccuracy = subset,
             HammingLoss = HeadlineMetrics.Compute(TaskKind.MultiLabel, MetricNames.HammingLoss, examples, labels),
-            MacroPrecision = counts.MacroPrecision,
-            MacroRecall = counts.MacroRecall,
-            MacroF1 = counts.MacroF1,
-            MicroPrecision = counts.MicroPrecision,
-            MicroRecall = counts.MicroRecall,
-            MicroF1 = counts.MicroF1,
-            WeightedPrecision = counts.WeightedPrecision,
-            WeightedRecall = counts.WeightedRecall,
-            WeightedF1 = counts.WeightedF1,
             RocAuc = RocAuc.MacroAverage(auc),
             PerClass = perClass,
             Examples = options.KeepExamples ? examples : null,
-        }.WithIntervals(examples, labels, options);
+        }.WithAverages(counts).WithIntervals(examples, labels, options);
     }
 }

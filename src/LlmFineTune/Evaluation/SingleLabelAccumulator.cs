@@ -112,15 +112,6 @@ internal sealed class SingleLabelAccumulator
             Labels = labels.ToArray(),
             Accuracy = counts.Accuracy,
             BalancedAccuracy = counts.BalancedAccuracy,
-            MacroPrecision = counts.MacroPrecision,
-            MacroRecall = counts.MacroRecall,
-            MacroF1 = counts.MacroF1,
-            MicroPrecision = counts.MicroPrecision,
-            MicroRecall = counts.MicroRecall,
-            MicroF1 = counts.MicroF1,
-            WeightedPrecision = counts.WeightedPrecision,
-            WeightedRecall = counts.WeightedRecall,
-            WeightedF1 = counts.WeightedF1,
             LogLoss = targetProbability.Average(HeadlineMetrics.LogLossTerm),
             BrierScore = brierSum / n,
             RocAuc = RocAuc.MacroAverage(auc),
@@ -131,6 +122,6 @@ internal sealed class SingleLabelAccumulator
             ConfusionMatrix = matrix,
             Calibration = calibration,
             Examples = options.KeepExamples ? examples : null,
-        }.WithIntervals(examples, classes, options);
+        }.WithAverages(counts).WithIntervals(examples, classes, options);
     }
 }
