@@ -75,6 +75,19 @@ public sealed class EvaluationPlotsTests
         StringAssert.Contains(e.Message, "Regression");
     }
 
+    [TestMethod]
+    public void EmbeddedFont_ServesItsFamilyOnly()
+    {
+        var resolver = new EmbeddedFontResolver();
+
+        using var typeface = resolver.CreateTypeface(EmbeddedFontResolver.Family, bold: true, italic: false);
+
+        Assert.IsNotNull(typeface);
+        Assert.AreEqual("DejaVu Sans", typeface.FamilyName);
+        Assert.IsTrue(typeface.GlyphCount > 1000, $"{typeface.GlyphCount} glyphs");
+        Assert.IsNull(resolver.CreateTypeface("Arial", bold: false, italic: false));
+    }
+
     private static void AssertPng(string path, int minWidth, int minHeight)
     {
         Assert.IsTrue(File.Exists(path), path);

@@ -131,6 +131,25 @@ public sealed class EvaluatorTests
     }
 
     [TestMethod]
+    public void Evaluate_EveryLabelUnknownWithSkip_ThrowsNothingLeft()
+    {
+        var data = TextDataset.FromExamples([new TextExample { Text = "sunny", Label = "weather", Source = "test.tsv:1" }]);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => new Evaluator(new EvaluationOptions { UnknownLabels = UnknownLabelHandling.Skip }).Evaluate(trained, data));
+        StringAssert.Contains(e.Message, "all 1");
+    }
+
+    [TestMethod]
+    public void Constructor_OutOfRangeOption_ThrowsNamingIt()
+    {
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Evaluator(new EvaluationOptions { ConfidenceLevel = 1 }));
+        Assert.AreEqual("ConfidenceLevel", e.ParamName);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Evaluator(batchSize: 0));
+        var t = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Evaluator(new EvaluationOptions { Thresholds = { ["x"] = 1.5 } }));
+        StringAssert.Contains(t.Message, "Thresholds['x']");
+    }
+
+    [TestMethod]
     public void Evaluate_TaskKindMismatch_Throws()
     {
         var data = TextDataset.FromExamples([new TextExample { Text = "goal", Value = 1f }], TaskKind.Regression);
