@@ -5,25 +5,24 @@ internal static class Bootstrap
 {
     /// <summary>Percentile intervals of each statistic over <paramref name="samples"/> resamples of <paramref name="count"/> examples.</summary>
     /// <param name="count">Examples in the test set.</param>
-    /// <param name="statistics">Statistics computed on the same resample each time (one interval per statistic).</param>
+    /// <param name="statisticCount">How many statistics <paramref name="statistics"/> returns.</param>
+    /// <param name="statistics">Computes every statistic on one resample (one interval per statistic).</param>
     /// <param name="samples">Resamples to draw.</param>
     /// <param name="confidenceLevel">Coverage, in (0, 1).</param>
     /// <param name="seed">Seed of the resampling.</param>
     /// <remarks>Resamples on which a statistic is undefined (NaN) are left out of its quantiles.</remarks>
-    public static ConfidenceInterval[] Intervals(int count, IReadOnlyList<Func<int[], double>> statistics, int samples, double confidenceLevel, int seed)
+    public static ConfidenceInterval[] Intervals(int count, int statisticCount, Func<int[], double[]> statistics, int samples, double confidenceLevel, int seed)
     {
-        var values = new List<double>[statistics.Count];
+        var values = new List<double>[statisticCount];
         for (int s = 0; s < values.Length; s++) values[s] = new List<double>(samples);
         var random = new Random(seed);
         var indices = new int[count];
         for (int b = 0; b < samples; b++)
         {
             for (int i = 0; i < count; i++) indices[i] = random.Next(count);
-            for (int s = 0; s < statistics.Count; s++)
-            {
-                double v = statistics[s](indices);
-                if (!double.IsNaN(v)) values[s].Add(v);
-            }
+            double[] resampled = statistics(indices);
+            for (int s = 0; s < statisticCount; s++)
+                if (!double.IsNaN(resampled[s])) values[s].Add(resampled[s]);
         }
         double tail = (1 - confidenceLevel) / 2;
         return values.Select(v =>

@@ -9,7 +9,7 @@ public sealed class EvaluationOptions
     /// <value>What to do with a test label the model does not know. Default <see cref="UnknownLabelHandling.Throw"/>.</value>
     public UnknownLabelHandling UnknownLabels { get; set; } = UnknownLabelHandling.Throw;
 
-    /// <value>Bootstrap resamples for the confidence intervals; 0 turns intervals off. Default 1000.</value>
+    /// <value>Bootstrap resamples for the confidence intervals; 0 turns intervals off (worth doing for evaluations inside a training loop). Default 1000.</value>
     public int BootstrapSamples { get; set; } = 1000;
 
     /// <value>Coverage of the confidence intervals, in (0, 1). Default 0.95.</value>

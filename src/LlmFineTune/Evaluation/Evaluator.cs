@@ -91,17 +91,19 @@ public sealed class Evaluator
         var eb = b.Examples ?? throw new ArgumentException("Report B has no per-example predictions; evaluate with EvaluationOptions.KeepExamples = true.", nameof(b));
         if (a.Task != b.Task || ea.Count != eb.Count || !a.Labels.SequenceEqual(b.Labels) || !SameTargets(ea, eb))
             throw new ArgumentException($"The reports are not on the same test set (A: {a.Task}, {ea.Count} examples; B: {b.Task}, {eb.Count} examples, or their labels or targets differ). Evaluate both models on the same test set with the same skip rules.", nameof(b));
-        var headline = HeadlineMetrics.For(a.Task);
-        var statistic = headline.FirstOrDefault(m => string.Equals(m.Name, metric, StringComparison.OrdinalIgnoreCase));
-        if (statistic.Compute is null)
-            throw new ArgumentException($"'{metric}' cannot be compared for a {a.Task} task. Comparable metrics: {string.Join(", ", headline.Select(m => m.Name))}.", nameof(metric));
+        var names = HeadlineMetrics.Names(a.Task);
+        string? name = names.FirstOrDefault(n => string.Equals(n, metric, StringComparison.OrdinalIgnoreCase));
+        if (name is null)
+            throw new ArgumentException($"'{metric}' cannot be compared for a {a.Task} task. Comparable metrics: {string.Join(", ", names)}.", nameof(metric));
 
-        int classes = a.Labels.Count;
+        int m = Array.IndexOf(names, name);
+        var statisticA = HeadlineMetrics.Prepare(a.Task, ea, a.Labels.Count);
+        var statisticB = HeadlineMetrics.Prepare(b.Task, eb, b.Labels.Count);
         var all = HeadlineMetrics.All(ea.Count);
-        double valueA = statistic.Compute(ea, classes, all);
-        double valueB = statistic.Compute(eb, classes, all);
-        var interval = Bootstrap.Intervals(ea.Count, [ix => statistic.Compute(ea, classes, ix) - statistic.Compute(eb, classes, ix)], samples, confidenceLevel, seed)[0];
-        return new MetricComparison(statistic.Name, valueA, valueB, valueA - valueB, interval, confidenceLevel, samples, EvaluationReport.IsHigherBetter(statistic.Name));
+        double valueA = statisticA(all)[m];
+        double valueB = statisticB(all)[m];
+        var interval = Bootstrap.Intervals(ea.Count, 1, ix => [statisticA(ix)[m] - statisticB(ix)[m]], samples, confidenceLevel, seed)[0];
+        return new MetricComparison(name, valueA, valueB, valueA - valueB, interval, confidenceLevel, samples, EvaluationReport.IsHigherBetter(name));
     }
 
     private delegate bool TargetOf<T>(TextExample example, string where, out T target);

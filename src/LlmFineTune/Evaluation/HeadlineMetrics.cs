@@ -3,49 +3,35 @@ using LlmFineTune.Data;
 namespace LlmFineTune.Evaluation;
 
 /// <summary>
-/// The metrics that get bootstrap intervals and can be compared between models: each is recomputed from the
-/// stored per-example predictions on a set of example indices (a resample, or every example).
+/// The metrics that get bootstrap intervals and can be compared between models. Each task kind has one function
+/// that recomputes all of them from the stored per-example predictions on a set of example indices (a resample,
+/// or every example), sharing the per-class counts between metrics and the per-example terms between resamples.
 /// </summary>
 internal static class HeadlineMetrics
 {
-    /// <summary>A metric over the examples at <c>indices</c>, given the number of classes.</summary>
-    public delegate double Statistic(ExamplePredictions examples, int classes, int[] indices);
+    private static readonly string[] SingleLabel = [MetricNames.Accuracy, MetricNames.BalancedAccuracy, MetricNames.MacroF1, MetricNames.WeightedF1, MetricNames.LogLoss];
+    private static readonly string[] MultiLabel = [MetricNames.SubsetAccuracy, MetricNames.HammingLoss, MetricNames.MicroF1, MetricNames.MacroF1];
+    private static readonly string[] Regression = [MetricNames.Mse, MetricNames.Mae, MetricNames.R2];
 
-    private static readonly (string Name, Statistic Compute)[] SingleLabel =
-    [
-        (MetricNames.Accuracy, (e, k, ix) => SingleLabelCounts(e, k, ix).Accuracy),
-        (MetricNames.BalancedAccuracy, (e, k, ix) => SingleLabelCounts(e, k, ix).BalancedAccuracy),
-        (MetricNames.MacroF1, (e, k, ix) => SingleLabelCounts(e, k, ix).MacroF1),
-        (MetricNames.WeightedF1, (e, k, ix) => SingleLabelCounts(e, k, ix).WeightedF1),
-        (MetricNames.LogLoss, (e, _, ix) => ix.Average(i => LogLossTerm(e.TargetProbability![i]))),
-    ];
-
-    private static readonly (string Name, Statistic Compute)[] MultiLabel =
-    [
-        (MetricNames.SubsetAccuracy, (e, _, ix) => ix.Average(i => SameSet(e.TargetLabels![i], e.PredictedLabels![i]) ? 1.0 : 0.0)),
-        (MetricNames.HammingLoss, (e, k, ix) => ix.Sum(i => SymmetricDifference(e.TargetLabels![i], e.PredictedLabels![i])) / ((double)ix.Length * k)),
-        (MetricNames.MicroF1, (e, k, ix) => MultiLabelCounts(e, k, ix).MicroF1),
-        (MetricNames.MacroF1, (e, k, ix) => MultiLabelCounts(e, k, ix).MacroF1),
-    ];
-
-    private static readonly (string Name, Statistic Compute)[] Regression =
-    [
-        (MetricNames.Mse, (e, _, ix) => ix.Average(i => Square(e.PredictedValue![i] - (double)e.TargetValue![i]))),
-        (MetricNames.Mae, (e, _, ix) => ix.Average(i => Math.Abs(e.PredictedValue![i] - (double)e.TargetValue![i]))),
-        (MetricNames.R2, (e, _, ix) => RSquared(e, ix)),
-    ];
-
-    /// <summary>The headline metrics of a task kind, in report order.</summary>
-    public static IReadOnlyList<(string Name, Statistic Compute)> For(TaskKind kind) => kind switch
+    /// <summary>The headline metric names of a task kind, in the order <see cref="Prepare"/>'s results use.</summary>
+    public static string[] Names(TaskKind kind) => kind switch
     {
         TaskKind.SingleLabel => SingleLabel,
         TaskKind.MultiLabel => MultiLabel,
         _ => Regression,
     };
 
-    /// <summary>A headline metric over every example.</summary>
+    /// <summary>A function from example indices to every headline metric of <paramref name="kind"/> over those examples.</summary>
+    public static Func<int[], double[]> Prepare(TaskKind kind, ExamplePredictions examples, int classes) => kind switch
+    {
+        TaskKind.SingleLabel => PrepareSingleLabel(examples, classes),
+        TaskKind.MultiLabel => PrepareMultiLabel(examples, classes),
+        _ => PrepareRegression(examples),
+    };
+
+    /// <summary>One headline metric over every example.</summary>
     public static double Compute(TaskKind kind, string name, ExamplePredictions examples, int classes) =>
-        For(kind).First(m => m.Name == name).Compute(examples, classes, All(examples.Count));
+        Prepare(kind, examples, classes)(All(examples.Count))[Array.IndexOf(Names(kind), name)];
 
     /// <summary>The identity index set 0..count-1.</summary>
     public static int[] All(int count)
@@ -58,56 +44,85 @@ internal static class HeadlineMetrics
     /// <summary>Bootstrap intervals for every headline metric of <paramref name="kind"/>.</summary>
     public static Dictionary<string, ConfidenceInterval> Intervals(TaskKind kind, ExamplePredictions examples, int classes, int samples, double confidenceLevel, int seed)
     {
-        var metrics = For(kind);
-        var intervals = Bootstrap.Intervals(
-            examples.Count,
-            metrics.Select(m => (Func<int[], double>)(ix => m.Compute(examples, classes, ix))).ToList(),
-            samples, confidenceLevel, seed);
+        var names = Names(kind);
+        var intervals = Bootstrap.Intervals(examples.Count, names.Length, Prepare(kind, examples, classes), samples, confidenceLevel, seed);
         var result = new Dictionary<string, ConfidenceInterval>(StringComparer.Ordinal);
-        for (int m = 0; m < metrics.Count; m++) result[metrics[m].Name] = intervals[m];
+        for (int m = 0; m < names.Length; m++) result[names[m]] = intervals[m];
         return result;
     }
 
     /// <summary>−log p of the true class, with p clipped at 1e-15 so a confident miss costs a finite 34.5.</summary>
     public static double LogLossTerm(float targetProbability) => -Math.Log(Math.Clamp(targetProbability, 1e-15, 1.0));
 
-    /// <summary>R² = 1 − SSres/SStot; when the targets do not vary, 1 for a perfect fit and 0 otherwise (scikit-learn's force_finite).</summary>
-    public static double RSquared(ExamplePredictions e, int[] indices)
+    private static Func<int[], double[]> PrepareSingleLabel(ExamplePredictions e, int classes)
     {
-        double mean = indices.Average(i => (double)e.TargetValue![i]);
-        double residual = indices.Sum(i => Square(e.TargetValue![i] - (double)e.PredictedValue![i]));
-        double total = indices.Sum(i => Square(e.TargetValue![i] - mean));
-        if (total == 0) return residual == 0 ? 1 : 0;
-        return 1 - residual / total;
-    }
-
-    private static ClassCounts SingleLabelCounts(ExamplePredictions e, int classes, int[] indices)
-    {
-        var counts = new ClassCounts(classes, averageOverSeenOnly: true);
-        foreach (int i in indices) counts.Add(e.Target![i], e.Predicted![i]);
-        return counts;
-    }
-
-    private static ClassCounts MultiLabelCounts(ExamplePredictions e, int classes, int[] indices)
-    {
-        var counts = new ClassCounts(classes, averageOverSeenOnly: false);
-        var actual = new bool[classes];
-        var predicted = new bool[classes];
-        foreach (int i in indices)
+        var targets = e.Target!;
+        var predicted = e.Predicted!;
+        var logTerms = e.TargetProbability!.Select(LogLossTerm).ToArray();
+        return indices =>
         {
-            Array.Clear(actual);
-            Array.Clear(predicted);
-            foreach (int l in e.TargetLabels![i]) actual[l] = true;
-            foreach (int l in e.PredictedLabels![i]) predicted[l] = true;
-            for (int l = 0; l < classes; l++) counts.AddDecision(l, actual[l], predicted[l]);
-        }
-        return counts;
+            var counts = new ClassCounts(classes, averageOverSeenOnly: true);
+            double logLoss = 0;
+            foreach (int i in indices)
+            {
+                counts.Add(targets[i], predicted[i]);
+                logLoss += logTerms[i];
+            }
+            return [counts.Accuracy, counts.BalancedAccuracy, counts.MacroF1, counts.WeightedF1, logLoss / indices.Length];
+        };
     }
 
-    private static bool SameSet(IReadOnlyList<int> a, IReadOnlyList<int> b) => SymmetricDifference(a, b) == 0;
+    private static Func<int[], double[]> PrepareMultiLabel(ExamplePredictions e, int labels)
+    {
+        // Per example: the labels it got right, the ones it added and the ones it missed.
+        int n = e.Count;
+        var hits = new int[n][];
+        var extra = new int[n][];
+        var missed = new int[n][];
+        for (int i = 0; i < n; i++)
+        {
+            var actual = e.TargetLabels![i];
+            var chosen = e.PredictedLabels![i];
+            hits[i] = actual.Intersect(chosen).ToArray();
+            extra[i] = chosen.Except(actual).ToArray();
+            missed[i] = actual.Except(chosen).ToArray();
+        }
+        return indices =>
+        {
+            var counts = new ClassCounts(labels, averageOverSeenOnly: false);
+            long exact = 0, wrong = 0;
+            foreach (int i in indices)
+            {
+                foreach (int l in hits[i]) counts.AddDecision(l, actual: true, predicted: true);
+                foreach (int l in extra[i]) counts.AddDecision(l, actual: false, predicted: true);
+                foreach (int l in missed[i]) counts.AddDecision(l, actual: true, predicted: false);
+                int errors = extra[i].Length + missed[i].Length;
+                wrong += errors;
+                if (errors == 0) exact++;
+            }
+            return [(double)exact / indices.Length, (double)wrong / ((double)indices.Length * labels), counts.MicroF1, counts.MacroF1];
+        };
+    }
 
-    private static int SymmetricDifference(IReadOnlyList<int> a, IReadOnlyList<int> b) =>
-        a.Count(x => !b.Contains(x)) + b.Count(x => !a.Contains(x));
-
-    private static double Square(double x) => x * x;
+    private static Func<int[], double[]> PrepareRegression(ExamplePredictions e)
+    {
+        var targets = e.TargetValue!;
+        var predicted = e.PredictedValue!;
+        return indices =>
+        {
+            double squared = 0, absolute = 0, sum = 0;
+            foreach (int i in indices)
+            {
+                double error = predicted[i] - (double)targets[i];
+                squared += error * error;
+                absolute += Math.Abs(error);
+                sum += targets[i];
+            }
+            double mean = sum / indices.Length, total = 0;
+            foreach (int i in indices) total += (targets[i] - mean) * (targets[i] - mean);
+            // R² when the targets do not vary: 1 for a perfect fit and 0 otherwise (scikit-learn's force_finite).
+            double r2 = total == 0 ? (squared == 0 ? 1 : 0) : 1 - squared / total;
+            return [squared / indices.Length, absolute / indices.Length, r2];
+        };
+    }
 }
