@@ -159,7 +159,7 @@ public sealed record EvaluationReport
     public ExamplePredictions? Examples { get; init; }
 
     /// <summary>Every name <see cref="GetMetric"/> knows.</summary>
-    public static IReadOnlyList<string> MetricNamesKnown { get; } = Metrics.Select(m => m.Name).ToArray();
+    public static IReadOnlyList<string> KnownMetrics { get; } = Metrics.Select(m => m.Name).ToArray();
 
     /// <summary>Looks a metric up by name, for example to pick the best checkpoint or stop early.</summary>
     /// <param name="name">A metric name such as <c>accuracy</c>, <c>macroF1</c>, <c>logLoss</c> or <c>mse</c> (case-insensitive).</param>
@@ -171,7 +171,7 @@ public sealed record EvaluationReport
         ArgumentNullException.ThrowIfNull(name);
         var metric = Metrics.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
         if (metric.Get is null)
-            throw new ArgumentException($"Unknown metric '{name}'. Known metrics: {string.Join(", ", MetricNamesKnown)}.", nameof(name));
+            throw new ArgumentException($"Unknown metric '{name}'. Known metrics: {string.Join(", ", KnownMetrics)}.", nameof(name));
         return metric.Get(this)
             ?? throw new InvalidOperationException($"Metric '{metric.Name}' is not computed for a {Task} task. Available: {string.Join(", ", AvailableMetrics)}.");
     }
@@ -187,8 +187,8 @@ public sealed record EvaluationReport
     public static bool IsHigherBetter(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!MetricNamesKnown.Contains(name, StringComparer.OrdinalIgnoreCase))
-            throw new ArgumentException($"Unknown metric '{name}'. Known metrics: {string.Join(", ", MetricNamesKnown)}.", nameof(name));
+        if (!KnownMetrics.Contains(name, StringComparer.OrdinalIgnoreCase))
+            throw new ArgumentException($"Unknown metric '{name}'. Known metrics: {string.Join(", ", KnownMetrics)}.", nameof(name));
         return !MetricNames.LowerIsBetter.Contains(name);
     }
 
