@@ -1,0 +1,56 @@
+namespace LlmFineTune.Evaluation;
+
+/// <summary>How <see cref="Evaluator"/> measures a model.</summary>
+public sealed class EvaluationOptions
+{
+    /// <value>Texts per forward pass. Default 64.</value>
+    public int BatchSize { get; set; } = 64;
+
+    /// <value>What to do with a test label the model does not know. Default <see cref="UnknownLabelHandling.Throw"/>.</value>
+    public UnknownLabelHandling UnknownLabels { get; set; } = UnknownLabelHandling.Throw;
+
+    /// <value>Bootstrap resamples for the confidence intervals; 0 turns intervals off (worth doing for evaluations inside a training loop). Default 1000.</value>
+    public int BootstrapSamples { get; set; } = 1000;
+
+    /// <value>Coverage of the confidence intervals, in (0, 1). Default 0.95.</value>
+    public double ConfidenceLevel { get; set; } = 0.95;
+
+    /// <value>Seed of the bootstrap resampling, so intervals are reproducible. Default 0.</value>
+    public int Seed { get; set; }
+
+    /// <value>k of the top-k accuracy (capped at the number of classes). Default 3.</value>
+    public int TopK { get; set; } = 3;
+
+    /// <value>Equal-width confidence bins of the reliability diagram and the expected calibration error. Default 10.</value>
+    public int CalibrationBins { get; set; } = 10;
+
+    /// <value>Multi-label: the probability at or above which a label is predicted. Default 0.5.</value>
+    public double Threshold { get; set; } = 0.5;
+
+    /// <value>Multi-label: per-label thresholds by label name, overriding <see cref="Threshold"/>. Default none.</value>
+    public IDictionary<string, double> Thresholds { get; set; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
+    /// <value>Keep each example's prediction in the report (needed for <see cref="Evaluator.Compare"/>). Default true.</value>
+    public bool KeepExamples { get; set; } = true;
+
+    /// <summary>Checks every option.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        if (BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        if (BootstrapSamples < 0)
+            throw new ArgumentOutOfRangeException(nameof(BootstrapSamples), BootstrapSamples, "BootstrapSamples must be 0 (no intervals) or more.");
+        if (!(ConfidenceLevel > 0 && ConfidenceLevel < 1))
+            throw new ArgumentOutOfRangeException(nameof(ConfidenceLevel), ConfidenceLevel, "ConfidenceLevel must lie strictly between 0 and 1, for example 0.95.");
+        if (TopK < 1)
+            throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "TopK must be at least 1.");
+        if (CalibrationBins < 1)
+            throw new ArgumentOutOfRangeException(nameof(CalibrationBins), CalibrationBins, "CalibrationBins must be at least 1.");
+        if (!(Threshold >= 0 && Threshold <= 1))
+            throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "Threshold must lie in [0, 1].");
+        foreach (var (label, threshold) in Thresholds ?? throw new ArgumentOutOfRangeException(nameof(Thresholds), "Thresholds must not be null."))
+            if (!(threshold >= 0 && threshold <= 1))
+                throw new ArgumentOutOfRangeException(nameof(Thresholds), threshold, $"Thresholds['{label}'] must lie in [0, 1].");
+    }
+}
