@@ -13,7 +13,7 @@ public sealed class HashingTokenizer : ITokenizer
     /// <summary>The file this tokenizer saves its settings to.</summary>
     public const string ConfigFileName = "tokenizer_config.json";
 
-    private const string KindName = "llmfinetune-hashing";
+    internal const string KindName = "llmfinetune-hashing";
     private readonly HashingTokenizerOptions options;
 
     /// <summary>Creates a tokenizer.</summary>
