@@ -63,6 +63,7 @@ internal sealed class Utf8LineReader : IDisposable
             if (newline >= 0)
             {
                 int lineEnd = scanned + newline;
+                if (lineEnd - start > maxLineBytes) throw TooLong();
                 line = Take(lineEnd, lineEnd + 1);
                 return true;
             }
@@ -74,18 +75,21 @@ internal sealed class Utf8LineReader : IDisposable
                     line = "";
                     return false;
                 }
+                if (end - start > maxLineBytes) throw TooLong();
                 line = Take(end, end);
                 return true;
             }
-            if (end - start > maxLineBytes)
-                throw DataFileError.Create(Path, LineNumber + 1, SkipReason.Malformed,
-                    $"the line is longer than {maxLineBytes:N0} bytes. Split the text into shorter lines, or raise MaxRecordBytes.");
+            if (end - start > maxLineBytes) throw TooLong();
             // Fill moves the unread bytes to the front of the buffer, so keep the scan position relative
             int alreadyScanned = scanned - start;
             Fill();
             scanned = start + alreadyScanned;
         }
     }
+
+    private InvalidDataException TooLong() =>
+        DataFileError.Create(Path, LineNumber + 1, SkipReason.Malformed,
+            $"the line is longer than {maxLineBytes:N0} bytes. Split the text into shorter lines, or raise MaxRecordBytes.");
 
     private void Fill()
     {

@@ -226,9 +226,24 @@ public sealed class WordPieceTokenizer : ITokenizer
     {
         var text = new StringBuilder();
         foreach (string token in vocabulary) text.Append(token).Append('\n');
-        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text.ToString()));
-        return BertTokenizer.Create(stream, new BertOptions
+        byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
+        Normalizer? normalizer = null;
+        if (options.StripsAccents)
         {
+            // string.Normalize does nothing without ICU (InvariantGlobalization), so accents are stripped by table
+            // first; BERT's own normalizer (it does not depend on the vocabulary) comes from a specials-only tokenizer
+            using var probe = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', options.SpecialTokens)));
+            var plain = BertTokenizer.Create(probe, BertSettings(options, null));
+            normalizer = plain.Normalizer is { } inner ? new AccentStrippingNormalizer(inner) : null;
+        }
+        using var stream = new MemoryStream(bytes);
+        return BertTokenizer.Create(stream, BertSettings(options, normalizer));
+    }
+
+    private static BertOptions BertSettings(WordPieceTokenizerOptions options, Normalizer? normalizer) =>
+        new()
+        {
+            Normalizer = normalizer,
             LowerCaseBeforeTokenization = options.Lowercase,
             RemoveNonSpacingMarks = options.StripsAccents,
             IndividuallyTokenizeCjk = options.TokenizeChineseChars,
@@ -238,6 +253,5 @@ public sealed class WordPieceTokenizer : ITokenizer
             ClassificationToken = options.ClassificationToken,
             SeparatorToken = options.SeparatorToken,
             MaskingToken = options.MaskToken,
-        });
-    }
+        };
 }
