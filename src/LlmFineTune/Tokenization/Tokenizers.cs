@@ -9,7 +9,7 @@ public static class Tokenizers
     /// <remarks>
     /// "llmfinetune-hashing" gives a <see cref="HashingTokenizer"/>; "BertTokenizer" (or
     /// "BertTokenizerFast", or no config file next to a <c>vocab.txt</c>, as in some Hugging Face
-    /// checkpoints) gives a <see cref="WordPieceTokenizer"/>.
+    /// checkpoints) gives a <see cref="WordPieceTokenizer"/>; "GPT2Tokenizer" or "GPT2TokenizerFast" a <see cref="Gpt2Tokenizer"/>.
     /// </remarks>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
     /// <exception cref="FileNotFoundException">Neither <c>tokenizer_config.json</c> nor <c>vocab.txt</c> is there.</exception>
@@ -32,8 +32,9 @@ public static class Tokenizers
         {
             HashingTokenizer.KindName => HashingTokenizer.Load(directory),
             WordPieceTokenizer.HuggingFaceClass or "BertTokenizerFast" => WordPieceTokenizer.Load(directory),
+            Gpt2Tokenizer.HuggingFaceClass or "GPT2TokenizerFast" => Gpt2Tokenizer.Load(directory),
             _ => throw new InvalidDataException(
-                $"{configPath}: tokenizer_class '{kind}' is not supported. Supported: '{HashingTokenizer.KindName}', '{WordPieceTokenizer.HuggingFaceClass}', 'BertTokenizerFast'."),
+                $"{configPath}: tokenizer_class '{kind}' is not supported. Supported: '{HashingTokenizer.KindName}', '{WordPieceTokenizer.HuggingFaceClass}', 'BertTokenizerFast', '{Gpt2Tokenizer.HuggingFaceClass}', 'GPT2TokenizerFast'."),
         };
     }
 }
