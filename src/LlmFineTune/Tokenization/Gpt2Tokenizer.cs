@@ -126,7 +126,7 @@ public sealed class Gpt2Tokenizer : ITokenizer
             ["eos_token"] = EndOfTextToken,
             ["unk_token"] = EndOfTextToken,
         };
-        AtomicFile.WriteAllText(Path.Combine(directory, HashingTokenizer.ConfigFileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        TokenizerConfig.Write(directory, json);
     }
 
     private static string[] ReadTokens(byte[] vocabBytes, string path)

@@ -83,7 +83,7 @@ public sealed class HashingTokenizer : ITokenizer
             ["max_char_ngram"] = options.MaxCharNgram,
             ["lowercase"] = options.Lowercase,
         };
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        TokenizerConfig.Write(directory, json);
     }
 
     /// <summary>Reads a tokenizer saved by <see cref="Save"/>.</summary>

@@ -192,7 +192,7 @@ public sealed class WordPieceTokenizer : ITokenizer
             ["sep_token"] = options.SeparatorToken,
             ["mask_token"] = options.MaskToken,
         };
-        AtomicFile.WriteAllText(Path.Combine(directory, HashingTokenizer.ConfigFileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        TokenizerConfig.Write(directory, json);
     }
 
     /// <summary>The normalizer and pre-tokenizer encoding uses, so training splits words exactly as encoding will.</summary>

@@ -49,4 +49,24 @@ public sealed class TokenizersTests
         Assert.AreEqual(3, hashing.Encode("the cat sat on the mat", maxLength: 3).Length);
         Assert.AreEqual(1, hashing.Encode("   ").Length, "an empty text still gives one id");
     }
+
+    [TestMethod]
+    public void RealTokenizers_EncodeFromManyThreads_SameAsSequential()
+    {
+        var texts = Enumerable.Range(0, 200).Select(i => $"Document {i}: naïve tokenization of package descriptions, number {i * 7919}.").ToArray();
+        ITokenizer[] tokenizers =
+        [
+            WordPieceTokenizer.FromVocabulary(SharedData.Require("vocab/bert-base-uncased/vocab.txt", "tokenizer_vocabs")),
+            Gpt2Tokenizer.FromFiles(SharedData.Require("vocab/gpt2/encoder.json", "tokenizer_vocabs"), SharedData.Require("vocab/gpt2/vocab.bpe", "tokenizer_vocabs")),
+            new HashingTokenizer(new() { MinCharNgram = 3, MaxCharNgram = 5 }),
+        ];
+        foreach (var tokenizer in tokenizers)
+        {
+            var sequential = texts.Select(t => tokenizer.Encode(t)).ToArray();
+            var parallel = new int[texts.Length][];
+            Parallel.For(0, texts.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i % texts.Length] = tokenizer.Encode(texts[i % texts.Length]));
+            for (int i = 0; i < texts.Length; i++)
+                CollectionAssert.AreEqual(sequential[i], parallel[i], $"{tokenizer.GetType().Name} text {i}");
+        }
+    }
 }
