@@ -92,6 +92,11 @@ public sealed class TextCorpusTests
             if (count == 101) after = doc;
         }
         Assert.IsTrue(count > 200, $"only {count} documents");
+        // streaming: the first document of a 25 MB file costs kilobytes, not the file
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        _ = corpus.Read().First();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.IsTrue(allocated < 1 << 20, $"{allocated} bytes allocated to read one document");
         var resumed = corpus.Read(middle.Next).First();
         Assert.AreEqual(after.Text, resumed.Text);
         Assert.AreEqual(after.Source, resumed.Source);
