@@ -46,6 +46,15 @@ public sealed class TextCorpus : ITextCorpus
         return new TextCorpus(list, options);
     }
 
+    /// <summary>A corpus over texts in memory (for example a labeled dataset's texts, for in-domain pretraining).</summary>
+    /// <param name="texts">The documents; blank ones are left out.</param>
+    /// <returns>The corpus; its positions count documents only.</returns>
+    public static ITextCorpus FromTexts(IEnumerable<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return new InMemoryCorpus(texts.Where(t => !string.IsNullOrWhiteSpace(t)).ToArray());
+    }
+
     /// <inheritdoc />
     public IEnumerable<CorpusDocument> Read(CorpusPosition from = default)
     {

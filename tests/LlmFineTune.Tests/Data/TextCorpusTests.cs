@@ -69,6 +69,17 @@ public sealed class TextCorpusTests
     }
 
     [TestMethod]
+    public void FromTexts_ReadsAndResumesByDocumentIndex()
+    {
+        var corpus = TextCorpus.FromTexts(["one", " ", "two", "three"]);
+        var all = corpus.Read().ToArray();
+        CollectionAssert.AreEqual(new[] { "one", "two", "three" }, all.Select(d => d.Text).ToArray());
+        CollectionAssert.AreEqual(new[] { "three" }, corpus.Read(all[1].Next).Select(d => d.Text).ToArray());
+        Assert.AreEqual(0, corpus.Read(all[2].Next).Count());
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => corpus.Read(new CorpusPosition(0, 0, 0, 4)));
+    }
+
+    [TestMethod]
     public void Read_PositionOutsideCorpus_Throws()
     {
         string path = temp.Write("c.txt", "x\n");
