@@ -30,8 +30,12 @@ public sealed class BatchBuilder
     /// <summary>Pads already-encoded texts into ids and mask tensors.</summary>
     /// <param name="sequences">One id array per example, each non-empty.</param>
     /// <returns>Ids and mask, int64 <c>[batch, longest]</c>; the caller owns them.</returns>
+    /// <exception cref="ArgumentException"><paramref name="sequences"/> is empty.</exception>
     public (Tensor InputIds, Tensor AttentionMask) Pad(IReadOnlyList<int[]> sequences)
     {
+        ArgumentNullException.ThrowIfNull(sequences);
+        if (sequences.Count == 0)
+            throw new ArgumentException("A batch needs at least one sequence.", nameof(sequences));
         int rows = sequences.Count;
         int width = Math.Max(1, sequences.Max(s => s.Length));
         var ids = new long[rows * width];

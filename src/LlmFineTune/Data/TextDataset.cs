@@ -7,12 +7,70 @@ public sealed class TextDataset : ITextDataset
 {
     private readonly TextExample[] examples;
 
-    private TextDataset(TextExample[] examples, TaskKind kind, LabelMap labelMap)
+    private TextDataset(TextExample[] examples, TaskKind kind, LabelMap labelMap, LoadReport? report)
     {
         this.examples = examples;
         Kind = kind;
         LabelMap = labelMap;
+        LoadReport = report;
     }
+
+    /// <summary>What the loader read and skipped; null for datasets not read from a file.</summary>
+    public LoadReport? LoadReport { get; }
+
+    /// <summary>Wraps already-checked examples (loaders, splits) without checking them again.</summary>
+    internal static TextDataset Create(TextExample[] examples, TaskKind kind, LabelMap labelMap, LoadReport? report = null) =>
+        new(examples, kind, labelMap, report);
+
+    /// <summary>Reads a tab-separated file: <c>label&lt;TAB&gt;text</c> per line, or named columns when <see cref="TextDatasetLoadOptions.HasHeader"/> is true.</summary>
+    /// <param name="path">The file (UTF-8).</param>
+    /// <param name="options">How to read it; defaults when null.</param>
+    /// <returns>The dataset; its <see cref="LoadReport"/> counts what was skipped.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A record is invalid (and the options do not skip it), or no example is valid; the message names file:line and the fix.</exception>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public static TextDataset FromTsv(string path, TextDatasetLoadOptions? options = null) =>
+        TextDatasetReaders.Tsv(path, options ?? new());
+
+    /// <summary>Reads an RFC 4180 CSV file (quoted fields may hold delimiters, quotes and line breaks), choosing the text and label columns by header name.</summary>
+    /// <param name="path">The file (UTF-8).</param>
+    /// <param name="options">Column names, delimiter and policies; defaults when null. Without a header the columns are <c>text,label</c>.</param>
+    /// <returns>The dataset; its <see cref="LoadReport"/> counts what was skipped.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A record is invalid (and the options do not skip it), a quote is left open, a column is missing, or no example is valid.</exception>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public static TextDataset FromCsv(string path, TextDatasetLoadOptions? options = null) =>
+        TextDatasetReaders.Csv(path, options ?? new());
+
+    /// <summary>Reads JSON lines: one object per line such as <c>{"text": "...", "label": "..."}</c>; the label may be a string, an array of strings (multi-label) or a number.</summary>
+    /// <param name="path">The file (UTF-8).</param>
+    /// <param name="options">Field names and policies; defaults when null.</param>
+    /// <returns>The dataset; its <see cref="LoadReport"/> counts what was skipped.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A record is invalid (and the options do not skip it), or no example is valid.</exception>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public static TextDataset FromJsonLines(string path, TextDatasetLoadOptions? options = null) =>
+        TextDatasetReaders.JsonLines(path, options ?? new());
+
+    /// <summary>Reads fastText's format: <c>__label__a __label__b text</c>; several labels on a line make the dataset multi-label.</summary>
+    /// <param name="path">The file (UTF-8).</param>
+    /// <param name="options">Label prefix and policies; defaults when null.</param>
+    /// <returns>The dataset; its <see cref="LoadReport"/> counts what was skipped.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A line has no label or no text (and the options do not skip it), or no example is valid.</exception>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public static TextDataset FromFastText(string path, TextDatasetLoadOptions? options = null) =>
+        TextDatasetReaders.FastText(path, options ?? new());
+
+    /// <summary>Reads one folder per class: every file matching <see cref="TextDatasetLoadOptions.FilePattern"/> in <c>root/CLASS/</c> is one example of CLASS.</summary>
+    /// <param name="root">The folder holding the class folders.</param>
+    /// <param name="options">File pattern and policies; defaults when null.</param>
+    /// <returns>The dataset; its <see cref="LoadReport"/> counts what was skipped.</returns>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">A file is invalid (and the options do not skip it), there are no class folders, or no example is valid.</exception>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public static TextDataset FromFolders(string root, TextDatasetLoadOptions? options = null) =>
+        TextDatasetReaders.Folders(root, options ?? new());
 
     /// <inheritdoc />
     public TaskKind Kind { get; }
@@ -68,7 +126,7 @@ public sealed class TextDataset : ITextDataset
                         throw new ArgumentException($"{items[i].Source ?? $"example {i}"}: label '{name}' is not in the label map ({string.Join(", ", map.Take(20))}).", nameof(examples));
             }
         }
-        return new TextDataset(items, kind, map);
+        return new TextDataset(items, kind, map, null);
     }
 
     /// <inheritdoc />

@@ -13,7 +13,7 @@ public sealed class HashingTokenizer : ITokenizer
     /// <summary>The file this tokenizer saves its settings to.</summary>
     public const string ConfigFileName = "tokenizer_config.json";
 
-    private const string KindName = "llmfinetune-hashing";
+    internal const string KindName = "llmfinetune-hashing";
     private readonly HashingTokenizerOptions options;
 
     /// <summary>Creates a tokenizer.</summary>
@@ -83,7 +83,7 @@ public sealed class HashingTokenizer : ITokenizer
             ["max_char_ngram"] = options.MaxCharNgram,
             ["lowercase"] = options.Lowercase,
         };
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        TokenizerConfig.Write(directory, json);
     }
 
     /// <summary>Reads a tokenizer saved by <see cref="Save"/>.</summary>
