@@ -57,7 +57,10 @@ public sealed class LengthBucketSampler
                 batches.Add(sorted[b..Math.Min(b + BatchSize, sorted.Length)]);
         }
         var result = batches.ToArray();
-        random.Shuffle(result);
+        // sorted chunks would otherwise run short-to-long; a single-batch chunk is already in shuffled
+        // order, and keeping it makes N batches of B the same examples as N/2 batches of 2B
+        if (ChunkBatches > 1)
+            random.Shuffle(result);
         return result;
     }
 }

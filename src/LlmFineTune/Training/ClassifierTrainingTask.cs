@@ -10,46 +10,27 @@ namespace LlmFineTune.Training;
 internal sealed class ClassifierTrainingTask : ITrainingTask
 {
     private readonly TextClassifier model;
-    private readonly ITextDataset data;
-    private readonly int batchSize;
+    private readonly DatasetBatcher batcher;
 
-    public ClassifierTrainingTask(TextClassifier model, ITextDataset data, int batchSize)
+    public ClassifierTrainingTask(TextClassifier model, ITextDataset data, TrainerOptions options)
     {
         RequireMatch(model, data, nameof(data), "training");
         this.model = model;
-        this.data = data;
-        this.batchSize = batchSize;
+        batcher = new DatasetBatcher(data, model.Collator, model.Labels, options.BatchSize, options.GroupByLength, options.PrefetchBatches);
     }
 
     public nn.Module Module => model.Network;
 
-    public long? BatchesPerEpoch => (data.Count + batchSize - 1) / batchSize;
+    public long? BatchesPerEpoch => batcher.BatchesPerEpoch;
 
-    public IEnumerable<Batch> Batches(int epoch, int seed, long skip)
-    {
-        int[] order = Enumerable.Range(0, data.Count).ToArray();
-        // Not HashCode.Combine: it is salted per process, and a resumed run in a new process must see the same order.
-        new Random(unchecked(seed * 1_000_003 + epoch)).Shuffle(order);
-        return Chunks(model, data, order, batchSize, skip);
-    }
+    // Seeded order (length-bucketed unless turned off), prepared ahead on a background thread.
+    public IEnumerable<Batch> Batches(int epoch, int seed, long skip) => batcher.Batches(epoch, seed, skip);
 
     public Tensor Loss(Batch batch) =>
         model.Head.Loss(model.Network.call(batch.InputIds, batch.AttentionMask), batch);
 
     public IReadOnlyList<IReadOnlyList<Parameter>> LayerGroups() =>
         [.. model.Backbone.LayerGroups(), [.. ((nn.Module)model.Head).parameters()]];
-
-    /// <summary>Collates the examples at <paramref name="order"/> into batches, starting after <paramref name="skip"/> batches.</summary>
-    internal static IEnumerable<Batch> Chunks(TextClassifier model, ITextDataset data, int[] order, int batchSize, long skip)
-    {
-        for (long start = skip * batchSize; start < order.Length; start += batchSize)
-        {
-            var examples = new TextExample[Math.Min(batchSize, order.Length - (int)start)];
-            for (int i = 0; i < examples.Length; i++)
-                examples[i] = data[order[start + i]];
-            yield return model.Collator.Build(examples, data.Kind, model.Labels);
-        }
-    }
 
     internal static void RequireMatch(TextClassifier model, ITextDataset data, string parameter, string role)
     {

@@ -1,3 +1,4 @@
+using LlmFineTune.Batching;
 using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
@@ -10,16 +11,17 @@ namespace LlmFineTune.Training;
 /// <see cref="Evaluator"/>'s metrics. The trainer calls it in eval mode under no-grad.
 /// </summary>
 /// <remarks>
-/// To switch to the full evaluator: replace the accuracy line with one entry per metric name of
-/// <c>EvaluationReport.GetMetric</c> (for example accuracy, macroF1, logLoss).
+/// Every metric the report has is offered under its <see cref="EvaluationReport.GetMetric"/> name
+/// (accuracy, macroF1, logLoss, mse, …), so any of them can drive early stopping. Bootstrap
+/// intervals are skipped: they cost seconds and nothing in the loop reads them.
 /// </remarks>
-internal sealed class ClassifierValidation(TextClassifier model, ITextDataset validation, int batchSize)
+internal sealed class ClassifierValidation(TextClassifier model, ITextDataset validation, TrainerOptions options)
 {
     public IReadOnlyDictionary<string, double> Evaluate()
     {
         double lossSum = 0;
-        int[] order = Enumerable.Range(0, validation.Count).ToArray();
-        foreach (var batch in ClassifierTrainingTask.Chunks(model, validation, order, batchSize, skip: 0))
+        var batcher = new DatasetBatcher(validation, model.Collator, model.Labels, options.BatchSize, bucketByLength: true, options.PrefetchBatches);
+        foreach (var batch in batcher.Batches(epoch: 1, seed: 0))
         {
             using var scope = NewDisposeScope();
             using var owned = batch;
@@ -27,8 +29,9 @@ internal sealed class ClassifierValidation(TextClassifier model, ITextDataset va
             lossSum += model.Head.Loss(logits, owned).item<float>() * owned.Count;
         }
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { ["loss"] = lossSum / validation.Count };
-        if (model.Head.Kind == TaskKind.SingleLabel)
-            metrics["accuracy"] = new Evaluator(batchSize).Evaluate(model, validation).Accuracy;
+        var report = new Evaluator(new EvaluationOptions { BatchSize = options.BatchSize, BootstrapSamples = 0, KeepExamples = false }).Evaluate(model, validation);
+        foreach (string name in report.AvailableMetrics)
+            metrics.TryAdd(name, report.GetMetric(name));
         return metrics;
     }
 }

@@ -74,12 +74,12 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
-        var task = new ClassifierTrainingTask(model, train, options.BatchSize);
+        var task = new ClassifierTrainingTask(model, train, options);
         Func<IReadOnlyDictionary<string, double>>? evaluate = null;
         if (validation is not null)
         {
             ClassifierTrainingTask.RequireMatch(model, validation, nameof(validation), "validation");
-            evaluate = new ClassifierValidation(model, validation, options.BatchSize).Evaluate;
+            evaluate = new ClassifierValidation(model, validation, options).Evaluate;
         }
         return Run(task, evaluate, progress, cancellationToken);
     }

@@ -27,6 +27,12 @@ public sealed class TrainerOptions
     /// <value>Seed of all training randomness: shuffling (derived from seed and epoch) and the torch generator (dropout). Default 42.</value>
     public int Seed { get; set; } = 42;
 
+    /// <value>Whether to batch texts of similar length together (shuffled, then sorted within chunks of 50 batches) to cut padding. Default true.</value>
+    public bool GroupByLength { get; set; } = true;
+
+    /// <value>Batches prepared ahead on a background thread while the model computes, or 0 to prepare each on the training thread. Default 2.</value>
+    public int PrefetchBatches { get; set; } = 2;
+
     /// <value>Evaluate every this many optimizer steps, or 0 to evaluate at the end of each epoch. Evaluation needs a validation set or an evaluating task. Default 0.</value>
     public int EvaluateEverySteps { get; set; }
 

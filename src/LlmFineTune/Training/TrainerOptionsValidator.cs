@@ -16,6 +16,8 @@ internal sealed class TrainerOptionsValidator : IValidateOptions<TrainerOptions>
             errors.AddError($"must be at least 1, or null to train by epochs (was {o.MaxSteps}).", nameof(o.MaxSteps));
         if (o.BatchSize < 1)
             errors.AddError($"must be at least 1 (was {o.BatchSize}).", nameof(o.BatchSize));
+        if (o.PrefetchBatches is < 0 or > 64)
+            errors.AddError($"must be between 0 and 64 (was {o.PrefetchBatches}).", nameof(o.PrefetchBatches));
         if (o.GradientAccumulationSteps < 1)
             errors.AddError($"must be at least 1 (was {o.GradientAccumulationSteps}).", nameof(o.GradientAccumulationSteps));
         if (!(o.LearningRate > 0) || double.IsInfinity(o.LearningRate))

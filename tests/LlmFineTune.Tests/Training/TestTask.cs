@@ -10,7 +10,7 @@ namespace LlmFineTune.Tests.Training;
 /// <summary>A classifier task whose loss and evaluation a test can script.</summary>
 internal sealed class TestTask(TextClassifier model, ITextDataset data, int batchSize) : IEvaluatingTask
 {
-    private readonly ClassifierTrainingTask inner = new(model, data, batchSize);
+    private readonly ClassifierTrainingTask inner = new(model, data, new TrainerOptions { BatchSize = batchSize });
     private int lossCalls;
     private int evaluations;
 

@@ -38,7 +38,7 @@ public sealed class TrainerTests
         Dictionary<string, float[]> Run(int batchSize, int accumulate)
         {
             using var model = TinyModels.Create(data, new() { Dropout = 0 });
-            var result = new Trainer(new TrainerOptions { Epochs = 2, BatchSize = batchSize, GradientAccumulationSteps = accumulate, LearningRate = 0.5 }, new SgdFactory()).Train(model, data);
+            var result = new Trainer(new TrainerOptions { Epochs = 2, BatchSize = batchSize, GradientAccumulationSteps = accumulate, LearningRate = 0.5, GroupByLength = false }, new SgdFactory()).Train(model, data);
             Assert.AreEqual(6, result.Steps);
             return TinyModels.Weights(model.Network);
         }
@@ -145,7 +145,8 @@ public sealed class TrainerTests
         var probe = new RecordingCallback((state, _) => live[state.Step] = DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         var validation = TinyModels.SingleLabel(perClass: 2, seed: 11);
 
-        new Trainer(new TrainerOptions { MaxSteps = 40, BatchSize = 4, GradientAccumulationSteps = 2, MaxGradientNorm = 1, EvaluateEverySteps = 7 }, callbacks: [probe])
+        // batches built on the prefetch thread would count against that thread, not this one
+        new Trainer(new TrainerOptions { MaxSteps = 40, BatchSize = 4, GradientAccumulationSteps = 2, MaxGradientNorm = 1, EvaluateEverySteps = 7, PrefetchBatches = 0 }, callbacks: [probe])
             .Train(model, data, validation);
 
         Assert.AreEqual(live[10], live[40], $"live tensors at step 10: {live[10]}, at step 40: {live[40]}");
