@@ -103,7 +103,7 @@ public sealed class TransformerEncoderTests
         var groups = encoder.LayerGroups();
 
         Assert.HasCount(3, groups);
-        Assert.AreEqual(encoder.WordEmbeddings.data_ptr(), groups[0][0].data_ptr(), "the first group starts with the word embeddings");
+        TensorAssert.SameStorage(encoder.WordEmbeddings, groups[0][0], "the first group starts with the word embeddings");
         Assert.AreEqual(encoder.parameters().Count(), groups.Sum(g => g.Count));
     }
 
