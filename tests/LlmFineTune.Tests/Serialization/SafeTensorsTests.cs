@@ -36,40 +36,25 @@ public sealed class SafeTensorsTests
     }
 
     [TestMethod]
-    public void ReadHeader_HeaderLengthBeyondFile_Rejected() =>
-        AssertRejected(Raw("{}", dataBytes: 0, declaredHeaderLength: 5000), "runs past the end of the file");
+    [DataRow("{}", 0L, 5000L, "runs past the end of the file", DisplayName = "header length beyond the file")]
+    [DataRow("{}", 0L, long.MaxValue, "exceeds the limit", DisplayName = "absurd header length, refused before allocating")]
+    [DataRow("""{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""", 12L, null, "overlaps", DisplayName = "overlapping offsets")]
+    [DataRow("""{"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""", 8L, null, "run past the data section", DisplayName = "offsets out of range")]
+    [DataRow("""{"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8L, null, "belong to no tensor", DisplayName = "gap between tensors")]
+    [DataRow("""{"x":{"dtype":"F8_E9","shape":[2],"data_offsets":[0,2]}}""", 2L, null, "unknown dtype 'F8_E9'", DisplayName = "unknown dtype")]
+    [DataRow("""{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", 8L, null, "needs 12 bytes but data_offsets span 8", DisplayName = "shape disagrees with byte length")]
+    [DataRow("""{"x":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,8]}}""", 8L, null, "absurdly large", DisplayName = "absurd shape")]
+    [DataRow("""{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 8L, null, "trailing bytes", DisplayName = "trailing bytes")]
+    [DataRow("""[1,2]""", 0L, null, "not a JSON object", DisplayName = "header not an object")]
+    public void ReadHeader_CorruptFile_RejectedNamingFileAndProblem(string header, long dataBytes, long? declaredHeaderLength, string expected)
+    {
+        string path = Raw(header, dataBytes, declaredHeaderLength);
 
-    [TestMethod]
-    public void ReadHeader_AbsurdHeaderLength_RejectedBeforeAllocating() =>
-        AssertRejected(Raw("{}", dataBytes: 0, declaredHeaderLength: long.MaxValue), "exceeds the limit");
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => SafeTensors.ReadHeader(path));
 
-    [TestMethod]
-    public void ReadHeader_OverlappingOffsets_Rejected() =>
-        AssertRejected(Raw("""{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""", 12), "overlaps");
-
-    [TestMethod]
-    public void ReadHeader_OffsetsOutOfRange_Rejected() =>
-        AssertRejected(Raw("""{"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""", 8), "run past the data section");
-
-    [TestMethod]
-    public void ReadHeader_GapBetweenTensors_Rejected() =>
-        AssertRejected(Raw("""{"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8), "belong to no tensor");
-
-    [TestMethod]
-    public void ReadHeader_UnknownDtype_Rejected() =>
-        AssertRejected(Raw("""{"x":{"dtype":"F8_E9","shape":[2],"data_offsets":[0,2]}}""", 2), "unknown dtype 'F8_E9'");
-
-    [TestMethod]
-    public void ReadHeader_ShapeDisagreesWithByteLength_Rejected() =>
-        AssertRejected(Raw("""{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", 8), "needs 12 bytes but data_offsets span 8");
-
-    [TestMethod]
-    public void ReadHeader_AbsurdShape_Rejected() =>
-        AssertRejected(Raw("""{"x":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,8]}}""", 8), "absurdly large");
-
-    [TestMethod]
-    public void ReadHeader_TrailingBytes_Rejected() =>
-        AssertRejected(Raw("""{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 8), "trailing bytes");
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith(path, e.Message, "the message names the file");
+    }
 
     [TestMethod]
     public void LoadInto_ShapeDiffersFromModel_RejectedNamingTensor()
@@ -94,12 +79,5 @@ public sealed class SafeTensorsTests
         json.CopyTo(bytes, 8);
         File.WriteAllBytes(path, bytes);
         return path;
-    }
-
-    private static void AssertRejected(string path, string expected)
-    {
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => SafeTensors.ReadHeader(path));
-        Assert.Contains(expected, e.Message);
-        Assert.StartsWith(path, e.Message, "the message names the file");
     }
 }

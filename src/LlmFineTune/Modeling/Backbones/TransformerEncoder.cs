@@ -26,7 +26,7 @@ public sealed class TransformerEncoder : Module<Tensor, Tensor, Tensor>, IBackbo
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Runtime.TorchRuntime.EnsureAvailable();
-        Config = Copy(config);
+        Config = config.Clone();
         embeddings = new BertEmbeddings(Config);
         encoder = new BertEncoder(Config);
         pooler = new BertPooler(Config);
@@ -97,21 +97,4 @@ public sealed class TransformerEncoder : Module<Tensor, Tensor, Tensor>, IBackbo
         }
         WordEmbeddings[Config.PadTokenId].zero_();
     }
-
-    internal static TransformerEncoderConfig Copy(TransformerEncoderConfig c) => new()
-    {
-        VocabSize = c.VocabSize,
-        HiddenSize = c.HiddenSize,
-        NumHiddenLayers = c.NumHiddenLayers,
-        NumAttentionHeads = c.NumAttentionHeads,
-        IntermediateSize = c.IntermediateSize,
-        HiddenAct = c.HiddenAct,
-        HiddenDropoutProb = c.HiddenDropoutProb,
-        AttentionProbsDropoutProb = c.AttentionProbsDropoutProb,
-        MaxPositionEmbeddings = c.MaxPositionEmbeddings,
-        TypeVocabSize = c.TypeVocabSize,
-        LayerNormEps = c.LayerNormEps,
-        InitializerRange = c.InitializerRange,
-        PadTokenId = c.PadTokenId,
-    };
 }

@@ -97,6 +97,9 @@ public sealed class TransformerEncoderConfig
             throw new ArgumentOutOfRangeException("pad_token_id", PadTokenId, $"pad_token_id must be in [0, {VocabSize - 1}] (vocab_size {VocabSize}).");
     }
 
+    /// <summary>A copy (every field is a value).</summary>
+    internal TransformerEncoderConfig Clone() => (TransformerEncoderConfig)MemberwiseClone();
+
     private static void AtLeast(int value, int minimum, string field)
     {
         if (value < minimum)
