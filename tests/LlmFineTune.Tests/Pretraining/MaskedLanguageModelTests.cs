@@ -147,6 +147,27 @@ public sealed class MaskedLanguageModelTests
         Assert.Contains("[MASK]", e.Message);
     }
 
+    [TestMethod]
+    public void LossAndEvaluate_ManySteps_LiveTensorCountStaysFlat()
+    {
+        var tokenizer = TinyWordTokenizer.Synthetic(32);
+        using var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer);
+        var task = new PretrainingTask(mlm, tokenizer, Corpus(tokenizer, 24), new PretrainingOptions { MaxLength = 16, BatchSize = 4 });
+        var live = new List<long>();
+
+        foreach (var batch in task.Batches(epoch: 1, seed: 1, skip: 0))
+        {
+            using (var scope = NewDisposeScope())
+            using (batch)
+                task.Loss(batch).backward();
+            task.Evaluate(Corpus(tokenizer, 2, seed: 5));
+            live.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        }
+
+        Assert.IsGreaterThan(4, live.Count);
+        Assert.AreEqual(live[1], live[^1], $"live tensors per step: {string.Join(", ", live)}");
+    }
+
     private static string Flatten(LlmFineTune.Batching.Batch batch)
     {
         using (batch)
