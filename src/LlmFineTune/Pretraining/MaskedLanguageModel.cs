@@ -51,24 +51,11 @@ public sealed class MaskedLanguageModel : Module<Tensor, Tensor, Tensor>, IPretr
     /// <inheritdoc />
     public Batch CreateBatch(IReadOnlyList<int[]> sequences, Random random)
     {
-        ArgumentNullException.ThrowIfNull(sequences);
         ArgumentNullException.ThrowIfNull(random);
-        if (sequences.Count == 0 || sequences.Any(s => s.Length == 0))
-            throw new ArgumentException("A batch needs at least one sequence, and every sequence at least one token.", nameof(sequences));
-        int rows = sequences.Count, width = sequences.Max(s => s.Length);
-        var ids = new long[rows * width];
-        var mask = new long[rows * width];
-        var labels = new long[rows * width];
-        Array.Fill(ids, tokenizer.PadId);
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < sequences[r].Length; c++)
-            {
-                ids[r * width + c] = sequences[r][c];
-                mask[r * width + c] = 1;
-            }
-        masker.Apply(ids, mask, labels, width, random);
-        long[] shape = [rows, width];
-        return new Batch(tensor(ids, shape), tensor(mask, shape), labels: tensor(labels, shape));
+        var padded = new PaddedSequences(sequences, tokenizer.PadId);
+        var labels = new long[padded.Ids.Length];
+        masker.Apply(padded.Ids, padded.Mask, labels, padded.Width, random);
+        return new Batch(tensor(padded.Ids, padded.Shape), tensor(padded.Mask, padded.Shape), labels: tensor(labels, padded.Shape));
     }
 
     /// <inheritdoc />
