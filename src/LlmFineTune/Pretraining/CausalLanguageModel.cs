@@ -12,8 +12,9 @@ namespace LlmFineTune.Pretraining;
 /// output projection tied to its token embeddings (HF <c>GPT2LMHeadModel</c>; names <c>transformer.*</c>).
 /// </summary>
 /// <remarks>
-/// Labels follow HF: <see cref="Batch.Labels"/> holds the input ids (-100 at padding) and the loss
-/// shifts them by one, so position <c>t</c> predicts token <c>t + 1</c>.
+/// Labels follow HF: <see cref="Batch.Labels"/> holds the input ids (-100 at padding and at each
+/// row's first token, which nothing predicts) and the loss shifts them by one, so position <c>t</c>
+/// predicts token <c>t + 1</c>.
 /// </remarks>
 public sealed class CausalLanguageModel : Module<Tensor, Tensor, Tensor>, IPretrainingObjective
 {
@@ -46,7 +47,8 @@ public sealed class CausalLanguageModel : Module<Tensor, Tensor, Tensor>, IPretr
     public Batch CreateBatch(IReadOnlyList<int[]> sequences, Random random)
     {
         var padded = new PaddedSequences(sequences, tokenizer.PadId);
-        var labels = padded.Ids.Select((id, i) => padded.Mask[i] == 0 ? IPretrainingObjective.IgnoredLabel : id).ToArray();
+        // The first token of a row has no predecessor, so it is never a target.
+        var labels = padded.Ids.Select((id, i) => padded.Mask[i] == 0 || i % padded.Width == 0 ? IPretrainingObjective.IgnoredLabel : id).ToArray();
         return new Batch(tensor(padded.Ids, padded.Shape), tensor(padded.Mask, padded.Shape), labels: tensor(labels, padded.Shape));
     }
 
