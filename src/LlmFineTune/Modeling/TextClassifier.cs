@@ -156,6 +156,24 @@ public sealed class TextClassifier : IDisposable
         return Head.Scores(logits).contiguous().data<float>().ToArray();
     }
 
+    /// <summary>Saves the classifier as a model directory: <c>config.json</c> (HF keys, labels), <c>model.safetensors</c> (HF names for BERT) and the tokenizer's files.</summary>
+    /// <param name="directory">Created if missing; files of the same names are replaced atomically.</param>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    /// <exception cref="NotSupportedException">The backbone has no saved form.</exception>
+    public void Save(string directory)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        Serialization.ModelDirectory.SaveClassifier(this, directory);
+    }
+
+    /// <summary>Loads a classifier saved by <see cref="Save"/>, or a Hugging Face BERT checkpoint (with a fresh head when it has no classifier weights).</summary>
+    /// <param name="directory">The model directory.</param>
+    /// <param name="tokenizerLoader">Rebuilds the tokenizer from the directory when it is not one this library loads by itself (hashing); for example a WordPiece loader reading <c>vocab.txt</c>.</param>
+    /// <returns>The classifier in eval mode; the caller disposes it.</returns>
+    /// <exception cref="InvalidDataException">A file is missing or malformed; the message names the file and field.</exception>
+    public static TextClassifier Load(string directory, Func<string, ITokenizer>? tokenizerLoader = null) =>
+        Serialization.ModelDirectory.LoadClassifier(directory, tokenizerLoader);
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Builds the BERT parity fixture: tests/fixtures/bert-tiny-parity/.
+
+An independent implementation of Hugging Face BertModel's forward pass (plus the BertForMaskedLM
+prediction head), written with plain PyTorch tensor ops and eager softmax attention, over a tiny
+random model with HF parameter names. Writes config.json, model.safetensors (by hand: Debian 12
+packages neither safetensors nor transformers) and reference.json (inputs, last hidden states,
+pooled output, MLM logits). Deterministic: run it twice, get the same bytes.
+
+Usage: /usr/bin/python3 scripts/make_bert_parity_fixture.py [OUT_DIR]   (needs python3-torch)
+"""
+import json
+import math
+import os
+import struct
+import sys
+
+import torch
+
+VOCAB, HIDDEN, LAYERS, HEADS, INTERMEDIATE, MAX_POS, TYPES, EPS = 64, 32, 2, 4, 64, 16, 2, 1e-12
+
+
+def make_params(gen):
+    """Random weights; std 0.2 (not BERT's 0.02) so that every parameter visibly moves the outputs."""
+    def normal(*shape, mean=0.0, std=0.2):
+        return (torch.randn(*shape, generator=gen) * std + mean).float()
+
+    p = {}
+    e = "bert.embeddings."
+    p[e + "word_embeddings.weight"] = normal(VOCAB, HIDDEN, std=1.0)
+    p[e + "position_embeddings.weight"] = normal(MAX_POS, HIDDEN, std=1.0)
+    p[e + "token_type_embeddings.weight"] = normal(TYPES, HIDDEN, std=1.0)
+    p[e + "LayerNorm.weight"] = normal(HIDDEN, mean=1.0, std=0.1)
+    p[e + "LayerNorm.bias"] = normal(HIDDEN, std=0.1)
+    for i in range(LAYERS):
+        l = f"bert.encoder.layer.{i}."
+        for name in ("query", "key", "value"):
+            p[l + f"attention.self.{name}.weight"] = normal(HIDDEN, HIDDEN)
+            p[l + f"attention.self.{name}.bias"] = normal(HIDDEN, std=0.1)
+        p[l + "attention.output.dense.weight"] = normal(HIDDEN, HIDDEN)
+        p[l + "attention.output.dense.bias"] = normal(HIDDEN, std=0.1)
+        p[l + "attention.output.LayerNorm.weight"] = normal(HIDDEN, mean=1.0, std=0.1)
+        p[l + "attention.output.LayerNorm.bias"] = normal(HIDDEN, std=0.1)
+        p[l + "intermediate.dense.weight"] = normal(INTERMEDIATE, HIDDEN)
+        p[l + "intermediate.dense.bias"] = normal(INTERMEDIATE, std=0.1)
+        p[l + "output.dense.weight"] = normal(HIDDEN, INTERMEDIATE)
+        p[l + "output.dense.bias"] = normal(HIDDEN, std=0.1)
+        p[l + "output.LayerNorm.weight"] = normal(HIDDEN, mean=1.0, std=0.1)
+        p[l + "output.LayerNorm.bias"] = normal(HIDDEN, std=0.1)
+    p["bert.pooler.dense.weight"] = normal(HIDDEN, HIDDEN)
+    p["bert.pooler.dense.bias"] = normal(HIDDEN, std=0.1)
+    c = "cls.predictions."
+    p[c + "transform.dense.weight"] = normal(HIDDEN, HIDDEN)
+    p[c + "transform.dense.bias"] = normal(HIDDEN, std=0.1)
+    p[c + "transform.LayerNorm.weight"] = normal(HIDDEN, mean=1.0, std=0.1)
+    p[c + "transform.LayerNorm.bias"] = normal(HIDDEN, std=0.1)
+    p[c + "bias"] = normal(VOCAB, std=0.1)
+    return p
+
+
+def layer_norm(x, w, b):
+    mean = x.mean(-1, keepdim=True)
+    var = ((x - mean) ** 2).mean(-1, keepdim=True)
+    return (x - mean) / torch.sqrt(var + EPS) * w + b
+
+
+def gelu(x):
+    return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
+
+
+def linear(x, p, name):
+    return x @ p[name + ".weight"].T + p[name + ".bias"]
+
+
+def bert_forward(p, ids, mask):
+    """BertModel in eval mode (no dropout), token type 0, positions 0..seq-1."""
+    batch, seq = ids.shape
+    d = HIDDEN // HEADS
+    x = p["bert.embeddings.word_embeddings.weight"][ids] \
+        + p["bert.embeddings.position_embeddings.weight"][torch.arange(seq)][None] \
+        + p["bert.embeddings.token_type_embeddings.weight"][0][None, None]
+    x = layer_norm(x, p["bert.embeddings.LayerNorm.weight"], p["bert.embeddings.LayerNorm.bias"])
+    additive = (1.0 - mask.float())[:, None, None, :] * torch.finfo(torch.float32).min
+    for i in range(LAYERS):
+        l = f"bert.encoder.layer.{i}."
+        def heads(t):
+            return t.view(batch, seq, HEADS, d).permute(0, 2, 1, 3)
+        q = heads(linear(x, p, l + "attention.self.query"))
+        k = heads(linear(x, p, l + "attention.self.key"))
+        v = heads(linear(x, p, l + "attention.self.value"))
+        scores = q @ k.transpose(-1, -2) / math.sqrt(d) + additive
+        context = (torch.softmax(scores, -1) @ v).permute(0, 2, 1, 3).reshape(batch, seq, HIDDEN)
+        a = layer_norm(linear(context, p, l + "attention.output.dense") + x,
+                       p[l + "attention.output.LayerNorm.weight"], p[l + "attention.output.LayerNorm.bias"])
+        h = gelu(linear(a, p, l + "intermediate.dense"))
+        x = layer_norm(linear(h, p, l + "output.dense") + a,
+                       p[l + "output.LayerNorm.weight"], p[l + "output.LayerNorm.bias"])
+    pooled = torch.tanh(linear(x[:, 0], p, "bert.pooler.dense"))
+    t = gelu(linear(x, p, "cls.predictions.transform.dense"))
+    t = layer_norm(t, p["cls.predictions.transform.LayerNorm.weight"], p["cls.predictions.transform.LayerNorm.bias"])
+    mlm = t @ p["bert.embeddings.word_embeddings.weight"].T + p["cls.predictions.bias"]
+    return x, pooled, mlm
+
+
+def write_safetensors(path, tensors):
+    """The safetensors format: u64 LE header length, JSON header, raw little-endian data."""
+    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
+    for name in sorted(tensors):
+        data = tensors[name].contiguous().numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)  # align the data to 8 bytes, as the reference writer does
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "bert-tiny-parity")
+    os.makedirs(out, exist_ok=True)
+    gen = torch.Generator().manual_seed(20240601)
+    params = make_params(gen)
+    ids = torch.tensor([[2, 17, 33, 5, 61, 9, 3], [2, 40, 41, 3, 0, 0, 0], [2, 8, 3, 0, 0, 0, 0]], dtype=torch.long)
+    mask = (ids != 0).long()
+    with torch.no_grad():
+        hidden, pooled, mlm = bert_forward(params, ids, mask)
+    config = {
+        "architectures": ["BertForMaskedLM"], "model_type": "bert", "vocab_size": VOCAB, "hidden_size": HIDDEN,
+        "num_hidden_layers": LAYERS, "num_attention_heads": HEADS, "intermediate_size": INTERMEDIATE,
+        "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
+        "max_position_embeddings": MAX_POS, "type_vocab_size": TYPES, "layer_norm_eps": EPS,
+        "initializer_range": 0.02, "pad_token_id": 0,
+    }
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    write_safetensors(os.path.join(out, "model.safetensors"), params)
+    rounded = lambda t: [round(v, 7) for v in t.flatten().tolist()]
+    reference = {
+        "input_ids": ids.tolist(), "attention_mask": mask.tolist(),
+        "last_hidden_state_shape": list(hidden.shape), "last_hidden_state": rounded(hidden),
+        "pooler_output_shape": list(pooled.shape), "pooler_output": rounded(pooled),
+        "mlm_logits_shape": list(mlm.shape), "mlm_logits": rounded(mlm),
+    }
+    with open(os.path.join(out, "reference.json"), "w") as f:
+        json.dump(reference, f)
+
+
+if __name__ == "__main__":
+    main()

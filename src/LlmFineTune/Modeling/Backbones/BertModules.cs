@@ -1,0 +1,228 @@
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using F = TorchSharp.torch.nn.functional;
+
+namespace LlmFineTune.Modeling.Backbones;
+
+// The parts of Hugging Face's BertModel. Field names are the HF state-dict names, so that
+// TransformerEncoder.state_dict() keys equal HF's keys minus the "bert." prefix.
+
+/// <summary>Word + position + token-type embeddings, then LayerNorm and dropout.</summary>
+internal sealed class BertEmbeddings : Module<Tensor, Tensor>
+{
+    private readonly Embedding word_embeddings;
+    private readonly Embedding position_embeddings;
+    private readonly Embedding token_type_embeddings;
+    [ComponentName(Name = "LayerNorm")]
+    private readonly LayerNorm layerNorm;
+    private readonly Dropout dropout;
+
+    public BertEmbeddings(TransformerEncoderConfig config) : base("embeddings")
+    {
+        word_embeddings = Embedding(config.VocabSize, config.HiddenSize, padding_idx: config.PadTokenId);
+        position_embeddings = Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
+        token_type_embeddings = Embedding(config.TypeVocabSize, config.HiddenSize);
+        layerNorm = LayerNorm(config.HiddenSize, config.LayerNormEps);
+        dropout = Dropout(config.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    public Parameter WordEmbeddings => word_embeddings.weight!;
+
+    /// <param name="inputIds">int64 [batch, seq]; token type 0 for every position (single segment).</param>
+    public override Tensor forward(Tensor inputIds)
+    {
+        long seq = inputIds.shape[1];
+        using var positions = arange(seq, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        using var types = zeros_like(positions);
+        using var words = word_embeddings.call(inputIds);
+        using var position = position_embeddings.call(positions);
+        using var type = token_type_embeddings.call(types);
+        using var sum = words + position + type;
+        using var normed = layerNorm.call(sum);
+        return dropout.call(normed);
+    }
+}
+
+/// <summary>Multi-head self-attention (HF <c>attention.self</c>).</summary>
+internal sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
+{
+    private readonly Linear query;
+    private readonly Linear key;
+    private readonly Linear value;
+    private readonly int heads;
+    private readonly double dropoutProbability;
+
+    public BertSelfAttention(TransformerEncoderConfig config) : base("self")
+    {
+        query = Linear(config.HiddenSize, config.HiddenSize);
+        key = Linear(config.HiddenSize, config.HiddenSize);
+        value = Linear(config.HiddenSize, config.HiddenSize);
+        heads = config.NumAttentionHeads;
+        dropoutProbability = config.AttentionProbsDropoutProb;
+        RegisterComponents();
+    }
+
+    /// <param name="hidden">[batch, seq, hidden].</param>
+    /// <param name="additiveMask">[batch, 1, 1, seq]: 0 for real keys, a large negative number for padding.</param>
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        using var scope = NewDisposeScope();
+        long batch = hidden.shape[0], seq = hidden.shape[1], width = hidden.shape[2];
+        Tensor Split(Linear projection) => projection.call(hidden).view(batch, seq, heads, width / heads).transpose(1, 2);
+        // Same maths as HF's eager softmax(QKᵀ/√d + mask)·V; the fused kernel is faster and saves memory.
+        var context = F.scaled_dot_product_attention(Split(query), Split(key), Split(value), additiveMask, training ? dropoutProbability : 0);
+        return context.transpose(1, 2).reshape(batch, seq, width).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>A sublayer's output projection, dropout, residual add and LayerNorm (HF <c>attention.output</c> and <c>output</c>).</summary>
+internal sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
+{
+    private readonly Linear dense;
+    [ComponentName(Name = "LayerNorm")]
+    private readonly LayerNorm layerNorm;
+    private readonly Dropout dropout;
+
+    public BertResidualOutput(int inputSize, TransformerEncoderConfig config) : base("output")
+    {
+        dense = Linear(inputSize, config.HiddenSize);
+        layerNorm = LayerNorm(config.HiddenSize, config.LayerNormEps);
+        dropout = Dropout(config.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor states, Tensor residual)
+    {
+        using var projected = dense.call(states);
+        using var dropped = dropout.call(projected);
+        using var sum = dropped + residual;
+        return layerNorm.call(sum);
+    }
+}
+
+/// <summary>Self-attention and its output sublayer (HF <c>attention</c>).</summary>
+internal sealed class BertAttention : Module<Tensor, Tensor, Tensor>
+{
+    [ComponentName(Name = "self")]
+    private readonly BertSelfAttention selfAttention;
+    private readonly BertResidualOutput output;
+
+    public BertAttention(TransformerEncoderConfig config) : base("attention")
+    {
+        selfAttention = new BertSelfAttention(config);
+        output = new BertResidualOutput(config.HiddenSize, config);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        using var context = selfAttention.call(hidden, additiveMask);
+        return output.call(context, hidden);
+    }
+}
+
+/// <summary>The feed-forward expansion and activation (HF <c>intermediate</c>).</summary>
+internal sealed class BertIntermediate : Module<Tensor, Tensor>
+{
+    private readonly Linear dense;
+    private readonly string activation;
+
+    public BertIntermediate(TransformerEncoderConfig config) : base("intermediate")
+    {
+        dense = Linear(config.HiddenSize, config.IntermediateSize);
+        activation = config.HiddenAct;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden)
+    {
+        using var projected = dense.call(hidden);
+        return Activate(projected, activation);
+    }
+
+    /// <summary>HF's ACT2FN for the activations we support: <c>gelu</c> is the exact erf form.</summary>
+    public static Tensor Activate(Tensor x, string activation) => activation switch
+    {
+        "gelu_new" => GeluTanh(x),
+        "relu" => F.relu(x),
+        _ => F.gelu(x),
+    };
+
+    private static Tensor GeluTanh(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var inner = (x + x.pow(3) * 0.044715) * Math.Sqrt(2 / Math.PI);
+        return (x * 0.5 * (inner.tanh() + 1)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>One post-LN encoder layer (HF <c>encoder.layer.N</c>).</summary>
+internal sealed class BertLayer : Module<Tensor, Tensor, Tensor>
+{
+    private readonly BertAttention attention;
+    private readonly BertIntermediate intermediate;
+    private readonly BertResidualOutput output;
+
+    public BertLayer(TransformerEncoderConfig config) : base("layer")
+    {
+        attention = new BertAttention(config);
+        intermediate = new BertIntermediate(config);
+        output = new BertResidualOutput(config.IntermediateSize, config);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        using var attended = attention.call(hidden, additiveMask);
+        using var expanded = intermediate.call(attended);
+        return output.call(expanded, attended);
+    }
+}
+
+/// <summary>The stack of layers (HF <c>encoder</c>, whose list is <c>encoder.layer</c>).</summary>
+internal sealed class BertEncoder : Module<Tensor, Tensor, Tensor>
+{
+    private readonly ModuleList<BertLayer> layer;
+
+    public BertEncoder(TransformerEncoderConfig config) : base("encoder")
+    {
+        layer = new ModuleList<BertLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config)).ToArray());
+        RegisterComponents();
+    }
+
+    public IEnumerable<BertLayer> Layers => layer;
+
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        var states = hidden.alias();
+        foreach (var block in layer)
+        {
+            var next = block.call(states, additiveMask);
+            states.Dispose();
+            states = next;
+        }
+        return states;
+    }
+}
+
+/// <summary>Dense + tanh over the first ([CLS]) token (HF <c>pooler</c>).</summary>
+internal sealed class BertPooler : Module<Tensor, Tensor>
+{
+    private readonly Linear dense;
+
+    public BertPooler(TransformerEncoderConfig config) : base("pooler")
+    {
+        dense = Linear(config.HiddenSize, config.HiddenSize);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor states)
+    {
+        using var first = states.select(1, 0);
+        using var projected = dense.call(first);
+        return projected.tanh();
+    }
+}

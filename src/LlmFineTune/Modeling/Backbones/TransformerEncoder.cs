@@ -1,0 +1,100 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace LlmFineTune.Modeling.Backbones;
+
+/// <summary>
+/// A BERT encoder with the same maths and parameter names as Hugging Face's <c>BertModel</c>:
+/// word + position + token-type embeddings, post-LN layers with exact (erf) GELU, and the tanh
+/// pooler over the first token. Its <c>state_dict</c> keys are HF's without the <c>bert.</c> prefix.
+/// </summary>
+public sealed class TransformerEncoder : Module<Tensor, Tensor, Tensor>, IBackbone
+{
+    /// <summary>The <see cref="IBackbone.Kind"/> of this backbone (also HF's <c>model_type</c>).</summary>
+    public const string KindName = "bert";
+
+    private readonly BertEmbeddings embeddings;
+    private readonly BertEncoder encoder;
+    private readonly BertPooler pooler;
+
+    /// <summary>Creates an encoder initialised as HF does: normal(0, initializer_range) weights, zero biases, unit LayerNorms, zero padding row.</summary>
+    /// <param name="config">The shape; validated here and copied.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A config field is out of range.</exception>
+    public TransformerEncoder(TransformerEncoderConfig config) : base(nameof(TransformerEncoder))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Runtime.TorchRuntime.EnsureAvailable();
+        Config = config.Clone();
+        embeddings = new BertEmbeddings(Config);
+        encoder = new BertEncoder(Config);
+        pooler = new BertPooler(Config);
+        RegisterComponents();
+        Initialize();
+    }
+
+    /// <summary>The shape (a copy; changing it does not change the model).</summary>
+    public TransformerEncoderConfig Config { get; }
+
+    /// <inheritdoc />
+    public string Kind => KindName;
+
+    /// <inheritdoc />
+    public int HiddenSize => Config.HiddenSize;
+
+    /// <summary>The word embedding table <c>[vocab, hidden]</c>; the masked-LM decoder shares it.</summary>
+    public Parameter WordEmbeddings => embeddings.WordEmbeddings;
+
+    /// <inheritdoc />
+    /// <remarks>Token states are the last layer's <c>[batch, seq, hidden]</c>; pooled is the pooler's <c>[batch, hidden]</c>.</remarks>
+    public BackboneOutput Forward(Tensor inputIds, Tensor attentionMask)
+    {
+        var states = forward(inputIds, attentionMask);
+        return new BackboneOutput(attentionMask, states, pooler.call(states));
+    }
+
+    /// <summary>The last layer's token states.</summary>
+    /// <param name="inputIds">int64 <c>[batch, seq]</c>, seq at most <c>max_position_embeddings</c>.</param>
+    /// <param name="attentionMask">1 for real tokens, 0 for padding; <c>[batch, seq]</c>.</param>
+    /// <returns><c>[batch, seq, hidden]</c>.</returns>
+    /// <exception cref="ArgumentException">The sequence is longer than the position table or an id is outside the vocabulary.</exception>
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask)
+    {
+        if (inputIds.dim() != 2 || !inputIds.shape.SequenceEqual(attentionMask.shape))
+            throw new ArgumentException($"Expected ids and mask of the same shape [batch, seq]; got [{string.Join(", ", inputIds.shape)}] and [{string.Join(", ", attentionMask.shape)}].", nameof(inputIds));
+        if (inputIds.shape[1] > Config.MaxPositionEmbeddings)
+            throw new ArgumentException($"Sequence length {inputIds.shape[1]} exceeds max_position_embeddings {Config.MaxPositionEmbeddings}. Lower the model's max length.", nameof(inputIds));
+        using var scope = NewDisposeScope();
+        // HF's extended attention mask: 0 where attended, the dtype's minimum where padded.
+        var additive = (1 - attentionMask.to_type(ScalarType.Float32)).mul(float.MinValue).view(inputIds.shape[0], 1, 1, inputIds.shape[1]);
+        var states = encoder.call(embeddings.call(inputIds), additive);
+        return states.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Embeddings first, then one group per encoder layer; the pooler joins the last layer's group.</remarks>
+    public IReadOnlyList<IReadOnlyList<Parameter>> LayerGroups()
+    {
+        var groups = new List<IReadOnlyList<Parameter>> { embeddings.parameters().ToList() };
+        foreach (var layer in encoder.Layers)
+            groups.Add(layer.parameters().ToList());
+        groups[^1] = [.. groups[^1], .. pooler.parameters()];
+        return groups;
+    }
+
+    private void Initialize()
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal))
+                parameter.fill_(1);
+            else if (name.EndsWith(".bias", StringComparison.Ordinal))
+                parameter.zero_();
+            else
+                init.normal_(parameter, 0, Config.InitializerRange);
+        }
+        WordEmbeddings[Config.PadTokenId].zero_();
+    }
+}

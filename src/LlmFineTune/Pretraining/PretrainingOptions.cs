@@ -1,0 +1,27 @@
+namespace LlmFineTune.Pretraining;
+
+/// <summary>How a <see cref="PretrainingTask"/> cuts documents into training sequences.</summary>
+public sealed class PretrainingOptions
+{
+    /// <value>Tokens per sequence, special tokens included. Default 128.</value>
+    public int MaxLength { get; set; } = 128;
+
+    /// <value>Sequences per batch. Default 32.</value>
+    public int BatchSize { get; set; } = 32;
+
+    /// <value>
+    /// Pack documents back to back (separated by <c>[SEP]</c>) into full-length sequences; when false,
+    /// each document becomes one sequence truncated to <see cref="MaxLength"/>. Default true.
+    /// </value>
+    public bool Packing { get; set; } = true;
+
+    /// <summary>Checks the settings.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        if (MaxLength < 3)
+            throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, $"{nameof(MaxLength)} must be at least 3 (room for [CLS], a token and [SEP]).");
+        if (BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{nameof(BatchSize)} must be at least 1.");
+    }
+}
