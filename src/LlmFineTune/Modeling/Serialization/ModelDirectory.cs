@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -165,6 +166,7 @@ public static class ModelDirectory
         {
             ["backbone"] = model.Backbone.Kind,
             ["head"] = model.Head.GetType().Name,
+            ["head_options"] = model.Head is TaskHead builtIn ? HeadOptionsJson.Write(builtIn.Options) : null,
             ["max_length"] = model.MaxLength,
             ["tokenizer"] = model.Tokenizer.GetType().Name,
         };
@@ -181,10 +183,7 @@ public static class ModelDirectory
         string backboneKind = section["backbone"] is null ? TransformerEncoder.KindName : JsonFiles.GetString(section, "backbone", path + " " + Section);
         var labels = ReadLabels(json, path);
         string tokenizerKind = section["tokenizer"] is null ? "" : JsonFiles.GetString(section, "tokenizer", path + " " + Section);
-        var tokenizer = tokenizerKind == nameof(HashingTokenizer)
-            ? HashingTokenizer.Load(directory)
-            : tokenizerLoader?.Invoke(directory)
-              ?? throw new InvalidDataException($"{path}: the tokenizer is '{(tokenizerKind.Length == 0 ? "unspecified" : tokenizerKind)}', which this library cannot rebuild on its own. Pass a tokenizer loader to TextClassifier.Load.");
+        var tokenizer = tokenizerLoader is null ? Tokenizers.Load(directory) : tokenizerLoader(directory);
 
         IBackbone backbone = backboneKind switch
         {
@@ -196,11 +195,23 @@ public static class ModelDirectory
             ? Math.Min(512, (backbone as TransformerEncoder)?.Config.MaxPositionEmbeddings ?? 512)
             : JsonFiles.GetInt(section, "max_length", path + " " + Section);
         string headKind = section["head"] is null ? nameof(SingleLabelHead) : JsonFiles.GetString(section, "head", path + " " + Section);
-        ITaskHead head = headKind switch
+        var headOptions = HeadOptionsJson.Read(section["head_options"], path + " " + Section + ".head_options");
+        ITaskHead head;
+        try
         {
-            nameof(SingleLabelHead) => new SingleLabelHead(backbone.HiddenSize, labels.Count),
-            _ => throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}."),
-        };
+            head = headKind switch
+            {
+                nameof(SingleLabelHead) => new SingleLabelHead(backbone.HiddenSize, labels.Count, headOptions),
+                nameof(MultiLabelHead) => new MultiLabelHead(backbone.HiddenSize, labels.Count, headOptions),
+                nameof(RegressionHead) => new RegressionHead(backbone.HiddenSize, headOptions),
+                _ => throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}, {nameof(MultiLabelHead)}, {nameof(RegressionHead)}."),
+            };
+        }
+        catch (Exception e) when (e is OptionsValidationException or ArgumentException)
+        {
+            ((nn.Module)backbone).Dispose();
+            throw new InvalidDataException($"{path}: {Section}.head_options: {e.Message}", e);
+        }
         var model = new TextClassifier(tokenizer, backbone, head, labels, maxLength);
         try
         {
@@ -220,7 +231,9 @@ public static class ModelDirectory
     private static Dictionary<string, Tensor> ClassifierParameters(TextClassifier model, string backbonePrefix)
     {
         var names = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, parameter) in model.Network.named_parameters())
+        // head buffers (multi-label thresholds) are state too; backbone buffers are derived, not saved
+        var headBuffers = model.Network.named_buffers().Where(b => b.name.StartsWith("head.", StringComparison.Ordinal));
+        foreach (var (name, parameter) in model.Network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(headBuffers))
         {
             string fileName = name.StartsWith("backbone.", StringComparison.Ordinal) ? backbonePrefix + name["backbone.".Length..]
                 : name.StartsWith("head.", StringComparison.Ordinal) ? name["head.".Length..]
