@@ -164,6 +164,18 @@ public sealed class LlmFineTuneServiceCollectionExtensionsTests
     }
 
     [TestMethod]
+    public void ConfigureTrainerOptions_AfterAddLlmFineTune_AppliesToTheRegisteredTrainer()
+    {
+        using var provider = Build(s => s
+            .AddLlmFineTune(o => o.Trainer.Epochs = 5)
+            .Configure<TrainerOptions>(t => t.BatchSize = 4));
+
+        var options = provider.GetRequiredService<Trainer>().Options;
+
+        Assert.AreEqual((5, 4), (options.Epochs, options.BatchSize));
+    }
+
+    [TestMethod]
     public void AddOptimizer_UserFactory_IsWhatTheTrainerUses()
     {
         using var provider = Build(s => s
