@@ -6,7 +6,7 @@
 //       [--max-length 64] [--labels-per-class 150] [--finetune-lr 1e-4] [--finetune-epochs 8]
 //       [--pooling pooler|mean] [--reuse-pretrained 0|1] [--out /tmp/mlm-transfer]
 //
-// Data: fine-foods (build with /work/shared/data/build.sh fine_foods, found via $LLMFT_DATA or
+// Data: fine-foods (build with ../shared/data/build.sh fine_foods, found via $LLMFT_DATA or
 // ~/.cache/llmfinetune-data). Pretraining text = the *train* split's review texts with labels
 // discarded (minus 200 held out for perplexity); the test split is never seen before evaluation.
 using System.Diagnostics;
@@ -100,7 +100,7 @@ Console.WriteLine(FormattableString.Invariant($"majority-class accuracy {(double
 static List<TextExample> ReadTsv(string path)
 {
     if (!File.Exists(path))
-        throw new FileNotFoundException($"{path} not found. Build it with /work/shared/data/build.sh fine_foods (or set LLMFT_DATA).", path);
+        throw new FileNotFoundException($"{path} not found. Build it with ../shared/data/build.sh fine_foods (or set LLMFT_DATA).", path);
     return File.ReadLines(path).Select((line, i) =>
     {
         int tab = line.IndexOf('\t');
