@@ -1,0 +1,8 @@
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project benchmarks/LlmFineTune.Benchmarks -- --job short --filter '*'
+// (see benchmarks/README.md). Benchmarks run in this process: BenchmarkDotNet's default toolchain
+// rebuilds a copy of the project whose libLibTorchSharp.so LlmFineTune's build step has not patched,
+// so libtorch would not load there on Debian 12 / Ubuntu 22.04.
+string[] arguments = args.Contains("--inProcess") ? args : [.. args, "--inProcess"];
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments);
