@@ -3,9 +3,7 @@ using LlmFineTune.Data;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Heads;
-using LlmFineTune.Runtime;
 using LlmFineTune.Tokenization;
-using TorchSharp;
 
 namespace LlmFineTune.Benchmarks.Inference;
 
@@ -18,7 +16,6 @@ namespace LlmFineTune.Benchmarks.Inference;
 [MemoryDiagnoser]
 public class InferenceBenchmarks
 {
-    private const int Threads = 2;
     private TextClassifier? model;
     private string[] texts = [];
 
@@ -29,9 +26,7 @@ public class InferenceBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        TorchRuntime.EnsureAvailable();
-        torch.set_num_threads(Threads);
-        torch.manual_seed(0);
+        BenchmarkTorch.Initialize();
         var tokenizer = new HashingTokenizer();
         var labels = new LabelMap(["a", "b", "c", "d"]);
         model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 64), new SingleLabelHead(64, labels.Count), labels);

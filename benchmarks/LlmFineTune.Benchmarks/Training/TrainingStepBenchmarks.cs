@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using LlmFineTune.Runtime;
 using LlmFineTune.StepRunner;
 using LlmFineTune.Training;
 using LlmFineTune.Training.Optimizers;
@@ -24,7 +23,6 @@ namespace LlmFineTune.Benchmarks.Training;
 public class TrainingStepBenchmarks
 {
     private const int StepsPerInvoke = 32;
-    private const int Threads = 2;
 
     private ShapeInstance? instance;
     private Trainer? trainer;
@@ -37,8 +35,7 @@ public class TrainingStepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        TorchRuntime.EnsureAvailable();
-        torch.set_num_threads(Threads);
+        BenchmarkTorch.Initialize();
         var shape = Shapes.Get(Model);
         instance = shape.Create(seed: 0);
         ((ReplayTask)instance.Task).StepsPerEpoch = StepsPerInvoke;
