@@ -67,6 +67,9 @@ if ft or ours:
         j = ours[0]
         print(f"| LlmFineTune bag ({j['epochs']} epochs, AdamW lr {j['lr']}, batch {j['batch']}, {j['buckets']} buckets, dim {j['dim']}, {j['threads']} threads) | "
               f"{st.median(o['train_s'] for o in ours):.2f} | {st.median(o['accuracy'] for o in ours):.4f} | {st.median(o['macro_f1'] for o in ours):.4f} |")
+        if "collate_share" in j:
+            print(f"\ninline data preparation (tokenize + collate) in our end-to-end run: "
+                  + ", ".join(f"{100 * o['collate_share']:.1f} %" for o in ours) + " of the training time")
         for e, runs in sorted(ft.items()):
             n = min(len(runs), len(ours))
             ratios = [ours[i]["train_s"] / float(runs[i]["train_s"]) for i in range(n)]
