@@ -13,6 +13,7 @@
 #   BARE=0              1: also the peers' bare TorchSharp loop (no library) in the same rounds
 #   E2E=1  E2E_ROUNDS=3 end-to-end rounds: fastText (5 and 25 epochs) and ours
 #   E2E_ARGS="..."      our end-to-end settings (default below)
+#   STEP_ARGS=""        extra arguments for both sides' step runs, e.g. "--warmup 20 --steps 150"
 #   SOAK_STEPS=0        steps of the soak run (0 = skip)
 #   THREADS=2  OUT=benchmarks/compare/results/<timestamp>  SKIP_INSTALL=1  PEERS_DIR=../shared/peers
 set -euo pipefail
@@ -24,7 +25,8 @@ AB_DEFAULTS="${AB_DEFAULTS:-1}"
 BARE="${BARE:-0}"
 E2E="${E2E:-1}"
 E2E_ROUNDS="${E2E_ROUNDS:-3}"
-E2E_ARGS="${E2E_ARGS:---epochs 5 --lr 0.02 --batch 64 --buckets 262144 --dim 64 --word-ngrams 2}"
+E2E_ARGS="${E2E_ARGS:---epochs 5 --lr 0.02 --batch 64 --buckets 131072 --dim 64 --word-ngrams 2}"
+STEP_ARGS="${STEP_ARGS:-}"
 SOAK_STEPS="${SOAK_STEPS:-0}"
 THREADS="${THREADS:-2}"
 OUT="${OUT:-$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)}"
@@ -75,7 +77,8 @@ fi
   echo "llmfinetune: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } > "$OUT/env.txt"
 
-py()   { LD_LIBRARY_PATH="$OPENBLAS_DIR" "$PY" "$PEERS_DIR/pytorch_step.py" --threads "$THREADS" "$@"; }
+# shellcheck disable=SC2086
+py()   { LD_LIBRARY_PATH="$OPENBLAS_DIR" "$PY" "$PEERS_DIR/pytorch_step.py" --threads "$THREADS" $STEP_ARGS "$@"; }
 ours() { dotnet "$RUNNER" --threads "$THREADS" "$@"; }
 
 # ---- training steps, alternating -------------------------------------------------------------------
@@ -83,17 +86,22 @@ mkdir -p "$OUT/steps"
 for r in $(seq 1 "$ROUNDS"); do
   for m in $MODELS; do
     echo "round $r/$ROUNDS  $m: pytorch, ours..." >&2
+    # shellcheck disable=SC2086
     py --model "$m" > "$OUT/steps/py_${m}_r$r.json"
-    ours --model "$m" > "$OUT/steps/ours_${m}_r$r.json"
+    # shellcheck disable=SC2086
+    ours --model "$m" $STEP_ARGS > "$OUT/steps/ours_${m}_r$r.json"
     if [[ "$AB_DEFAULTS" == 1 ]]; then
-      ours --model "$m" --no-perf-defaults --label llmfinetune-no-defaults > "$OUT/steps/oursoff_${m}_r$r.json"
+      # shellcheck disable=SC2086
+      ours --model "$m" $STEP_ARGS --no-perf-defaults --label llmfinetune-no-defaults > "$OUT/steps/oursoff_${m}_r$r.json"
     fi
     if [[ "$BARE" == 1 ]]; then
-      dotnet "$BARE_DLL" --threads "$THREADS" --model "$m" > "$OUT/steps/bare_${m}_r$r.json"
+      # shellcheck disable=SC2086
+      dotnet "$BARE_DLL" --threads "$THREADS" --model "$m" $STEP_ARGS > "$OUT/steps/bare_${m}_r$r.json"
     fi
     if [[ "$m" == bag ]]; then
       # The user's path: Trainer.Train(TextClassifier, ITextDataset), tokenizing and collating inside the loop.
-      ours --model "$m" --data text --label llmfinetune-text > "$OUT/steps/ourstext_${m}_r$r.json"
+      # shellcheck disable=SC2086
+      ours --model "$m" $STEP_ARGS --data text --label llmfinetune-text > "$OUT/steps/ourstext_${m}_r$r.json"
     fi
   done
 done
