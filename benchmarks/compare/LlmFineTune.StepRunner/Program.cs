@@ -45,6 +45,8 @@ try
 {
     if (options.Mode == "e2e")
         EndToEnd.Run(options, result);
+    else if (options.Model == "gemm")
+        Gemm.Run(options.Warmup ?? 3, options.Steps ?? 15, result);
     else
         RunSteps(options, result);
 }
