@@ -1,13 +1,12 @@
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using LlmFineTune.Benchmarks;
 
-// "Short" job: in-process (this executable's output already has the libLibTorchSharp fix that a
-// regenerated benchmark project would lack), 2 warm-up and 7 measured iterations.
-var config = DefaultConfig.Instance
-    .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(2).WithIterationCount(7).WithId("Short"))
-    .AddColumn(StatisticColumn.Median, new ThroughputColumn());
-BenchmarkSwitcher.FromAssembly(typeof(TokenizationBenchmarks).Assembly).Run(args, config);
+// dotnet run -c Release --project benchmarks/LlmFineTune.Benchmarks -- --job short --filter '*'
+// (see benchmarks/README.md). Benchmarks run in this process: BenchmarkDotNet's default toolchain
+// rebuilds a copy of the project whose libLibTorchSharp.so LlmFineTune's build step has not patched,
+// so libtorch would not load there on Debian 12 / Ubuntu 22.04.
+string[] arguments = args.Contains("--inProcess") ? args : [.. args, "--inProcess"];
+var config = DefaultConfig.Instance.AddColumn(StatisticColumn.Median, new ThroughputColumn());
+BenchmarkSwitcher.FromAssembly(typeof(TokenizationBenchmarks).Assembly).Run(arguments, config);

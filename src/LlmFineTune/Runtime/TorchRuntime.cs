@@ -7,14 +7,47 @@ namespace LlmFineTune.Runtime;
 /// <summary>
 /// The one place through which LlmFineTune first touches libtorch. It turns TorchSharp's
 /// misleading start-up failure ("doesn't contain a reference to libtorch-cpu") into a
-/// <see cref="TorchUnavailableException"/> that names the real cause and the fix.
+/// <see cref="TorchUnavailableException"/> that names the real cause and the fix, and applies
+/// LlmFineTune's process-wide performance defaults (see <see cref="PerformanceDefaults"/>).
 /// </summary>
 public static class TorchRuntime
 {
+    /// <summary>The environment variable that switches the performance defaults off when it is <c>0</c> or <c>false</c>.</summary>
+    public const string PerformanceDefaultsVariable = "LLMFINETUNE_PERFORMANCE_DEFAULTS";
+
     private const string NativeLibraryName = "libLibTorchSharp.so";
     private const string LibStdCxx = "libstdc++.so.6";
 
     private static readonly Lazy<Exception?> Failure = new(Probe, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static bool performanceDefaults = !IsOff(Environment.GetEnvironmentVariable(PerformanceDefaultsVariable));
+
+    /// <summary>
+    /// Whether the first torch use tunes the process for training: glibc's malloc keeps buffers
+    /// below 32 MiB in its heap and keeps up to 512 MiB of freed memory for reuse (instead of
+    /// mapping and faulting in every gradient and optimizer temporary afresh each step), and
+    /// libtorch's intra-op threads are capped at <see cref="Environment.ProcessorCount"/> (which,
+    /// unlike libtorch's own count, honours container CPU limits and affinity).
+    /// </summary>
+    /// <value>True unless the environment variable <c>LLMFINETUNE_PERFORMANCE_DEFAULTS</c> is <c>0</c> or <c>false</c>.</value>
+    /// <remarks>
+    /// The settings are process-wide, so an application that tunes malloc or libtorch's threads
+    /// itself should switch them off (set this to false before creating any model, or set the
+    /// environment variable). Without glibc (Windows, macOS, musl) the allocator part does nothing.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">Set after torch was first used, when the choice no longer has any effect.</exception>
+    public static bool PerformanceDefaults
+    {
+        get => performanceDefaults;
+        set
+        {
+            if (Failure.IsValueCreated && value != performanceDefaults)
+                throw new InvalidOperationException($"{nameof(TorchRuntime)}.{nameof(PerformanceDefaults)} must be set before the first model or tensor is created; torch is already initialised. Set it at the start of the program, or set the environment variable {PerformanceDefaultsVariable}=0.");
+            performanceDefaults = value;
+        }
+    }
+
+    /// <summary>Whether the glibc allocator settings are in effect (false when switched off or not on glibc).</summary>
+    internal static bool AllocatorTuned { get; private set; }
 
     /// <summary>Loads TorchSharp's native runtime once; later calls are free.</summary>
     /// <exception cref="TorchUnavailableException">The native runtime cannot be loaded here.</exception>
@@ -24,11 +57,24 @@ public static class TorchRuntime
             throw failure;
     }
 
+    /// <summary>
+    /// Hands free native heap memory back to the operating system (glibc's <c>malloc_trim</c>).
+    /// Call it between phases (after training, between epochs), not every step: the next step
+    /// faults the memory in again.
+    /// </summary>
+    /// <returns>True when memory was released.</returns>
+    internal static bool ReleaseFreeNativeMemory() => NativeAllocator.Trim();
+
     private static Exception? Probe()
     {
         try
         {
+            // Before libtorch's first allocation, so its buffers are placed by the tuned rules from the start.
+            if (performanceDefaults)
+                AllocatorTuned = NativeAllocator.Tune();
             torch.InitializeDeviceType(DeviceType.CPU);
+            if (performanceDefaults && torch.get_num_threads() > Environment.ProcessorCount)
+                torch.set_num_threads(Environment.ProcessorCount);
             return null;
         }
         catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException or EntryPointNotFoundException)
@@ -82,6 +128,9 @@ public static class TorchRuntime
         return $"TorchSharp's native library {native} failed to load: {loaderError}. " +
                "Check that every file of the libtorch-cpu-linux-x64 package sits beside it (a missing libtorch_cpu.so or libc10.so is named above) and that the machine is x86-64 glibc Linux.";
     }
+
+    private static bool IsOff(string? value) =>
+        value is not null && (value.Trim() == "0" || value.Trim().Equals("false", StringComparison.OrdinalIgnoreCase));
 
     private static IEnumerable<string> CandidatePaths()
     {
