@@ -73,7 +73,14 @@ static void RunSteps(RunnerOptions o, Dictionary<string, object?> result)
         {
             ((ReplayTask)instance.Task).StepsPerEpoch = warmup + steps;
             clock.Start();
-            new Trainer(trainerOptions, new AdamWFactory(weightDecay: 0.01)).Train(instance.Task, clock, clock.Token);
+            try
+            {
+                new Trainer(trainerOptions, new AdamWFactory(weightDecay: 0.01)).Train(instance.Task, clock, clock.Token);
+            }
+            catch (OperationCanceledException) when (clock.Token.IsCancellationRequested)
+            {
+                // The clock stops the run after the measured steps.
+            }
         }
         else
         {
@@ -103,6 +110,8 @@ static void RunSteps(RunnerOptions o, Dictionary<string, object?> result)
         result["max_ms"] = clock.Seconds.Max() * 1e3;
         result["examples_per_s"] = shape.ExamplesPerStep / median;
         result["tokens_per_s"] = shape.TokensPerStep / median;
+        if (shape is EncoderShape encoder)
+            result["achieved_gflops"] = encoder.MatmulFlopsPerStep() / median / 1e9;
         result["loss_first"] = clock.Losses[0];
         result["loss_last"] = clock.Losses[^1];
         result["rss_start_mb"] = clock.RssStartMb;

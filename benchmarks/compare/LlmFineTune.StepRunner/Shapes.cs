@@ -3,6 +3,7 @@ using LlmFineTune.Data;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Heads;
+using LlmFineTune.Pretraining;
 using LlmFineTune.Tokenization;
 using LlmFineTune.Training;
 using static TorchSharp.torch;
@@ -31,20 +32,15 @@ internal interface IStepShape
 /// </summary>
 internal sealed record ShapeInstance(ITrainingTask Task, IDisposable Owner, TextClassifier? Classifier, ITextDataset? Texts);
 
-/// <summary>
-/// The shapes by name. To add the transformer shapes once a backbone exists: implement
-/// <see cref="IStepShape"/> (encoder: TextClassifier(backbone, SingleLabelHead(256, 4)), batch 32 × 128,
-/// ids in [1000, 30522) with [CLS]=101 first; mlm: the pretraining task with 614 masked positions
-/// of 32 × 128, decoder tied to the token embedding) and replace its <see cref="PendingShape"/> here.
-/// </summary>
+/// <summary>The shapes by name, as the peers' <c>pytorch_step.py</c> defines them.</summary>
 internal static class Shapes
 {
     public static readonly IReadOnlyDictionary<string, IStepShape> All = new Dictionary<string, IStepShape>(StringComparer.Ordinal)
     {
         ["bag"] = new BagShape("bag", vocabulary: 50_000, dimension: 64, batch: 64, length: 60, defaults: (30, 300)),
         ["tiny"] = new BagShape("tiny", vocabulary: 1_000, dimension: 16, batch: 8, length: 10, defaults: (200, 2000)),
-        ["encoder"] = new PendingShape("encoder", "a BERT-mini TransformerEncoder backbone (4 post-LN layers, 256 wide, 4 heads, ff 1024, GELU, dropout 0.1) with [CLS] pooling"),
-        ["mlm"] = new PendingShape("mlm", "the same TransformerEncoder plus the MLM pretraining objective with a decoder tied to the token embedding"),
+        ["encoder"] = new EncoderShape(maskedLanguageModel: false),
+        ["mlm"] = new EncoderShape(maskedLanguageModel: true),
     };
 
     public static IStepShape Get(string name) =>
@@ -91,32 +87,68 @@ internal sealed class BagShape(string name, int vocabulary, int dimension, int b
 
         var task = new ReplayTask(classifier.Network, batches,
             b => classifier.Head.Loss(classifier.Network.call(b.InputIds, b.AttentionMask), b));
-        return new ShapeInstance(task, new Owner(classifier, batches), classifier, texts);
+        return new ShapeInstance(task, new ShapeOwner(classifier, batches), classifier, texts);
     }
 
-    private sealed class Owner(TextClassifier classifier, List<Batch> batches) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var b in batches) b.Dispose();
-            classifier.Dispose();
-        }
-    }
 }
 
-/// <summary>A shape whose model the library does not have yet; says what is missing.</summary>
-internal sealed class PendingShape(string name, string needs) : IStepShape
+/// <summary>
+/// bert-mini (30,522 vocabulary, 4 post-LN layers, 256 wide, 4 heads, ff 1024, GELU, dropout 0.1),
+/// batch 32 × 128 ids in [1000, 30522) with [CLS]=101 first: either fine-tuning with [CLS] pooling and
+/// Linear(256, 4), or masked-LM pretraining (15 % masked, decoder tied to the token embedding).
+/// </summary>
+internal sealed class EncoderShape(bool maskedLanguageModel) : IStepShape
 {
-    public string Name => name;
+    private const int Vocabulary = 30_522, Batch = 32, Length = 128, Classes = 4, DistinctBatches = 4;
+
+    public string Name => maskedLanguageModel ? "mlm" : "encoder";
 
     public (int Warmup, int Steps) Defaults => (3, 12);
 
-    public long ExamplesPerStep => 32;
+    public long ExamplesPerStep => Batch;
 
-    public long TokensPerStep => 32 * 128;
+    public long TokensPerStep => Batch * Length;
 
-    public ShapeInstance Create(int seed) =>
-        throw new NotSupportedException($"--model {name} needs {needs}, which this build of LlmFineTune does not contain yet. Wire it in Shapes.cs.");
+    public ShapeInstance Create(int seed)
+    {
+        manual_seed(seed);
+        // bert-base-uncased's layout: [PAD]=0, [UNK]=100, [CLS]=101, [SEP]=102, [MASK]=103, then word pieces
+        var tokens = Enumerable.Range(0, Vocabulary).Select(i => i switch { 0 => "[PAD]", 100 => "[UNK]", 101 => "[CLS]", 102 => "[SEP]", 103 => "[MASK]", _ => $"w{i}" });
+        var tokenizer = WordPieceTokenizer.FromTokens(tokens);
+        var encoder = new TransformerEncoder(TransformerEncoderConfig.Preset("bert-mini", Vocabulary)) { UsePooler = false };
+        var random = new Random(seed);
+        var sequences = Enumerable.Range(0, Batch * DistinctBatches)
+            .Select(_ => Enumerable.Range(0, Length).Select(c => c == 0 ? 101 : random.Next(1000, Vocabulary)).ToArray()).ToList();
+        var batches = new List<Batch>();
+        if (maskedLanguageModel)
+        {
+            var mlm = new MaskedLanguageModel(encoder, tokenizer);
+            for (int i = 0; i < DistinctBatches; i++)
+                batches.Add(mlm.CreateBatch(sequences.GetRange(i * Batch, Batch), random).DetachFromDisposeScope());
+            return new ShapeInstance(new ReplayTask(mlm, batches, mlm.Loss), new ShapeOwner(mlm, batches), null, null);
+        }
+        var labels = new LabelMap(Enumerable.Range(0, Classes).Select(c => $"class{c}"));
+        var classifier = new TextClassifier(tokenizer, encoder, new SingleLabelHead(encoder.HiddenSize, Classes, new HeadOptions { Pooling = PoolingMode.Cls, Dropout = 0 }), labels, maxLength: Length);
+        for (int i = 0; i < DistinctBatches; i++)
+        {
+            var ids = tensor(sequences.Skip(i * Batch).Take(Batch).SelectMany(s => s.Select(id => (long)id)).ToArray(), [Batch, Length]);
+            batches.Add(new Batch(ids, ones_like(ids), labels: randint(0, Classes, [Batch], dtype: int64)).DetachFromDisposeScope());
+        }
+        var task = new ReplayTask(classifier.Network, batches, b => classifier.Head.Loss(classifier.Network.call(b.InputIds, b.AttentionMask), b));
+        return new ShapeInstance(task, new ShapeOwner(classifier, batches), classifier, null);
+    }
+
+    /// <summary>Forward + backward matmul FLOPs of one step (backward = 2 × forward), as the peers count them.</summary>
+    public double MatmulFlopsPerStep()
+    {
+        const double d = 256, ff = 1024, layers = 4, tokens = Batch * Length;
+        double perLayer = 2 * tokens * (3 * d * d + d * d + 2 * d * ff) + 2 * 2 * Batch * Length * Length * d;
+        double forward = layers * perLayer;
+        double masked = Math.Round(tokens * 0.15);
+        forward += maskedLanguageModel ? 2 * masked * d * d + 2 * masked * d * Vocabulary : 2 * Batch * d * Classes;
+        return 3 * forward;
+    }
+
 }
 
 /// <summary>
@@ -142,4 +174,14 @@ internal sealed class ReplayTask(nn.Module module, IReadOnlyList<Batch> batches,
     }
 
     public Tensor Loss(Batch batch) => loss(batch);
+}
+
+/// <summary>Disposes a shape's model and its replayed batches together.</summary>
+internal sealed class ShapeOwner(IDisposable model, List<Batch> batches) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var b in batches) b.Dispose();
+        model.Dispose();
+    }
 }
