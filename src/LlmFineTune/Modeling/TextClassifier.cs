@@ -20,7 +20,7 @@ public sealed class TextClassifier : IDisposable
     /// <param name="head">The task head (a TorchSharp module).</param>
     /// <param name="labels">The classes, in the head's output order.</param>
     /// <param name="maxLength">Most tokens per text. Default 256.</param>
-    /// <exception cref="ArgumentException">The parts do not fit together.</exception>
+    /// <exception cref="ArgumentException">The parts do not fit together: fewer than 2 classes for a single-label head, a tokenizer with more ids than the backbone embeds, or <paramref name="maxLength"/> beyond its position embeddings.</exception>
     public TextClassifier(ITokenizer tokenizer, IBackbone backbone, ITaskHead head, LabelMap labels, int maxLength = 256)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -29,6 +29,7 @@ public sealed class TextClassifier : IDisposable
         ArgumentNullException.ThrowIfNull(labels);
         if (head.Kind != TaskKind.Regression && labels.Count < 2 && head.Kind == TaskKind.SingleLabel)
             throw new ArgumentException($"A single-label classifier needs at least 2 classes (got {labels.Count}).", nameof(labels));
+        CheckEmbeddingLimits(tokenizer, backbone, maxLength);
         Runtime.TorchRuntime.EnsureAvailable();
         Tokenizer = tokenizer;
         Labels = labels;
@@ -56,6 +57,25 @@ public sealed class TextClassifier : IDisposable
     internal BatchBuilder Collator { get; }
 
     internal ClassifierNetwork Network => network;
+
+    /// <summary>
+    /// Rejects a tokenizer whose ids or a length whose positions the backbone cannot embed: libtorch
+    /// would otherwise see out-of-range indices at the first forward pass, far from the mistake.
+    /// </summary>
+    private static void CheckEmbeddingLimits(ITokenizer tokenizer, IBackbone backbone, int maxLength)
+    {
+        var (rows, positions) = backbone switch
+        {
+            Backbones.BagOfNgrams bag => (bag.VocabularySize, int.MaxValue),
+            Backbones.TransformerEncoder encoder => (encoder.Config.VocabSize, encoder.Config.MaxPositionEmbeddings),
+            Backbones.CausalDecoder decoder => (decoder.Config.VocabSize, decoder.Config.NPositions),
+            _ => (int.MaxValue, int.MaxValue),
+        };
+        if (tokenizer.VocabularySize > rows)
+            throw new ArgumentException($"The tokenizer has {tokenizer.VocabularySize} ids but the backbone's embedding table has {rows} rows. Use the tokenizer the backbone was built for, or size the backbone's vocabulary to the tokenizer's VocabularySize.", nameof(tokenizer));
+        if (maxLength > positions)
+            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, $"maxLength {maxLength} exceeds the backbone's {positions} position embeddings. Lower maxLength to at most {positions}.");
+    }
 
     /// <summary>Classifies one text.</summary>
     /// <param name="text">The text.</param>

@@ -26,6 +26,8 @@ public static class ModelDirectory
     private const string Section = "llmfinetune";
     private const string BertPrefix = "bert.";
     private const string OwnBackbonePrefix = "backbone.";
+    /// <summary>Most classes num_labels may ask for; a larger count is a corrupt file, not a model.</summary>
+    private const int MaxLabels = 1 << 20;
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Saves a pretraining checkpoint in HF <c>BertForMaskedLM</c> layout (encoder, MLM head, tokenizer).</summary>
@@ -53,7 +55,7 @@ public static class ModelDirectory
     public static TransformerEncoder LoadEncoder(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var encoder = new TransformerEncoder(ReadEncoderConfig(directory));
+        var encoder = NewEncoder(directory);
         try
         {
             var targets = encoder.named_parameters().ToDictionary(p => BertPrefix + p.name, p => (Tensor)p.parameter);
@@ -77,7 +79,7 @@ public static class ModelDirectory
     public static MaskedLanguageModel LoadMaskedLanguageModel(string directory, ITokenizer tokenizer, MaskingOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var model = new MaskedLanguageModel(new TransformerEncoder(ReadEncoderConfig(directory)), tokenizer, options);
+        var model = new MaskedLanguageModel(NewEncoder(directory), tokenizer, options);
         try
         {
             var targets = model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
@@ -186,22 +188,36 @@ public static class ModelDirectory
             : tokenizerLoader?.Invoke(directory)
               ?? throw new InvalidDataException($"{path}: the tokenizer is '{(tokenizerKind.Length == 0 ? "unspecified" : tokenizerKind)}', which this library cannot rebuild on its own. Pass a tokenizer loader to TextClassifier.Load.");
 
-        IBackbone backbone = backboneKind switch
-        {
-            TransformerEncoder.KindName => new TransformerEncoder(ReadEncoderConfig(directory)),
-            "bag" => new BagOfNgrams(JsonFiles.GetInt(json, "vocab_size", path), JsonFiles.GetInt(json, "hidden_size", path)),
-            _ => throw new InvalidDataException($"{path}: {Section}.backbone '{backboneKind}' is unknown. Known: bert, bag."),
-        };
         int maxLength = section["max_length"] is null
-            ? Math.Min(512, (backbone as TransformerEncoder)?.Config.MaxPositionEmbeddings ?? 512)
+            ? Math.Min(512, backboneKind == TransformerEncoder.KindName ? ReadEncoderConfig(directory).MaxPositionEmbeddings : 512)
             : JsonFiles.GetInt(section, "max_length", path + " " + Section);
         string headKind = section["head"] is null ? nameof(SingleLabelHead) : JsonFiles.GetString(section, "head", path + " " + Section);
-        ITaskHead head = headKind switch
+        if (headKind != nameof(SingleLabelHead))
+            throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}.");
+
+        IBackbone backbone = backboneKind switch
         {
-            nameof(SingleLabelHead) => new SingleLabelHead(backbone.HiddenSize, labels.Count),
-            _ => throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}."),
+            TransformerEncoder.KindName => NewEncoder(directory),
+            "bag" => NewBag(json, path, directory),
+            _ => throw new InvalidDataException($"{path}: {Section}.backbone '{backboneKind}' is unknown. Known: bert, bag."),
         };
-        var model = new TextClassifier(tokenizer, backbone, head, labels, maxLength);
+        ITaskHead? head = null;
+        TextClassifier model;
+        try
+        {
+            RequireWeightsFor(directory, (double)backbone.HiddenSize * labels.Count);
+            head = new SingleLabelHead(backbone.HiddenSize, labels.Count);
+            model = new TextClassifier(tokenizer, backbone, head, labels, maxLength);
+        }
+        catch (Exception e)
+        {
+            (head as IDisposable)?.Dispose();
+            (backbone as IDisposable)?.Dispose();
+            // The parts come from different files (config.json, the tokenizer's) and may not fit together.
+            if (e is ArgumentException)
+                throw new InvalidDataException($"{path}: the model directory's parts do not fit together: {e.Message}", e);
+            throw;
+        }
         try
         {
             string backbonePrefix = backboneKind == TransformerEncoder.KindName ? BertPrefix : OwnBackbonePrefix;
@@ -214,6 +230,40 @@ public static class ModelDirectory
             throw;
         }
         return model;
+    }
+
+    /// <summary>Builds the encoder config.json describes, after checking that the weights file could hold it.</summary>
+    private static TransformerEncoder NewEncoder(string directory)
+    {
+        var c = ReadEncoderConfig(directory);
+        double parameters = ((double)c.VocabSize + c.MaxPositionEmbeddings + c.TypeVocabSize) * c.HiddenSize
+            + (double)c.NumHiddenLayers * (4.0 * c.HiddenSize * c.HiddenSize + 2.0 * c.HiddenSize * c.IntermediateSize);
+        RequireWeightsFor(directory, parameters);
+        return new TransformerEncoder(c);
+    }
+
+    private static BagOfNgrams NewBag(JsonObject json, string path, string directory)
+    {
+        int vocabularySize = JsonFiles.GetInt(json, "vocab_size", path);
+        int hiddenSize = JsonFiles.GetInt(json, "hidden_size", path);
+        if (vocabularySize < 2 || hiddenSize < 1)
+            throw new InvalidDataException($"{path}: vocab_size must be at least 2 and hidden_size at least 1 (were {vocabularySize} and {hiddenSize}).");
+        RequireWeightsFor(directory, (double)vocabularySize * hiddenSize);
+        return new BagOfNgrams(vocabularySize, hiddenSize);
+    }
+
+    /// <summary>
+    /// Refuses sizes that the weights file cannot back before anything is allocated: every backbone
+    /// parameter must be in the file, at 2 bytes or more each (F16/BF16 is the smallest float dtype),
+    /// so a config claiming more is corrupt or hostile, whatever memory the machine has.
+    /// </summary>
+    private static void RequireWeightsFor(string directory, double backboneParameters)
+    {
+        var weights = new FileInfo(Path.Combine(directory, WeightsFileName));
+        if (!weights.Exists)
+            throw new FileNotFoundException($"{weights.FullName}: file not found. A model directory needs {WeightsFileName}.", weights.FullName);
+        if (backboneParameters * 2 > weights.Length)
+            throw new InvalidDataException($"{Path.Combine(directory, ConfigFileName)}: the sizes describe a backbone of {backboneParameters:N0} parameters, more than {WeightsFileName} ({weights.Length:N0} bytes) can hold. Check vocab_size, hidden_size and the layer sizes.");
     }
 
     /// <summary>The classifier's parameters under their file names: HF's for BERT (<c>bert.*</c>, <c>classifier.*</c>).</summary>
@@ -272,6 +322,8 @@ public static class ModelDirectory
         if (json["id2label"] is not JsonObject id2label)
         {
             int count = json["num_labels"] is null ? 2 : JsonFiles.GetInt(json, "num_labels", path);
+            if (count is < 1 or > MaxLabels)
+                throw new InvalidDataException($"{path}: num_labels must be between 1 and {MaxLabels} (was {count}).");
             return new LabelMap(Enumerable.Range(0, count).Select(i => "LABEL_" + i.ToString(CultureInfo.InvariantCulture)));
         }
         var names = new string[id2label.Count];
@@ -281,7 +333,14 @@ public static class ModelDirectory
                 throw new InvalidDataException($"{path}: id2label key '{key}' is not one of the ids 0..{names.Length - 1} (each once).");
             names[id] = value is JsonValue v && v.TryGetValue(out string? name) ? name : throw new InvalidDataException($"{path}: id2label['{key}'] must be a string.");
         }
-        return new LabelMap(names);
+        try
+        {
+            return new LabelMap(names);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: id2label: {e.Message}", e);
+        }
     }
 
     private static double Double(JsonObject json, string field, double fallback, string path)

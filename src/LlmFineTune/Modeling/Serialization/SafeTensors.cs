@@ -19,6 +19,8 @@ internal static class SafeTensors
     /// <summary>The reference implementation's header limit.</summary>
     public const long MaxHeaderBytes = 100_000_000;
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static readonly Dictionary<string, (ScalarType Type, int Size)> DTypes = new(StringComparer.Ordinal)
     {
         ["F64"] = (ScalarType.Float64, 8),
@@ -98,15 +100,17 @@ internal static class SafeTensors
         stream.ReadExactly(headerBytes);
         long dataLength = fileLength - 8 - (long)headerLength;
 
-        JsonObject header;
+        string headerText;
         try
         {
-            header = JsonNode.Parse(headerBytes) as JsonObject ?? throw new InvalidDataException($"{path}: the header is not a JSON object.");
+            headerText = StrictUtf8.GetString(headerBytes);
         }
-        catch (JsonException e)
+        catch (DecoderFallbackException e)
         {
-            throw new InvalidDataException($"{path}: the header is not valid JSON: {e.Message}", e);
+            throw new InvalidDataException($"{path}: the header is not valid UTF-8 ({e.Message}); the file is corrupt or not safetensors.", e);
         }
+        var header = JsonFiles.Parse(headerText, path + " header") as JsonObject
+            ?? throw new InvalidDataException($"{path}: the header is not a JSON object.");
 
         var entries = new Dictionary<string, SafeTensorEntry>(StringComparer.Ordinal);
         foreach (var (name, node) in header)
