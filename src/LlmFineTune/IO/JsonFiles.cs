@@ -72,6 +72,19 @@ internal static class JsonFiles
         }
     }
 
+    public static bool GetBool(JsonObject json, string field, string path)
+    {
+        var node = json[field] ?? throw new InvalidDataException($"{path}: field '{field}' is missing.");
+        try
+        {
+            return node.GetValue<bool>();
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{path}: field '{field}' must be true or false (was {node.ToJsonString()}).", e);
+        }
+    }
+
     public static string GetString(JsonObject json, string field, string path)
     {
         var node = json[field] ?? throw new InvalidDataException($"{path}: field '{field}' is missing.");

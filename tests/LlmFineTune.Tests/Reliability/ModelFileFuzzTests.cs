@@ -41,7 +41,7 @@ public sealed class ModelFileFuzzTests
 
         var outcomes = Run(4000, _ =>
         {
-            File.WriteAllBytes(path, mutator.MutateSafeTensors(bytes));
+            Overwrite(path, mutator.MutateSafeTensors(bytes));
             SafeTensors.LoadInto(path, targets);
         });
 
@@ -52,7 +52,7 @@ public sealed class ModelFileFuzzTests
     [Timeout(60_000, CooperativeCancellation = true)]
     [DataRow("bag", ModelDirectory.ConfigFileName, 1500)]
     [DataRow("bag", HashingTokenizer.ConfigFileName, 800)]
-    [DataRow("bert", ModelDirectory.ConfigFileName, 1200)]
+    [DataRow("bert", ModelDirectory.ConfigFileName, 400)]
     public void ModelDirectoryConfig_ThousandsOfMutations_OnlyInvalidDataException(string kind, string file, int cases)
     {
         string directory = ModelFixtures.Save(kind == "bag" ? ModelFixtures.Bag() : ModelFixtures.Bert(), root, kind);
@@ -62,7 +62,7 @@ public sealed class ModelFileFuzzTests
 
         var outcomes = Run(cases, _ =>
         {
-            File.WriteAllText(path, mutator.MutateJson(valid), new UTF8Encoding(false));
+            Overwrite(path, Encoding.UTF8.GetBytes(mutator.MutateJson(valid)));
             using var model = TextClassifier.Load(directory);
             model.Predict("a b c");
         });
@@ -96,6 +96,14 @@ public sealed class ModelFileFuzzTests
         var kinds = failures.GroupBy(f => f[(f.IndexOf(':') + 2)..f.IndexOf(": ", f.IndexOf(':') + 2)]).Select(g => g.First());
         Assert.IsEmpty(failures, $"{failures.Count} unexpected exception(s); one of each kind:\n{string.Join("\n", kinds)}");
         return (loaded, rejected);
+    }
+
+    /// <summary>Rewrites a file in place: truncating and recreating costs milliseconds a case on some file systems.</summary>
+    private static void Overwrite(string path, byte[] bytes)
+    {
+        using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write);
+        stream.Write(bytes);
+        stream.SetLength(bytes.Length);
     }
 
     /// <summary>The innermost library frame, so one line says where a defect is.</summary>

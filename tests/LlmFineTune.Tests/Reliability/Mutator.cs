@@ -27,8 +27,8 @@ internal sealed partial class Mutator(int seed)
         {
             json = random.Next(6) switch
             {
-                0 or 1 => ReplaceRandom(json, NumberLiteral()),
-                2 => ReplaceRandom(json, StringLiteral()),
+                0 or 1 => ReplaceRandom(json, Numbers()),
+                2 => ReplaceRandom(json, Strings()),
                 3 => json.Remove(random.Next(json.Length), 1),
                 4 => json.Insert(random.Next(json.Length), Noise[random.Next(Noise.Length)].ToString()),
                 _ => json[..random.Next(json.Length)],
@@ -69,16 +69,13 @@ internal sealed partial class Mutator(int seed)
         }
     }
 
-    private string NumberLiteral() => Values[random.Next(Values.Length)];
-
-    private string StringLiteral() => Values[random.Next(Values.Length)];
-
-    private string ReplaceRandom(string json, string replacement)
+    /// <summary>Replaces a random number or string literal by any value, so types get confused as well as ranges.</summary>
+    private string ReplaceRandom(string json, Regex literals)
     {
-        var matches = (replacement.StartsWith('"') ? Strings() : Numbers()).Matches(json);
+        var matches = literals.Matches(json);
         if (matches.Count == 0) return json;
         var m = matches[random.Next(matches.Count)];
-        return string.Concat(json.AsSpan(0, m.Index), replacement, json.AsSpan(m.Index + m.Length));
+        return string.Concat(json.AsSpan(0, m.Index), Values[random.Next(Values.Length)], json.AsSpan(m.Index + m.Length));
     }
 
     [GeneratedRegex(@"-?\d+(\.\d+)?([eE][-+]?\d+)?")]
