@@ -53,6 +53,9 @@ public sealed class HashingTokenizer : ITokenizer
             ids.Add(Bucket(hash));
             if (options.MaxCharNgram > 0)
                 AddCharNgrams(word.Span, ids);
+            // Word n-gram ids come after all unigram ids, so once these fill maxLength the rest would be
+            // cut anyway; stopping here keeps a 50 MB text as cheap as a short one.
+            if (maxLength > 0 && ids.Count >= maxLength) break;
         }
         for (int n = 2; n <= options.WordNgrams; n++)
         {
