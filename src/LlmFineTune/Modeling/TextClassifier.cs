@@ -29,7 +29,7 @@ public sealed class TextClassifier : IDisposable
         ArgumentNullException.ThrowIfNull(labels);
         if (head.Kind != TaskKind.Regression && labels.Count < 2 && head.Kind == TaskKind.SingleLabel)
             throw new ArgumentException($"A single-label classifier needs at least 2 classes (got {labels.Count}).", nameof(labels));
-        CheckEmbeddingLimits(tokenizer, backbone, maxLength);
+        CheckVocabulary(tokenizer, backbone);
         Runtime.TorchRuntime.EnsureAvailable();
         Tokenizer = tokenizer;
         Labels = labels;
@@ -59,22 +59,20 @@ public sealed class TextClassifier : IDisposable
     internal ClassifierNetwork Network => network;
 
     /// <summary>
-    /// Rejects a tokenizer whose ids or a length whose positions the backbone cannot embed: libtorch
-    /// would otherwise see out-of-range indices at the first forward pass, far from the mistake.
+    /// Rejects a tokenizer whose ids the backbone cannot embed: libtorch would otherwise see
+    /// out-of-range indices at the first forward pass, far from the mistake.
     /// </summary>
-    private static void CheckEmbeddingLimits(ITokenizer tokenizer, IBackbone backbone, int maxLength)
+    private static void CheckVocabulary(ITokenizer tokenizer, IBackbone backbone)
     {
-        var (rows, positions) = backbone switch
+        int rows = backbone switch
         {
-            Backbones.BagOfNgrams bag => (bag.VocabularySize, int.MaxValue),
-            Backbones.TransformerEncoder encoder => (encoder.Config.VocabSize, encoder.Config.MaxPositionEmbeddings),
-            Backbones.CausalDecoder decoder => (decoder.Config.VocabSize, decoder.Config.NPositions),
-            _ => (int.MaxValue, int.MaxValue),
+            Backbones.BagOfNgrams bag => bag.VocabularySize,
+            Backbones.TransformerEncoder encoder => encoder.Config.VocabSize,
+            Backbones.CausalDecoder decoder => decoder.Config.VocabSize,
+            _ => int.MaxValue,
         };
         if (tokenizer.VocabularySize > rows)
             throw new ArgumentException($"The tokenizer has {tokenizer.VocabularySize} ids but the backbone's embedding table has {rows} rows. Use the tokenizer the backbone was built for, or size the backbone's vocabulary to the tokenizer's VocabularySize.", nameof(tokenizer));
-        if (maxLength > positions)
-            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, $"maxLength {maxLength} exceeds the backbone's {positions} position embeddings. Lower maxLength to at most {positions}.");
     }
 
     /// <summary>Classifies one text.</summary>

@@ -27,13 +27,13 @@ public sealed class HostileModelFileTests
     [DataRow("bag", "vocab_size", "2147483647", "more than model.safetensors", DisplayName = "huge vocabulary, refused before allocating 500 GB")]
     [DataRow("bag", "hidden_size", "1000000", "more than model.safetensors", DisplayName = "huge width, refused before allocating")]
     [DataRow("bag", "num_labels", "2000000000", "num_labels must be between 1 and", DisplayName = "absurd num_labels without id2label")]
-    [DataRow("bag", "max_length", "0", "maxLength", DisplayName = "max_length below 1")]
+    [DataRow("bag", "max_length", "0", "llmfinetune.max_length must be at least 1 (was 0)", DisplayName = "max_length below 1")]
     [DataRow("bag", "id2label", """{"0":"yes","1":"yes"}""", "appears twice", DisplayName = "duplicate class names")]
     [DataRow("bag", "id2label", """{"0":"no","7":"yes"}""", "id2label key '7'", DisplayName = "label ids with a gap")]
     [DataRow("bert", "num_hidden_layers", "-1", "num_hidden_layers must be at least 1", DisplayName = "negative layer count")]
     [DataRow("bert", "intermediate_size", "2000000000", "more than model.safetensors", DisplayName = "huge intermediate size, refused before allocating")]
     [DataRow("bert", "max_position_embeddings", "1.5", "must be an integer", DisplayName = "fractional size")]
-    [DataRow("bert", "max_length", "100", "exceeds the backbone's 16 position embeddings", DisplayName = "max_length beyond the position table")]
+    [DataRow("bert", "max_length", "100", "must be between 1 and max_position_embeddings (16) (was 100)", DisplayName = "max_length beyond the position table")]
     public void Load_HostileConfig_InvalidDataExceptionNamingFileAndField(string kind, string field, string json, string expected)
     {
         string directory = Saved(kind);

@@ -188,9 +188,10 @@ public static class ModelDirectory
             : tokenizerLoader?.Invoke(directory)
               ?? throw new InvalidDataException($"{path}: the tokenizer is '{(tokenizerKind.Length == 0 ? "unspecified" : tokenizerKind)}', which this library cannot rebuild on its own. Pass a tokenizer loader to TextClassifier.Load.");
 
-        int maxLength = section["max_length"] is null
-            ? Math.Min(512, backboneKind == TransformerEncoder.KindName ? ReadEncoderConfig(directory).MaxPositionEmbeddings : 512)
-            : JsonFiles.GetInt(section, "max_length", path + " " + Section);
+        int positions = backboneKind == TransformerEncoder.KindName ? ReadEncoderConfig(directory).MaxPositionEmbeddings : int.MaxValue;
+        int maxLength = section["max_length"] is null ? Math.Min(512, positions) : JsonFiles.GetInt(section, "max_length", path + " " + Section);
+        if (maxLength < 1 || maxLength > positions)
+            throw new InvalidDataException($"{path}: {Section}.max_length must be {(positions == int.MaxValue ? "at least 1" : $"between 1 and max_position_embeddings ({positions})")} (was {maxLength}).");
         string headKind = section["head"] is null ? nameof(SingleLabelHead) : JsonFiles.GetString(section, "head", path + " " + Section);
         if (headKind != nameof(SingleLabelHead))
             throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}.");
