@@ -20,7 +20,7 @@ const long RssToleranceKb = 16 * 1024;
 
 torch.manual_seed(1);
 torch.set_num_threads(1);
-var data = Topics.Dataset(perClass: 200, seed: 1);
+var data = LlmFineTune.Tests.TestData.Topical(perClass: 200, seed: 1);
 var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 1 << 14 });
 using var model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 32), new SingleLabelHead(32, data.LabelMap.Count), data.LabelMap, maxLength: 64);
 
@@ -84,34 +84,5 @@ namespace LlmFineTune.Benchmarks.Soak
     internal sealed class Synchronous<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
-    }
-
-    /// <summary>A learnable four-topic set made on the fly, so the soak needs no data files.</summary>
-    internal static class Topics
-    {
-        private static readonly string[][] Words =
-        [
-            ["goal", "match", "striker", "league", "coach", "penalty", "season", "stadium"],
-            ["stock", "market", "shares", "profit", "investor", "bank", "earnings", "inflation"],
-            ["planet", "orbit", "telescope", "galaxy", "astronaut", "comet", "rocket", "nebula"],
-            ["recipe", "oven", "flour", "butter", "bake", "garlic", "simmer", "pasta"],
-        ];
-
-        private static readonly string[] Names = ["sports", "finance", "space", "cooking"];
-        private static readonly string[] Filler = ["the", "a", "today", "news", "about", "new", "report", "said", "this", "week"];
-
-        public static TextDataset Dataset(int perClass, int seed)
-        {
-            var random = new Random(seed);
-            var examples = new List<TextExample>();
-            for (int c = 0; c < Words.Length; c++)
-                for (int i = 0; i < perClass; i++)
-                {
-                    var words = Enumerable.Range(0, random.Next(6, 30))
-                        .Select(_ => random.NextDouble() < 0.3 ? Words[c][random.Next(Words[c].Length)] : Filler[random.Next(Filler.Length)]);
-                    examples.Add(TextExample.Labeled(string.Join(' ', words), Names[c]));
-                }
-            return TextDataset.FromExamples(examples);
-        }
     }
 }

@@ -59,42 +59,22 @@ internal static class JsonFiles
         }
     }
 
-    public static int GetInt(JsonObject json, string field, string path)
-    {
-        var node = json[field] ?? throw new InvalidDataException($"{path}: field '{field}' is missing.");
-        try
-        {
-            return node.GetValue<int>();
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException)
-        {
-            throw new InvalidDataException($"{path}: field '{field}' must be an integer (was {node.ToJsonString()}).", e);
-        }
-    }
+    public static int GetInt(JsonObject json, string field, string path) => Get<int>(json, field, path, "an integer");
 
-    public static bool GetBool(JsonObject json, string field, string path)
-    {
-        var node = json[field] ?? throw new InvalidDataException($"{path}: field '{field}' is missing.");
-        try
-        {
-            return node.GetValue<bool>();
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException)
-        {
-            throw new InvalidDataException($"{path}: field '{field}' must be true or false (was {node.ToJsonString()}).", e);
-        }
-    }
+    public static bool GetBool(JsonObject json, string field, string path) => Get<bool>(json, field, path, "true or false");
 
-    public static string GetString(JsonObject json, string field, string path)
+    public static string GetString(JsonObject json, string field, string path) => Get<string>(json, field, path, "a string");
+
+    private static T Get<T>(JsonObject json, string field, string path, string expected)
     {
         var node = json[field] ?? throw new InvalidDataException($"{path}: field '{field}' is missing.");
         try
         {
-            return node.GetValue<string>();
+            return node.GetValue<T>();
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException)
         {
-            throw new InvalidDataException($"{path}: field '{field}' must be a string (was {node.ToJsonString()}).", e);
+            throw new InvalidDataException($"{path}: field '{field}' must be {expected} (was {node.ToJsonString()}).", e);
         }
     }
 }

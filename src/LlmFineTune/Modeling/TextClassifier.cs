@@ -188,7 +188,13 @@ public sealed class TextClassifier : IDisposable
     /// <param name="directory">The model directory.</param>
     /// <param name="tokenizerLoader">Rebuilds the tokenizer from the directory when it is not one this library loads by itself (hashing); for example a WordPiece loader reading <c>vocab.txt</c>.</param>
     /// <returns>The classifier in eval mode; the caller disposes it.</returns>
-    /// <exception cref="InvalidDataException">A file is missing or malformed; the message names the file and field.</exception>
+    /// <remarks>
+    /// Files are treated as untrusted: sizes are checked against the weights file before anything is
+    /// allocated, no file name is taken from configuration, and weights holding NaN or infinity are
+    /// refused rather than loaded (a model that answers NaN fails silently in production).
+    /// </remarks>
+    /// <exception cref="InvalidDataException">A file is malformed, its sizes do not fit the weights or the tokenizer, or a weight is NaN or infinite; the message names the file and field.</exception>
+    /// <exception cref="FileNotFoundException">A required file (config.json, model.safetensors, the tokenizer's) is missing.</exception>
     public static TextClassifier Load(string directory, Func<string, ITokenizer>? tokenizerLoader = null) =>
         Serialization.ModelDirectory.LoadClassifier(directory, tokenizerLoader);
 
