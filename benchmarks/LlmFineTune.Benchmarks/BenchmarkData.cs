@@ -3,7 +3,7 @@ using LlmFineTune.Data;
 
 namespace LlmFineTune.Benchmarks;
 
-/// <summary>Finds the real data the benchmarks run on (built by /work/shared/data/build.sh).</summary>
+/// <summary>Finds the real data the benchmarks run on (built by ../shared/data/build.sh).</summary>
 internal static class BenchmarkData
 {
     private static string Root =>
@@ -16,7 +16,7 @@ internal static class BenchmarkData
         string path = Path.Combine(Root, relative);
         return File.Exists(path)
             ? path
-            : throw new FileNotFoundException($"{path} is missing; run /work/shared/data/build.sh {buildSet} (or set LLMFT_DATA).", path);
+            : throw new FileNotFoundException($"{path} is missing; run ../shared/data/build.sh {buildSet} (or set LLMFT_DATA).", path);
     }
 
     /// <summary>The first documents of the debian-descriptions corpus, up to <paramref name="bytes"/> UTF-8 bytes.</summary>

@@ -3,9 +3,10 @@
 // scratch on a few hundred labels and compare test accuracy.
 //
 //   dotnet run -c Release --project benchmarks/accuracy/MlmTransfer -- [--preset bert-mini] [--epochs 2]
-//       [--max-length 64] [--labels-per-class 150] [--out /tmp/mlm-transfer]
+//       [--max-length 64] [--labels-per-class 150] [--finetune-lr 1e-4] [--finetune-epochs 8]
+//       [--pooling pooler|mean] [--reuse-pretrained 0|1] [--out /tmp/mlm-transfer]
 //
-// Data: fine-foods (build with /work/shared/data/build.sh fine_foods, found via $LLMFT_DATA or
+// Data: fine-foods (build with ../shared/data/build.sh fine_foods, found via $LLMFT_DATA or
 // ~/.cache/llmfinetune-data). Pretraining text = the *train* split's review texts with labels
 // discarded (minus 200 held out for perplexity); the test split is never seen before evaluation.
 using System.Diagnostics;
@@ -47,9 +48,10 @@ var corpus = documents.Take(documents.Count - heldOut.Count).ToList();
 var config = TransformerEncoderConfig.Preset(options.Preset, tokenizer.VocabularySize);
 config.MaxPositionEmbeddings = options.MaxLength;
 
-// 1. Pretraining.
+// 1. Pretraining (skipped with --reuse-pretrained 1 when the output directory already holds it).
 manual_seed(options.Seed);
 string pretrainedDir = Path.Combine(options.Out, "pretrained");
+if (options.ReusePretrained == 0)
 using (var mlm = new MaskedLanguageModel(new TransformerEncoder(config), tokenizer))
 {
     var task = new PretrainingTask(mlm, tokenizer, corpus, new PretrainingOptions { MaxLength = options.MaxLength, BatchSize = options.PretrainBatch });
@@ -82,6 +84,7 @@ Console.WriteLine($"fine-tuning on {few.Count} labels ({options.LabelsPerClass} 
 double Finetune(string name, TransformerEncoder encoder)
 {
     manual_seed(options.Seed);
+    encoder.UsePooler = options.Pooling == "pooler";
     using var model = new TextClassifier(tokenizer, encoder, new SingleLabelHead(encoder.HiddenSize, labels.Count), labels, options.MaxLength);
     new Trainer(new TrainerOptions { Epochs = options.FinetuneEpochs, BatchSize = 16, LearningRate = options.FinetuneLearningRate, Seed = options.Seed }).Train(model, few);
     double accuracy = new Evaluator().Evaluate(model, testSet).Accuracy;
@@ -97,7 +100,7 @@ Console.WriteLine(FormattableString.Invariant($"majority-class accuracy {(double
 static List<TextExample> ReadTsv(string path)
 {
     if (!File.Exists(path))
-        throw new FileNotFoundException($"{path} not found. Build it with /work/shared/data/build.sh fine_foods (or set LLMFT_DATA).", path);
+        throw new FileNotFoundException($"{path} not found. Build it with ../shared/data/build.sh fine_foods (or set LLMFT_DATA).", path);
     return File.ReadLines(path).Select((line, i) =>
     {
         int tab = line.IndexOf('\t');
@@ -112,7 +115,7 @@ internal sealed class SynchronousProgress(Action<TrainingProgress> report) : IPr
 }
 
 internal sealed record Args(string Preset, int Epochs, int MaxLength, int PretrainBatch, double PretrainLearningRate, int EvalEvery,
-    int LabelsPerClass, int FinetuneEpochs, double FinetuneLearningRate, int Seed, int Threads, string Out)
+    int LabelsPerClass, int FinetuneEpochs, double FinetuneLearningRate, int Seed, int Threads, string Out, string Pooling, int ReusePretrained)
 {
     public static Args Parse(string[] args)
     {
@@ -124,6 +127,6 @@ internal sealed record Args(string Preset, int Epochs, int MaxLength, int Pretra
         double Double(string key, double fallback) => double.Parse(Get(key, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         return new Args(Get("preset", "bert-mini"), Int("epochs", 2), Int("max-length", 64), Int("batch", 32), Double("lr", 5e-4), Int("eval-every", 25),
             Int("labels-per-class", 150), Int("finetune-epochs", 8), Double("finetune-lr", 1e-4), Int("seed", 42), Int("threads", 2),
-            Get("out", Path.Combine(Path.GetTempPath(), "mlm-transfer")));
+            Get("out", Path.Combine(Path.GetTempPath(), "mlm-transfer")), Get("pooling", "pooler"), Int("reuse-pretrained", 0));
     }
 }

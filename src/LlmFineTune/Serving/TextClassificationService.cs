@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using LlmFineTune.Modeling;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmFineTune.Serving;
 
@@ -18,27 +20,38 @@ public sealed class TextClassificationService : IAsyncDisposable, IDisposable
     private readonly MicroBatchingOptions options;
     private readonly Channel<Request> queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread worker;
+    private readonly ILogger logger;
     private int disposed;
     private long forwardPasses;
+    private long requestsScored;
+    private int largestBatch;
 
     /// <summary>Starts serving a classifier.</summary>
     /// <param name="model">The classifier.</param>
     /// <param name="options">Batching settings; validated here. Defaults when null.</param>
     /// <param name="ownsModel">Whether disposing the service disposes the model.</param>
+    /// <param name="logger">Receives failed requests; none when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public TextClassificationService(TextClassifier model, MicroBatchingOptions? options = null, bool ownsModel = false)
+    public TextClassificationService(TextClassifier model, MicroBatchingOptions? options = null, bool ownsModel = false, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         this.options = options ?? new MicroBatchingOptions();
         this.options.Validate();
         this.model = model;
         this.ownsModel = ownsModel;
+        this.logger = logger ?? NullLogger.Instance;
         worker = new Thread(Serve) { IsBackground = true, Name = "LlmFineTune classifier" };
         worker.Start();
     }
 
     /// <summary>Forward passes run so far (fewer than requests when batching works).</summary>
     public long ForwardPasses => Interlocked.Read(ref forwardPasses);
+
+    /// <summary>Texts scored so far; divided by <see cref="ForwardPasses"/> it gives the mean batch size.</summary>
+    public long RequestsScored => Interlocked.Read(ref requestsScored);
+
+    /// <summary>The most texts scored in one forward pass so far.</summary>
+    public int LargestBatch => Volatile.Read(ref largestBatch);
 
     /// <summary>The classifier being served.</summary>
     public TextClassifier Model => model;
@@ -108,6 +121,9 @@ public sealed class TextClassificationService : IAsyncDisposable, IDisposable
         {
             Interlocked.Increment(ref forwardPasses);
             var predictions = model.PredictBatch(batch.Select(r => r.Text).ToList());
+            Interlocked.Add(ref requestsScored, batch.Count);
+            if (batch.Count > largestBatch)
+                Volatile.Write(ref largestBatch, batch.Count);
             for (int i = 0; i < batch.Count; i++)
                 batch[i].Completion.TrySetResult(predictions[i]);
         }
@@ -120,6 +136,7 @@ public sealed class TextClassificationService : IAsyncDisposable, IDisposable
                     Score([request]);
                 return;
             }
+            logger.LogError(e, "Classifying a text of {Length} characters failed.", batch[0].Text.Length);
             batch[0].Completion.TrySetException(e);
         }
     }

@@ -33,6 +33,19 @@ public sealed class TransformerEncoderTests
     }
 
     [TestMethod]
+    public void Forward_PoolerOff_ReturnsOnlyTokenStatesSoTheHeadPools()
+    {
+        using var encoder = new TransformerEncoder(Tiny()) { UsePooler = false };
+        using var scope = NewDisposeScope();
+        var ids = tensor(new long[] { 2, 7, 9, 3 }, [1, 4]);
+
+        var output = encoder.Forward(ids, ones_like(ids));
+
+        Assert.IsNull(output.Pooled);
+        Assert.IsNotNull(output.TokenStates);
+    }
+
+    [TestMethod]
     public void Forward_ExtraPadding_LeavesRealTokenStatesUnchanged()
     {
         using var encoder = new TransformerEncoder(Tiny());

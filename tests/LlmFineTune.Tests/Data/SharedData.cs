@@ -1,6 +1,6 @@
 namespace LlmFineTune.Tests.Data;
 
-/// <summary>Finds the real data sets built by /work/shared/data/build.sh (env LLMFT_DATA or ~/.cache/llmfinetune-data).</summary>
+/// <summary>Finds the real data sets built by ../shared/data/build.sh (env LLMFT_DATA or ~/.cache/llmfinetune-data).</summary>
 internal static class SharedData
 {
     public static string Root =>
@@ -13,7 +13,7 @@ internal static class SharedData
     {
         string path = Path.Combine(Root, relative);
         if (File.Exists(path)) return path;
-        string message = $"{path} is missing; run /work/shared/data/build.sh {buildSet}.";
+        string message = $"{path} is missing; run ../shared/data/build.sh {buildSet}.";
         if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail(message);
         Assert.Inconclusive(message);
         return path;

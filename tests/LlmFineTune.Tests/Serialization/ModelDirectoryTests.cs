@@ -72,6 +72,43 @@ public sealed class ModelDirectoryTests
     }
 
     [TestMethod]
+    public void SaveLoad_MultiLabelMlpHeadWithWordPiece_KeepsHeadShapeThresholdsAndTokenizer()
+    {
+        var tokenizer = WordPieceTokenizer.FromTokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "quick", "test", "another", "one", "##s"]);
+        var labels = new LabelMap(["x", "y", "z"]);
+        var options = new HeadOptions { Pooling = PoolingMode.Mean, HiddenSize = 6, Dropout = 0.2 };
+        var head = new MultiLabelHead(16, 3, options);
+        head.SetThresholds([0.3f, 0.5f, 0.7f]);
+        using var model = new TextClassifier(tokenizer, new TransformerEncoder(TransformerEncoderTests.Tiny(vocab: tokenizer.VocabularySize)), head, labels, maxLength: 12);
+
+        model.Save(directory);
+        using var loaded = TextClassifier.Load(directory);
+
+        string[] texts = ["a quick test", "another ones"];
+        CollectionAssert.AreEqual(model.ScoreBatch(texts), loaded.ScoreBatch(texts), "bit-identical scores");
+        var loadedHead = (MultiLabelHead)loaded.Head;
+        CollectionAssert.AreEqual(new[] { 0.3f, 0.5f, 0.7f }, loadedHead.Thresholds.ToArray());
+        Assert.AreEqual(PoolingMode.Mean, loadedHead.Options.Pooling);
+        Assert.AreEqual(6, loadedHead.Options.HiddenSize);
+        Assert.IsInstanceOfType<WordPieceTokenizer>(loaded.Tokenizer);
+    }
+
+    [TestMethod]
+    public void Load_HeadOptionsWithUnknownPooling_ThrowsNamingTheField()
+    {
+        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 64 });
+        using (var model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 4), new RegressionHead(4), LabelMap.Empty, maxLength: 8))
+            model.Save(directory);
+        string config = Path.Combine(directory, ModelDirectory.ConfigFileName);
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"pooling\": \"Backbone\"", "\"pooling\": \"Median\""));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(directory));
+
+        StringAssert.Contains(e.Message, "head_options.pooling");
+        StringAssert.Contains(e.Message, "'Median'");
+    }
+
+    [TestMethod]
     public void Load_HuggingFaceMaskedLmCheckpoint_BecomesClassifierWithFreshHead()
     {
         string fixture = Fixtures.Path("bert-tiny-parity");

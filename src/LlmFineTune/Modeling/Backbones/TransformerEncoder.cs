@@ -46,12 +46,20 @@ public sealed class TransformerEncoder : Module<Tensor, Tensor, Tensor>, IBackbo
     /// <summary>The word embedding table <c>[vocab, hidden]</c>; the masked-LM decoder shares it.</summary>
     public Parameter WordEmbeddings => embeddings.WordEmbeddings;
 
+    /// <summary>
+    /// Whether <see cref="Forward"/> returns the pooler's vector (dense + tanh over [CLS], as HF's
+    /// BertForSequenceClassification uses it). Turn off when the pooler was never trained (MLM-only
+    /// pretraining) so that the head pools the token states itself.
+    /// </summary>
+    /// <value>Default true.</value>
+    public bool UsePooler { get; set; } = true;
+
     /// <inheritdoc />
-    /// <remarks>Token states are the last layer's <c>[batch, seq, hidden]</c>; pooled is the pooler's <c>[batch, hidden]</c>.</remarks>
+    /// <remarks>Token states are the last layer's <c>[batch, seq, hidden]</c>; pooled is the pooler's <c>[batch, hidden]</c>, or null when <see cref="UsePooler"/> is off.</remarks>
     public BackboneOutput Forward(Tensor inputIds, Tensor attentionMask)
     {
         var states = forward(inputIds, attentionMask);
-        return new BackboneOutput(attentionMask, states, pooler.call(states));
+        return new BackboneOutput(attentionMask, states, UsePooler ? pooler.call(states) : null);
     }
 
     /// <summary>The last layer's token states.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -167,6 +168,7 @@ public static class ModelDirectory
         {
             ["backbone"] = model.Backbone.Kind,
             ["head"] = model.Head.GetType().Name,
+            ["head_options"] = model.Head is TaskHead builtIn ? HeadOptionsJson.Write(builtIn.Options) : null,
             ["max_length"] = model.MaxLength,
             ["tokenizer"] = model.Tokenizer.GetType().Name,
         };
@@ -183,18 +185,14 @@ public static class ModelDirectory
         string backboneKind = section["backbone"] is null ? TransformerEncoder.KindName : JsonFiles.GetString(section, "backbone", path + " " + Section);
         var labels = ReadLabels(json, path);
         string tokenizerKind = section["tokenizer"] is null ? "" : JsonFiles.GetString(section, "tokenizer", path + " " + Section);
-        var tokenizer = tokenizerKind == nameof(HashingTokenizer)
-            ? HashingTokenizer.Load(directory)
-            : tokenizerLoader?.Invoke(directory)
-              ?? throw new InvalidDataException($"{path}: the tokenizer is '{(tokenizerKind.Length == 0 ? "unspecified" : tokenizerKind)}', which this library cannot rebuild on its own. Pass a tokenizer loader to TextClassifier.Load.");
+        var tokenizer = tokenizerLoader is null ? Tokenizers.Load(directory) : tokenizerLoader(directory);
 
         int positions = backboneKind == TransformerEncoder.KindName ? ReadEncoderConfig(directory).MaxPositionEmbeddings : int.MaxValue;
         int maxLength = section["max_length"] is null ? Math.Min(512, positions) : JsonFiles.GetInt(section, "max_length", path + " " + Section);
         if (maxLength < 1 || maxLength > positions)
             throw new InvalidDataException($"{path}: {Section}.max_length must be {(positions == int.MaxValue ? "at least 1" : $"between 1 and max_position_embeddings ({positions})")} (was {maxLength}).");
         string headKind = section["head"] is null ? nameof(SingleLabelHead) : JsonFiles.GetString(section, "head", path + " " + Section);
-        if (headKind != nameof(SingleLabelHead))
-            throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}.");
+        var headOptions = HeadOptionsJson.Read(section["head_options"], path + " " + Section + ".head_options");
 
         IBackbone backbone = backboneKind switch
         {
@@ -207,7 +205,13 @@ public static class ModelDirectory
         try
         {
             RequireWeightsFor(directory, (double)backbone.HiddenSize * labels.Count);
-            head = new SingleLabelHead(backbone.HiddenSize, labels.Count);
+            head = headKind switch
+            {
+                nameof(SingleLabelHead) => new SingleLabelHead(backbone.HiddenSize, labels.Count, headOptions),
+                nameof(MultiLabelHead) => new MultiLabelHead(backbone.HiddenSize, labels.Count, headOptions),
+                nameof(RegressionHead) => new RegressionHead(backbone.HiddenSize, headOptions),
+                _ => throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}, {nameof(MultiLabelHead)}, {nameof(RegressionHead)}."),
+            };
             model = new TextClassifier(tokenizer, backbone, head, labels, maxLength);
         }
         catch (Exception e)
@@ -215,8 +219,8 @@ public static class ModelDirectory
             (head as IDisposable)?.Dispose();
             (backbone as IDisposable)?.Dispose();
             // The parts come from different files (config.json, the tokenizer's) and may not fit together.
-            if (e is ArgumentException)
-                throw new InvalidDataException($"{path}: the model directory's parts do not fit together: {e.Message}", e);
+            if (e is OptionsValidationException or ArgumentException)
+                throw new InvalidDataException($"{path}: {(e is OptionsValidationException ? Section + ".head_options" : "the model directory's parts do not fit together")}: {e.Message}", e);
             throw;
         }
         try
@@ -271,7 +275,9 @@ public static class ModelDirectory
     private static Dictionary<string, Tensor> ClassifierParameters(TextClassifier model, string backbonePrefix)
     {
         var names = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, parameter) in model.Network.named_parameters())
+        // head buffers (multi-label thresholds) are state too; backbone buffers are derived, not saved
+        var headBuffers = model.Network.named_buffers().Where(b => b.name.StartsWith("head.", StringComparison.Ordinal));
+        foreach (var (name, parameter) in model.Network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(headBuffers))
         {
             string fileName = name.StartsWith("backbone.", StringComparison.Ordinal) ? backbonePrefix + name["backbone.".Length..]
                 : name.StartsWith("head.", StringComparison.Ordinal) ? name["head.".Length..]

@@ -1,0 +1,26 @@
+namespace LlmFineTune.Examples.HostedClassifier;
+
+/// <summary>The example's command line.</summary>
+internal sealed record Arguments(string ModelPath, string TrainPath, int Epochs, int Port)
+{
+    public static Arguments? Parse(string[] args)
+    {
+        string model = Path.Combine(Path.GetTempPath(), "llmft-hosted-classifier");
+        string train = Path.Combine(AppContext.BaseDirectory, "data", "support-tickets", "train.tsv");
+        int port = 5080;
+        int epochs = 10;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--model" when value is not null: model = value; i++; break;
+                case "--train" when value is not null: train = value; i++; break;
+                case "--epochs" when int.TryParse(value, out epochs) && epochs > 0: i++; break;
+                case "--port" when int.TryParse(value, out port) && port is > 0 and < 65536: i++; break;
+                default: return null;
+            }
+        }
+        return new Arguments(Path.GetFullPath(model), Path.GetFullPath(train), epochs, port);
+    }
+}

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using LlmFineTune.DependencyInjection;
+using LlmFineTune.Modeling;
+using LlmFineTune.Modeling.Backbones;
+using LlmFineTune.Modeling.Heads;
+using LlmFineTune.Serving;
+using LlmFineTune.Tests.Data;
+using LlmFineTune.Tokenization;
+using LlmFineTune.Training;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TorchSharp;
+
+namespace LlmFineTune.Tests.Serving;
+
+[TestClass]
+public sealed class AddTextClassifierTests
+{
+    private static TempFolder folder = null!;
+    private static string modelPath = "";
+    private static string[] texts = [];
+
+    [ClassInitialize]
+    public static void SaveModel(TestContext context)
+    {
+        torch.manual_seed(3);
+        folder = new TempFolder();
+        modelPath = Path.Combine(folder.Path, "topics");
+        var train = TestData.Topical(perClass: 20, seed: 4);
+        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 2048 });
+        using var model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 16), new SingleLabelHead(16, train.LabelMap.Count), train.LabelMap, maxLength: 64);
+        new Trainer(new TrainerOptions { Epochs = 3, LearningRate = 0.05 }).Train(model, train);
+        model.Save(modelPath);
+        texts = TestData.Topical(perClass: 8, seed: 9).Select(e => e.Text).ToArray();
+    }
+
+    [ClassCleanup]
+    public static void DeleteModel() => folder.Dispose();
+
+    private static (IHost Host, RecordingLoggerProvider Logs) BuildHost(Action<IServiceCollection> register)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        var logs = new RecordingLoggerProvider();
+        builder.Logging.AddProvider(logs);
+        register(builder.Services);
+        return (builder.Build(), logs);
+    }
+
+    [TestMethod]
+    public async Task AddTextClassifier_HostStarts_LoadsOnceAndAnswersConcurrentCallersLikeTheSavedModel()
+    {
+        var (host, logs) = BuildHost(s => s.AddTextClassifier("topics", o =>
+        {
+            o.ModelPath = modelPath;
+            o.Batching.MaxBatchSize = 8;
+        }));
+        using var _ = host;
+        await host.StartAsync();
+        Assert.IsTrue(logs.Messages.Any(m => m.Level == LogLevel.Information && m.Text.Contains($"Text classifier 'topics' loaded from {modelPath} in ")), string.Join("\n", logs.Messages));
+
+        var service = host.Services.GetRequiredKeyedService<TextClassificationService>("topics");
+        Assert.AreSame(service, host.Services.GetRequiredKeyedService<TextClassificationService>("topics"));
+        using var reference = TextClassifier.Load(modelPath);
+        var expected = texts.Select(t => reference.Predict(t)).ToArray();
+        var answers = await Task.WhenAll(texts.Select((t, i) => Task.Run(() => service.ClassifyAsync(t))));
+
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Assert.AreEqual(expected[i].Label, answers[i].Label, texts[i]);
+            Assert.AreEqual(expected[i].Score, answers[i].Score, 1e-5f, texts[i]);
+        }
+        Assert.IsLessThanOrEqualTo(8, service.LargestBatch);
+        Assert.AreEqual(texts.Length, service.RequestsScored);
+        await host.StopAsync();
+    }
+
+    [TestMethod]
+    public void AddTextClassifier_MissingDirectory_FailsStartNamingThePath()
+    {
+        string missing = Path.Combine(folder.Path, "nowhere");
+        var (host, _) = BuildHost(s => s.AddTextClassifier("spam", o => o.ModelPath = missing));
+        using var _ = host;
+
+        var e = Assert.ThrowsExactly<OptionsValidationException>(() => host.StartAsync().GetAwaiter().GetResult());
+        StringAssert.Contains(e.Message, $"Property ModelPath: text classifier 'spam': the model directory {missing} does not exist.");
+    }
+
+    [TestMethod]
+    public void AddTextClassifier_DirectoryWithoutWeights_FailsStartNamingTheMissingFile()
+    {
+        string partial = folder.Write("partial/config.json", "{}");
+        string directory = Path.GetDirectoryName(partial)!;
+        var (host, _) = BuildHost(s => s.AddTextClassifier("spam", o => o.ModelPath = directory));
+        using var _ = host;
+
+        var e = Assert.ThrowsExactly<OptionsValidationException>(() => host.StartAsync().GetAwaiter().GetResult());
+        StringAssert.Contains(e.Message, $"{directory} has no model.safetensors; is it a model directory saved by TextClassifier.Save?");
+    }
+
+    [TestMethod]
+    public void AddTextClassifier_CorruptConfig_FailsStartAndLogsTheProblem()
+    {
+        string corrupt = Path.Combine(folder.Path, "corrupt");
+        Directory.CreateDirectory(corrupt);
+        foreach (string file in Directory.GetFiles(modelPath))
+            File.Copy(file, Path.Combine(corrupt, Path.GetFileName(file)));
+        File.WriteAllText(Path.Combine(corrupt, "config.json"), "{ \"llmfinetune\": ");
+        var (host, logs) = BuildHost(s => s.AddTextClassifier("spam", o => o.ModelPath = corrupt));
+        using var _ = host;
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => host.StartAsync().GetAwaiter().GetResult());
+        StringAssert.StartsWith(e.Message, $"Text classifier 'spam' could not be loaded from {corrupt}: {Path.Combine(corrupt, "config.json")}: invalid JSON");
+        Assert.IsTrue(logs.Messages.Any(m => m.Level == LogLevel.Error && m.Text.Contains($"Text classifier 'spam' could not be loaded from {corrupt}")));
+    }
+
+    [TestMethod]
+    public void AddTextClassifier_BadBatchingFromConfiguration_FailsStartNamingTheOption()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ModelPath"] = modelPath,
+            ["Batching:MaxBatchSize"] = "0",
+        }).Build();
+        var (host, _) = BuildHost(s => s.AddTextClassifier("spam", configuration));
+        using var _ = host;
+
+        var e = Assert.ThrowsExactly<OptionsValidationException>(() => host.StartAsync().GetAwaiter().GetResult());
+        StringAssert.Contains(e.Message, "text classifier 'spam': Property Batching.MaxBatchSize: MaxBatchSize must be between 1 and 4096.");
+    }
+
+    [TestMethod]
+    public void AddTextClassifier_SameNameTwiceAndASecondName_LoadsEachOnce()
+    {
+        var (host, logs) = BuildHost(s => s
+            .AddTextClassifier("a", o => o.ModelPath = modelPath)
+            .AddTextClassifier("a", o => o.Batching.MaxDelay = TimeSpan.Zero)
+            .AddTextClassifier("b", o => o.ModelPath = modelPath));
+        using var _ = host;
+
+        host.StartAsync().GetAwaiter().GetResult();
+
+        Assert.AreEqual(1, logs.Messages.Count(m => m.Text.Contains("Text classifier 'a' loaded")));
+        Assert.AreEqual(1, logs.Messages.Count(m => m.Text.Contains("Text classifier 'b' loaded")));
+        Assert.AreEqual(TimeSpan.Zero, host.Services.GetRequiredService<IOptionsMonitor<TextClassifierOptions>>().Get("a").Batching.MaxDelay);
+        Assert.AreNotSame(host.Services.GetRequiredKeyedService<TextClassificationService>("a"), host.Services.GetRequiredKeyedService<TextClassificationService>("b"));
+    }
+
+    private sealed class RecordingLoggerProvider : ILoggerProvider
+    {
+        public ConcurrentQueue<(LogLevel Level, string Text)> Messages { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Recorder(Messages);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Recorder(ConcurrentQueue<(LogLevel, string)> messages) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                messages.Enqueue((logLevel, formatter(state, exception)));
+        }
+    }
+}
