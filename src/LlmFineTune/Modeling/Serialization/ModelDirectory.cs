@@ -204,7 +204,8 @@ public static class ModelDirectory
         TextClassifier model;
         try
         {
-            RequireWeightsFor(directory, (double)backbone.HiddenSize * labels.Count);
+            int width = headOptions?.HiddenSize is > 0 and var h ? h : labels.Count; // an MLP head's hidden layer, or the output layer
+            RequireWeightsFor(directory, (double)backbone.HiddenSize * width + (double)width * labels.Count);
             head = headKind switch
             {
                 nameof(SingleLabelHead) => new SingleLabelHead(backbone.HiddenSize, labels.Count, headOptions),
