@@ -261,15 +261,17 @@ public static class ModelDirectory
     /// <summary>
     /// Refuses sizes that the weights file cannot back before anything is allocated: every backbone
     /// parameter must be in the file, at 2 bytes or more each (F16/BF16 is the smallest float dtype),
-    /// so a config claiming more is corrupt or hostile, whatever memory the machine has.
+    /// so a config claiming more is corrupt or hostile, whatever memory the machine has. A head may
+    /// be fresh (not in the file), but one larger than the whole file is refused the same way.
     /// </summary>
-    private static void RequireWeightsFor(string directory, double backboneParameters)
+    private static void RequireWeightsFor(string directory, double parameters)
     {
-        var weights = new FileInfo(Path.Combine(directory, WeightsFileName));
-        if (!weights.Exists)
-            throw new FileNotFoundException($"{weights.FullName}: file not found. A model directory needs {WeightsFileName}.", weights.FullName);
-        if (backboneParameters * 2 > weights.Length)
-            throw new InvalidDataException($"{Path.Combine(directory, ConfigFileName)}: the sizes describe a backbone of {backboneParameters:N0} parameters, more than {WeightsFileName} ({weights.Length:N0} bytes) can hold. Check vocab_size, hidden_size and the layer sizes.");
+        string path = Path.Combine(directory, WeightsFileName);
+        // A corrupt weights file is reported as such, not as sizes it cannot hold.
+        SafeTensors.ReadHeader(path);
+        long length = new FileInfo(path).Length;
+        if (parameters * 2 > length)
+            throw new InvalidDataException($"{Path.Combine(directory, ConfigFileName)}: the sizes describe {parameters:N0} parameters, more than {WeightsFileName} ({length:N0} bytes) can hold. Check vocab_size, hidden_size, the layer sizes and head_options.");
     }
 
     /// <summary>The classifier's parameters under their file names: HF's for BERT (<c>bert.*</c>, <c>classifier.*</c>).</summary>
