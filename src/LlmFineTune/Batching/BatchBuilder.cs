@@ -30,7 +30,7 @@ public sealed class BatchBuilder
     /// <summary>Pads already-encoded texts into ids and mask tensors.</summary>
     /// <param name="sequences">One id array per example, each non-empty.</param>
     /// <returns>Ids and mask, int64 <c>[batch, longest]</c>; the caller owns them.</returns>
-    /// <exception cref="ArgumentException"><paramref name="sequences"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sequences"/> is empty or holds an id outside the tokenizer's vocabulary.</exception>
     public (Tensor InputIds, Tensor AttentionMask) Pad(IReadOnlyList<int[]> sequences)
     {
         ArgumentNullException.ThrowIfNull(sequences);
@@ -47,6 +47,9 @@ public sealed class BatchBuilder
             var row = sequences[r];
             for (int c = 0; c < row.Length; c++)
             {
+                // Checked here, in managed code: an out-of-range id reaching libtorch fails far from its cause.
+                if ((uint)row[c] >= (uint)tokenizer.VocabularySize)
+                    throw new ArgumentException($"Sequence {r} holds id {row[c]} at position {c}, outside the tokenizer's vocabulary [0, {tokenizer.VocabularySize - 1}]. {tokenizer.GetType().Name}.Encode and VocabularySize disagree.", nameof(sequences));
                 ids[r * width + c] = row[c];
                 mask[r * width + c] = 1;
             }

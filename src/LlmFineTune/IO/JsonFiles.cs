@@ -16,40 +16,65 @@ internal static class JsonFiles
             throw new FileNotFoundException($"{path}: file not found. Is this a model directory saved by LlmFineTune?", path);
         if (info.Length > MaxBytes)
             throw new InvalidDataException($"{path}: {info.Length} bytes is too large for a settings file (limit {MaxBytes}).");
+        return Parse(File.ReadAllText(path), path) as JsonObject
+            ?? throw new InvalidDataException($"{path}: expected a JSON object.");
+    }
+
+    /// <summary>Parses a whole JSON document eagerly, so every syntax error and repeated key surfaces here as one exception type.</summary>
+    /// <exception cref="InvalidDataException">The text is not valid JSON or an object repeats a key; the message names <paramref name="path"/>.</exception>
+    public static JsonNode? Parse(string text, string path)
+    {
+        JsonNode? root;
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw new InvalidDataException($"{path}: expected a JSON object.");
+            root = JsonNode.Parse(text);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path}: invalid JSON at line {e.LineNumber + 1}: {e.Message}", e);
         }
+        try
+        {
+            // JsonNode builds objects lazily and throws ArgumentException on a repeated key at the first
+            // lookup, deep inside whichever reader touches it; building them now keeps that out of the readers.
+            Materialize(root);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: a JSON object repeats a key ({e.Message}). Each key may appear once.", e);
+        }
+        return root;
     }
 
-    public static int GetInt(JsonObject json, string field, string path)
+    private static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, child) in obj) Materialize(child);
+                break;
+            case JsonArray array:
+                foreach (var child in array) Materialize(child);
+                break;
+        }
+    }
+
+    public static int GetInt(JsonObject json, string field, string path) => Get<int>(json, field, path, "an integer");
+
+    public static bool GetBool(JsonObject json, string field, string path) => Get<bool>(json, field, path, "true or false");
+
+    public static string GetString(JsonObject json, string field, string path) => Get<string>(json, field, path, "a string");
+
+    private static T Get<T>(JsonObject json, string field, string path, string expected)
     {
         var node = json[field] ?? throw new InvalidDataException($"{path}: field '{field}' is missing.");
         try
         {
-            return node.GetValue<int>();
+            return node.GetValue<T>();
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException)
         {
-            throw new InvalidDataException($"{path}: field '{field}' must be an integer (was {node.ToJsonString()}).", e);
-        }
-    }
-
-    public static string GetString(JsonObject json, string field, string path)
-    {
-        var node = json[field] ?? throw new InvalidDataException($"{path}: field '{field}' is missing.");
-        try
-        {
-            return node.GetValue<string>();
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException)
-        {
-            throw new InvalidDataException($"{path}: field '{field}' must be a string (was {node.ToJsonString()}).", e);
+            throw new InvalidDataException($"{path}: field '{field}' must be {expected} (was {node.ToJsonString()}).", e);
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed class TextClassifier : IDisposable
     /// <param name="head">The task head (a TorchSharp module).</param>
     /// <param name="labels">The classes, in the head's output order.</param>
     /// <param name="maxLength">Most tokens per text. Default 256.</param>
-    /// <exception cref="ArgumentException">The parts do not fit together.</exception>
+    /// <exception cref="ArgumentException">The parts do not fit together: fewer than 2 classes for a single-label head, a tokenizer with more ids than the backbone embeds, or <paramref name="maxLength"/> beyond its position embeddings.</exception>
     public TextClassifier(ITokenizer tokenizer, IBackbone backbone, ITaskHead head, LabelMap labels, int maxLength = 256)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -29,6 +29,7 @@ public sealed class TextClassifier : IDisposable
         ArgumentNullException.ThrowIfNull(labels);
         if (head.Kind != TaskKind.Regression && labels.Count < 2 && head.Kind == TaskKind.SingleLabel)
             throw new ArgumentException($"A single-label classifier needs at least 2 classes (got {labels.Count}).", nameof(labels));
+        CheckVocabulary(tokenizer, backbone);
         Runtime.TorchRuntime.EnsureAvailable();
         Tokenizer = tokenizer;
         Labels = labels;
@@ -56,6 +57,23 @@ public sealed class TextClassifier : IDisposable
     internal BatchBuilder Collator { get; }
 
     internal ClassifierNetwork Network => network;
+
+    /// <summary>
+    /// Rejects a tokenizer whose ids the backbone cannot embed: libtorch would otherwise see
+    /// out-of-range indices at the first forward pass, far from the mistake.
+    /// </summary>
+    private static void CheckVocabulary(ITokenizer tokenizer, IBackbone backbone)
+    {
+        int rows = backbone switch
+        {
+            Backbones.BagOfNgrams bag => bag.VocabularySize,
+            Backbones.TransformerEncoder encoder => encoder.Config.VocabSize,
+            Backbones.CausalDecoder decoder => decoder.Config.VocabSize,
+            _ => int.MaxValue,
+        };
+        if (tokenizer.VocabularySize > rows)
+            throw new ArgumentException($"The tokenizer has {tokenizer.VocabularySize} ids but the backbone's embedding table has {rows} rows. Use the tokenizer the backbone was built for, or size the backbone's vocabulary to the tokenizer's VocabularySize.", nameof(tokenizer));
+    }
 
     /// <summary>Classifies one text.</summary>
     /// <param name="text">The text.</param>
@@ -170,7 +188,13 @@ public sealed class TextClassifier : IDisposable
     /// <param name="directory">The model directory.</param>
     /// <param name="tokenizerLoader">Rebuilds the tokenizer from the directory when it is not one this library loads by itself (hashing); for example a WordPiece loader reading <c>vocab.txt</c>.</param>
     /// <returns>The classifier in eval mode; the caller disposes it.</returns>
-    /// <exception cref="InvalidDataException">A file is missing or malformed; the message names the file and field.</exception>
+    /// <remarks>
+    /// Files are treated as untrusted: sizes are checked against the weights file before anything is
+    /// allocated, no file name is taken from configuration, and weights holding NaN or infinity are
+    /// refused rather than loaded (a model that answers NaN fails silently in production).
+    /// </remarks>
+    /// <exception cref="InvalidDataException">A file is malformed, its sizes do not fit the weights or the tokenizer, or a weight is NaN or infinite; the message names the file and field.</exception>
+    /// <exception cref="FileNotFoundException">A required file (config.json, model.safetensors, the tokenizer's) is missing.</exception>
     public static TextClassifier Load(string directory, Func<string, ITokenizer>? tokenizerLoader = null) =>
         Serialization.ModelDirectory.LoadClassifier(directory, tokenizerLoader);
 

@@ -53,6 +53,9 @@ public sealed class HashingTokenizer : ITokenizer
             ids.Add(Bucket(hash));
             if (options.MaxCharNgram > 0)
                 AddCharNgrams(word.Span, ids);
+            // Word n-gram ids come after all unigram ids, so once these fill maxLength the rest would be
+            // cut anyway; stopping here keeps a 50 MB text as cheap as a short one.
+            if (maxLength > 0 && ids.Count >= maxLength) break;
         }
         for (int n = 2; n <= options.WordNgrams; n++)
         {
@@ -94,7 +97,7 @@ public sealed class HashingTokenizer : ITokenizer
     {
         string path = Path.Combine(directory, ConfigFileName);
         var json = JsonFiles.ReadObject(path);
-        if (json["tokenizer_class"]?.GetValue<string>() != KindName)
+        if ((json["tokenizer_class"] is null ? null : JsonFiles.GetString(json, "tokenizer_class", path)) != KindName)
             throw new InvalidDataException($"{path}: tokenizer_class is not '{KindName}'.");
         try
         {
@@ -104,7 +107,7 @@ public sealed class HashingTokenizer : ITokenizer
                 WordNgrams = JsonFiles.GetInt(json, "word_ngrams", path),
                 MinCharNgram = JsonFiles.GetInt(json, "min_char_ngram", path),
                 MaxCharNgram = JsonFiles.GetInt(json, "max_char_ngram", path),
-                Lowercase = json["lowercase"]?.GetValue<bool>() ?? true,
+                Lowercase = json["lowercase"] is null || JsonFiles.GetBool(json, "lowercase", path),
             });
         }
         catch (ArgumentOutOfRangeException e)

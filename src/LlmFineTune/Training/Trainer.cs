@@ -54,7 +54,7 @@ public sealed class Trainer
     /// <param name="progress">Receives a report after each step.</param>
     /// <param name="cancellationToken">Stops training between steps.</param>
     /// <returns>The run's history.</returns>
-    /// <exception cref="ArgumentException">The dataset is empty or its task does not match the model's head.</exception>
+    /// <exception cref="ArgumentException">The dataset is empty, its task does not match the model's head, or a single-label training set has only one class.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (after writing a checkpoint when a store is configured).</exception>
     /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
     public TrainingResult Train(TextClassifier model, ITextDataset train, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
@@ -67,7 +67,7 @@ public sealed class Trainer
     /// <param name="progress">Receives a report after each step.</param>
     /// <param name="cancellationToken">Stops training between steps.</param>
     /// <returns>The run's history.</returns>
-    /// <exception cref="ArgumentException">A dataset is empty or its task does not match the model's head.</exception>
+    /// <exception cref="ArgumentException">A dataset is empty, its task does not match the model's head, or a single-label training set has only one class.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (after writing a checkpoint when a store is configured).</exception>
     /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
     public TrainingResult Train(TextClassifier model, ITextDataset train, ITextDataset? validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)

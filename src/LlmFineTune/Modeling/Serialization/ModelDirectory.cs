@@ -27,6 +27,8 @@ public static class ModelDirectory
     private const string Section = "llmfinetune";
     private const string BertPrefix = "bert.";
     private const string OwnBackbonePrefix = "backbone.";
+    /// <summary>Most classes num_labels may ask for; a larger count is a corrupt file, not a model.</summary>
+    private const int MaxLabels = 1 << 20;
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Saves a pretraining checkpoint in HF <c>BertForMaskedLM</c> layout (encoder, MLM head, tokenizer).</summary>
@@ -54,7 +56,7 @@ public static class ModelDirectory
     public static TransformerEncoder LoadEncoder(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var encoder = new TransformerEncoder(ReadEncoderConfig(directory));
+        var encoder = NewEncoder(directory);
         try
         {
             var targets = encoder.named_parameters().ToDictionary(p => BertPrefix + p.name, p => (Tensor)p.parameter);
@@ -78,7 +80,7 @@ public static class ModelDirectory
     public static MaskedLanguageModel LoadMaskedLanguageModel(string directory, ITokenizer tokenizer, MaskingOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var model = new MaskedLanguageModel(new TransformerEncoder(ReadEncoderConfig(directory)), tokenizer, options);
+        var model = new MaskedLanguageModel(NewEncoder(directory), tokenizer, options);
         try
         {
             var targets = model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
@@ -185,20 +187,25 @@ public static class ModelDirectory
         string tokenizerKind = section["tokenizer"] is null ? "" : JsonFiles.GetString(section, "tokenizer", path + " " + Section);
         var tokenizer = tokenizerLoader is null ? Tokenizers.Load(directory) : tokenizerLoader(directory);
 
-        IBackbone backbone = backboneKind switch
-        {
-            TransformerEncoder.KindName => new TransformerEncoder(ReadEncoderConfig(directory)),
-            "bag" => new BagOfNgrams(JsonFiles.GetInt(json, "vocab_size", path), JsonFiles.GetInt(json, "hidden_size", path)),
-            _ => throw new InvalidDataException($"{path}: {Section}.backbone '{backboneKind}' is unknown. Known: bert, bag."),
-        };
-        int maxLength = section["max_length"] is null
-            ? Math.Min(512, (backbone as TransformerEncoder)?.Config.MaxPositionEmbeddings ?? 512)
-            : JsonFiles.GetInt(section, "max_length", path + " " + Section);
+        int positions = backboneKind == TransformerEncoder.KindName ? ReadEncoderConfig(directory).MaxPositionEmbeddings : int.MaxValue;
+        int maxLength = section["max_length"] is null ? Math.Min(512, positions) : JsonFiles.GetInt(section, "max_length", path + " " + Section);
+        if (maxLength < 1 || maxLength > positions)
+            throw new InvalidDataException($"{path}: {Section}.max_length must be {(positions == int.MaxValue ? "at least 1" : $"between 1 and max_position_embeddings ({positions})")} (was {maxLength}).");
         string headKind = section["head"] is null ? nameof(SingleLabelHead) : JsonFiles.GetString(section, "head", path + " " + Section);
         var headOptions = HeadOptionsJson.Read(section["head_options"], path + " " + Section + ".head_options");
-        ITaskHead head;
+
+        IBackbone backbone = backboneKind switch
+        {
+            TransformerEncoder.KindName => NewEncoder(directory),
+            "bag" => NewBag(json, path, directory),
+            _ => throw new InvalidDataException($"{path}: {Section}.backbone '{backboneKind}' is unknown. Known: bert, bag."),
+        };
+        ITaskHead? head = null;
+        TextClassifier model;
         try
         {
+            int width = headOptions?.HiddenSize is > 0 and var h ? h : labels.Count; // an MLP head's hidden layer, or the output layer
+            RequireWeightsFor(directory, (double)backbone.HiddenSize * width + (double)width * labels.Count);
             head = headKind switch
             {
                 nameof(SingleLabelHead) => new SingleLabelHead(backbone.HiddenSize, labels.Count, headOptions),
@@ -206,13 +213,17 @@ public static class ModelDirectory
                 nameof(RegressionHead) => new RegressionHead(backbone.HiddenSize, headOptions),
                 _ => throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}, {nameof(MultiLabelHead)}, {nameof(RegressionHead)}."),
             };
+            model = new TextClassifier(tokenizer, backbone, head, labels, maxLength);
         }
-        catch (Exception e) when (e is OptionsValidationException or ArgumentException)
+        catch (Exception e)
         {
-            ((nn.Module)backbone).Dispose();
-            throw new InvalidDataException($"{path}: {Section}.head_options: {e.Message}", e);
+            (head as IDisposable)?.Dispose();
+            (backbone as IDisposable)?.Dispose();
+            // The parts come from different files (config.json, the tokenizer's) and may not fit together.
+            if (e is OptionsValidationException or ArgumentException)
+                throw new InvalidDataException($"{path}: {(e is OptionsValidationException ? Section + ".head_options" : "the model directory's parts do not fit together")}: {e.Message}", e);
+            throw;
         }
-        var model = new TextClassifier(tokenizer, backbone, head, labels, maxLength);
         try
         {
             string backbonePrefix = backboneKind == TransformerEncoder.KindName ? BertPrefix : OwnBackbonePrefix;
@@ -225,6 +236,42 @@ public static class ModelDirectory
             throw;
         }
         return model;
+    }
+
+    /// <summary>Builds the encoder config.json describes, after checking that the weights file could hold it.</summary>
+    private static TransformerEncoder NewEncoder(string directory)
+    {
+        var c = ReadEncoderConfig(directory);
+        double parameters = ((double)c.VocabSize + c.MaxPositionEmbeddings + c.TypeVocabSize) * c.HiddenSize
+            + (double)c.NumHiddenLayers * (4.0 * c.HiddenSize * c.HiddenSize + 2.0 * c.HiddenSize * c.IntermediateSize);
+        RequireWeightsFor(directory, parameters);
+        return new TransformerEncoder(c);
+    }
+
+    private static BagOfNgrams NewBag(JsonObject json, string path, string directory)
+    {
+        int vocabularySize = JsonFiles.GetInt(json, "vocab_size", path);
+        int hiddenSize = JsonFiles.GetInt(json, "hidden_size", path);
+        if (vocabularySize < 2 || hiddenSize < 1)
+            throw new InvalidDataException($"{path}: vocab_size must be at least 2 and hidden_size at least 1 (were {vocabularySize} and {hiddenSize}).");
+        RequireWeightsFor(directory, (double)vocabularySize * hiddenSize);
+        return new BagOfNgrams(vocabularySize, hiddenSize);
+    }
+
+    /// <summary>
+    /// Refuses sizes that the weights file cannot back before anything is allocated: every backbone
+    /// parameter must be in the file, at 2 bytes or more each (F16/BF16 is the smallest float dtype),
+    /// so a config claiming more is corrupt or hostile, whatever memory the machine has. A head may
+    /// be fresh (not in the file), but one larger than the whole file is refused the same way.
+    /// </summary>
+    private static void RequireWeightsFor(string directory, double parameters)
+    {
+        string path = Path.Combine(directory, WeightsFileName);
+        // A corrupt weights file is reported as such, not as sizes it cannot hold.
+        SafeTensors.ReadHeader(path);
+        long length = new FileInfo(path).Length;
+        if (parameters * 2 > length)
+            throw new InvalidDataException($"{Path.Combine(directory, ConfigFileName)}: the sizes describe {parameters:N0} parameters, more than {WeightsFileName} ({length:N0} bytes) can hold. Check vocab_size, hidden_size, the layer sizes and head_options.");
     }
 
     /// <summary>The classifier's parameters under their file names: HF's for BERT (<c>bert.*</c>, <c>classifier.*</c>).</summary>
@@ -285,6 +332,8 @@ public static class ModelDirectory
         if (json["id2label"] is not JsonObject id2label)
         {
             int count = json["num_labels"] is null ? 2 : JsonFiles.GetInt(json, "num_labels", path);
+            if (count is < 1 or > MaxLabels)
+                throw new InvalidDataException($"{path}: num_labels must be between 1 and {MaxLabels} (was {count}).");
             return new LabelMap(Enumerable.Range(0, count).Select(i => "LABEL_" + i.ToString(CultureInfo.InvariantCulture)));
         }
         var names = new string[id2label.Count];
@@ -294,7 +343,14 @@ public static class ModelDirectory
                 throw new InvalidDataException($"{path}: id2label key '{key}' is not one of the ids 0..{names.Length - 1} (each once).");
             names[id] = value is JsonValue v && v.TryGetValue(out string? name) ? name : throw new InvalidDataException($"{path}: id2label['{key}'] must be a string.");
         }
-        return new LabelMap(names);
+        try
+        {
+            return new LabelMap(names);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: id2label: {e.Message}", e);
+        }
     }
 
     private static double Double(JsonObject json, string field, double fallback, string path)

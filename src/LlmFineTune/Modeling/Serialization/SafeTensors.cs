@@ -19,6 +19,10 @@ internal static class SafeTensors
     /// <summary>The reference implementation's header limit.</summary>
     public const long MaxHeaderBytes = 100_000_000;
 
+    private static readonly string[] FloatDTypes = ["F64", "F32", "F16", "BF16"];
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static readonly Dictionary<string, (ScalarType Type, int Size)> DTypes = new(StringComparer.Ordinal)
     {
         ["F64"] = (ScalarType.Float64, 8),
@@ -98,15 +102,17 @@ internal static class SafeTensors
         stream.ReadExactly(headerBytes);
         long dataLength = fileLength - 8 - (long)headerLength;
 
-        JsonObject header;
+        string headerText;
         try
         {
-            header = JsonNode.Parse(headerBytes) as JsonObject ?? throw new InvalidDataException($"{path}: the header is not a JSON object.");
+            headerText = StrictUtf8.GetString(headerBytes);
         }
-        catch (JsonException e)
+        catch (DecoderFallbackException e)
         {
-            throw new InvalidDataException($"{path}: the header is not valid JSON: {e.Message}", e);
+            throw new InvalidDataException($"{path}: the header is not valid UTF-8 ({e.Message}); the file is corrupt or not safetensors.", e);
         }
+        var header = JsonFiles.Parse(headerText, path + " header") as JsonObject
+            ?? throw new InvalidDataException($"{path}: the header is not a JSON object.");
 
         var entries = new Dictionary<string, SafeTensorEntry>(StringComparer.Ordinal);
         foreach (var (name, node) in header)
@@ -175,7 +181,7 @@ internal static class SafeTensors
     /// Copies the file's tensors into <paramref name="targets"/> (keyed by file name) after checking
     /// every shape. Returns the targets the file lacks and the file's names no target wanted.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is invalid or a shape differs from the model's.</exception>
+    /// <exception cref="InvalidDataException">The file is invalid, a shape differs from the model's, integer data is stored for a float parameter, or a tensor holds NaN or infinity.</exception>
     public static (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadInto(string path, IReadOnlyDictionary<string, Tensor> targets, Func<string, string>? rename = null)
     {
         if (!File.Exists(path))
@@ -192,6 +198,9 @@ internal static class SafeTensors
             {
                 if (!target.shape.SequenceEqual(entry.Shape))
                     throw new InvalidDataException($"{path}: tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}] but the model expects [{string.Join(", ", target.shape)}]. Does config.json match this weights file?");
+                // Integer or boolean data would convert silently into a float parameter; that is a different tensor, not a weight.
+                if (is_floating_point(target.dtype) && !FloatDTypes.Contains(entry.DType))
+                    throw new InvalidDataException($"{path}: tensor '{entry.Name}' is {entry.DType}, but the model's parameter is floating point. Save the weights as {string.Join(", ", FloatDTypes)}.");
                 byTarget[name] = entry;
             }
             else unexpected.Add(entry.Name);
@@ -204,6 +213,14 @@ internal static class SafeTensors
             stream.ReadExactly(raw);
             using var loaded = empty(entry.Shape, DTypes[entry.DType].Type);
             if (raw.Length > 0) loaded.bytes = raw;
+            // NaN or infinite weights poison every prediction silently; refuse them here, with the tensor's name.
+            if (is_floating_point(loaded))
+            {
+                using var scope = NewDisposeScope();
+                long bad = loaded.isfinite().logical_not().sum().item<long>();
+                if (bad > 0)
+                    throw new InvalidDataException($"{path}: tensor '{entry.Name}' holds {bad} NaN or infinite value(s). The checkpoint is corrupt or its training diverged; load an earlier checkpoint.");
+            }
             targets[name].copy_(loaded);
         }
         var missing = targets.Keys.Where(k => !byTarget.ContainsKey(k)).ToList();

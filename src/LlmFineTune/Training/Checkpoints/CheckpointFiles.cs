@@ -20,6 +20,8 @@ internal static class CheckpointFiles
     public const string BestModel = StateDirectory + "/best_model.bin";
     public const string Manifest = StateDirectory + "/trainer_state.json";
 
+    private static readonly string[] Known = [Model, Optimizer, Rng, BestModel];
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -66,6 +68,9 @@ internal static class CheckpointFiles
         var manifest = ParseManifest(manifestPath);
         foreach (var (file, size) in manifest.Files)
         {
+            // Names come from a file on disk: only the checkpoint's own files may be touched, never a path out of it.
+            if (!Known.Contains(file))
+                throw new InvalidDataException($"{manifestPath}: lists '{file}', which is not a checkpoint file (known: {string.Join(", ", Known)}). The checkpoint is corrupt or was tampered with; resume from another.");
             var info = new FileInfo(Path.Combine(directory, file));
             if (!info.Exists || info.Length != size)
                 throw new InvalidDataException($"{directory}: incomplete checkpoint ({file} is {(info.Exists ? $"{info.Length} bytes, expected {size}" : "missing")}). Resume from an earlier checkpoint.");

@@ -1,0 +1,159 @@
+using System.Text.Json.Nodes;
+using LlmFineTune.Modeling;
+using LlmFineTune.Modeling.Serialization;
+using LlmFineTune.Tests.Training;
+using LlmFineTune.Tokenization;
+using LlmFineTune.Training;
+using LlmFineTune.Training.Checkpoints;
+using static TorchSharp.torch;
+
+namespace LlmFineTune.Tests.Reliability;
+
+/// <summary>Crafted model directories: each is refused with an <see cref="InvalidDataException"/> naming the file and the fix, before anything large is allocated.</summary>
+[TestClass]
+public sealed class HostileModelFileTests
+{
+    private string root = "";
+
+    [TestInitialize]
+    public void Setup() => root = Directory.CreateTempSubdirectory("llmft-hostile-").FullName;
+
+    [TestCleanup]
+    public void Cleanup() => Directory.Delete(root, recursive: true);
+
+    [TestMethod]
+    [DataRow("bag", "hidden_size", "\"eight\"", "field 'hidden_size' must be an integer", DisplayName = "wrong type")]
+    [DataRow("bag", "vocab_size", "-5", "vocab_size must be at least 2", DisplayName = "negative size (bag)")]
+    [DataRow("bag", "vocab_size", "2147483647", "more than model.safetensors", DisplayName = "huge vocabulary, refused before allocating 500 GB")]
+    [DataRow("bag", "hidden_size", "1000000", "more than model.safetensors", DisplayName = "huge width, refused before allocating")]
+    [DataRow("bag", "num_labels", "2000000000", "num_labels must be between 1 and", DisplayName = "absurd num_labels without id2label")]
+    [DataRow("bag", "max_length", "0", "llmfinetune.max_length must be at least 1 (was 0)", DisplayName = "max_length below 1")]
+    [DataRow("bag", "id2label", """{"0":"yes","1":"yes"}""", "appears twice", DisplayName = "duplicate class names")]
+    [DataRow("bag", "id2label", """{"0":"no","7":"yes"}""", "id2label key '7'", DisplayName = "label ids with a gap")]
+    [DataRow("bert", "num_hidden_layers", "-1", "num_hidden_layers must be at least 1", DisplayName = "negative layer count")]
+    [DataRow("bert", "intermediate_size", "2000000000", "more than model.safetensors", DisplayName = "huge intermediate size, refused before allocating")]
+    [DataRow("bert", "max_position_embeddings", "1.5", "must be an integer", DisplayName = "fractional size")]
+    [DataRow("bert", "max_length", "100", "must be between 1 and max_position_embeddings (16) (was 100)", DisplayName = "max_length beyond the position table")]
+    public void Load_HostileConfig_InvalidDataExceptionNamingFileAndField(string kind, string field, string json, string expected)
+    {
+        string directory = Saved(kind);
+        string path = Path.Combine(directory, ModelDirectory.ConfigFileName);
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        // The library's own keys live in the llmfinetune section.
+        var owner = field == "max_length" ? config["llmfinetune"]!.AsObject() : config;
+        if (field == "num_labels") config.Remove("id2label");
+        owner[field] = JsonNode.Parse(json);
+        File.WriteAllText(path, config.ToJsonString());
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(directory));
+
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith(path, e.Message, "the message names the file");
+    }
+
+    [TestMethod]
+    public void Load_ConfigRepeatsAKey_InvalidDataException()
+    {
+        string directory = Saved("bag");
+        string path = Path.Combine(directory, ModelDirectory.ConfigFileName);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"hidden_size\"", "\"vocab_size\": 3, \"hidden_size\"", StringComparison.Ordinal));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(directory));
+
+        Assert.Contains("repeats a key", e.Message);
+    }
+
+    [TestMethod]
+    public void Load_TokenizerLargerThanEmbeddingTable_RejectedBeforeAnyForward()
+    {
+        string directory = Saved("bag");
+        string path = Path.Combine(directory, HashingTokenizer.ConfigFileName);
+        var settings = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        settings["buckets"] = 4096;
+        File.WriteAllText(path, settings.ToJsonString());
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(directory));
+
+        Assert.Contains("4097 ids but the backbone's embedding table has 65 rows", e.Message);
+    }
+
+    [TestMethod]
+    public void Load_NaNWeight_RejectedNamingTensor()
+    {
+        using (var model = ModelFixtures.Bag())
+        {
+            using (no_grad())
+                model.Network.parameters().Last().flatten()[1] = float.NaN;
+            model.Save(Path.Combine(root, "nan"));
+        }
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(Path.Combine(root, "nan")));
+
+        Assert.Contains("holds 1 NaN or infinite value(s)", e.Message);
+        Assert.Contains("model.safetensors: tensor '", e.Message);
+    }
+
+    [TestMethod]
+    [DataRow(ScalarType.Int32, "I32")]
+    [DataRow(ScalarType.Int64, "I64")]
+    [DataRow(ScalarType.Bool, "BOOL")]
+    public void LoadInto_IntegerDataForFloatParameter_Rejected(ScalarType type, string dtype)
+    {
+        string path = Path.Combine(root, "ints.safetensors");
+        using (var ints = ones(3, dtype: type))
+        {
+            // The writer stores floats only, so write the header by hand.
+            var entry = new JsonObject { ["dtype"] = dtype, ["shape"] = new JsonArray(3), ["data_offsets"] = new JsonArray(0, ints.bytes.Length) };
+            var header = System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["w"] = entry }.ToJsonString());
+            File.WriteAllBytes(path, [.. BitConverter.GetBytes((ulong)header.Length), .. header, .. ints.bytes.ToArray()]);
+        }
+        using var target = zeros(3);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => SafeTensors.LoadInto(path, new Dictionary<string, Tensor> { ["w"] = target }));
+
+        Assert.Contains($"tensor 'w' is {dtype}, but the model's parameter is floating point", e.Message);
+        Assert.AreEqual(0f, target.sum().item<float>(), "nothing was copied");
+    }
+
+    [TestMethod]
+    public void Load_TokenizerConfigNamesAFileOutsideTheDirectory_OnlyTheDirectorysOwnVocabularyIsRead()
+    {
+        string directory = Directory.CreateDirectory(Path.Combine(root, "wordpiece")).FullName;
+        WordPieceTokenizer.FromTokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "inside"]).Save(directory);
+        string outside = Path.Combine(root, "outside-vocab.txt");
+        File.WriteAllLines(outside, ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "secret", "more", "tokens"]);
+        string path = Path.Combine(directory, HashingTokenizer.ConfigFileName);
+        var settings = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        // Hugging Face configs may carry file names; the library takes none from configuration.
+        settings["vocab_file"] = "../outside-vocab.txt";
+        settings["tokenizer_file"] = outside;
+        File.WriteAllText(path, settings.ToJsonString());
+
+        var tokenizer = Tokenizers.Load(directory);
+
+        Assert.AreEqual(6, tokenizer.VocabularySize);
+    }
+
+    [TestMethod]
+    public void Resume_ManifestListsAPathOutsideTheCheckpoint_Rejected()
+    {
+        var data = TinyModels.SingleLabel(perClass: 4, seed: 1);
+        var store = new DirectoryCheckpointStore(Path.Combine(root, "checkpoints"));
+        using (var model = TinyModels.Create(data))
+            new Trainer(new TrainerOptions { MaxSteps = 2, BatchSize = 4, CheckpointEverySteps = 2 }, checkpoints: store).Train(model, data);
+        string checkpoint = store.Latest()!;
+        string manifest = Path.Combine(checkpoint, "training_state", "trainer_state.json");
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        File.WriteAllText(Path.Combine(root, "victim.bin"), "x");
+        json["files"]!["../../victim.bin"] = 1;
+        File.WriteAllText(manifest, json.ToJsonString());
+
+        using var again = TinyModels.Create(data);
+        var e = Assert.ThrowsExactly<InvalidDataException>(() =>
+            new Trainer(new TrainerOptions { MaxSteps = 4, BatchSize = 4, ResumeFrom = checkpoint }).Train(again, data));
+
+        Assert.Contains("lists '../../victim.bin', which is not a checkpoint file", e.Message);
+    }
+
+    private string Saved(string kind) => ModelFixtures.Save(kind == "bag" ? ModelFixtures.Bag() : ModelFixtures.Bert(), root, kind);
+}
