@@ -199,7 +199,9 @@ public static class ModelDirectory
         ITaskHead head = headKind switch
         {
             nameof(SingleLabelHead) => new SingleLabelHead(backbone.HiddenSize, labels.Count),
-            _ => throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}."),
+            nameof(MultiLabelHead) => new MultiLabelHead(backbone.HiddenSize, labels.Count),
+            nameof(RegressionHead) => new RegressionHead(backbone.HiddenSize),
+            _ => throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}, {nameof(MultiLabelHead)}, {nameof(RegressionHead)}."),
         };
         var model = new TextClassifier(tokenizer, backbone, head, labels, maxLength);
         try
