@@ -20,6 +20,15 @@ public sealed class ClassifierFactoryTests
     [TestCleanup]
     public void Cleanup() => Directory.Delete(directory, recursive: true);
 
+    private string SaveTrainedBag()
+    {
+        string saved = Path.Combine(directory, "bag");
+        using var model = ClassifierFactory.Create(Train, new ClassifierFactoryOptions { BagBuckets = 512, BagDimension = 8 });
+        new Trainer(new TrainerOptions { Epochs = 2, LearningRate = 0.1 }).Train(model, Train);
+        model.Save(saved);
+        return saved;
+    }
+
     [TestMethod]
     public void Create_Bag_HashingTokenizerAndTheDatasetsLabels()
     {
@@ -58,12 +67,7 @@ public sealed class ClassifierFactoryTests
     [TestMethod]
     public void FromPretrained_SavedClassifierWithTheSameLabels_KeepsItsHead()
     {
-        string saved = Path.Combine(directory, "bag");
-        using (var model = ClassifierFactory.Create(Train, new ClassifierFactoryOptions { BagBuckets = 512, BagDimension = 8 }))
-        {
-            new Trainer(new TrainerOptions { Epochs = 2, LearningRate = 0.1 }).Train(model, Train);
-            model.Save(saved);
-        }
+        string saved = SaveTrainedBag();
         using var reference = TextClassifier.Load(saved);
 
         using var continued = ClassifierFactory.FromPretrained(saved, Train, new ClassifierFactoryOptions { Backbone = "bag" });
@@ -74,12 +78,7 @@ public sealed class ClassifierFactoryTests
     [TestMethod]
     public void FromPretrained_SavedBagWithOtherLabels_CopiesTheBackboneUnderAFreshHead()
     {
-        string saved = Path.Combine(directory, "bag");
-        using (var model = ClassifierFactory.Create(Train, new ClassifierFactoryOptions { BagBuckets = 512, BagDimension = 8 }))
-        {
-            new Trainer(new TrainerOptions { Epochs = 1, LearningRate = 0.1 }).Train(model, Train);
-            model.Save(saved);
-        }
+        string saved = SaveTrainedBag();
         using var reference = TextClassifier.Load(saved);
         var twoTopics = TextDataset.FromExamples(Train.Where(e => e.Label is "sports" or "space"));
 
