@@ -1,0 +1,63 @@
+using System.CommandLine;
+using LlmFineTune.Data;
+using LlmFineTune.Modeling.Backbones;
+using LlmFineTune.Pretraining;
+
+namespace LlmFineTune.Cli.Commands;
+
+/// <summary><c>llmft pretrain</c>: a BERT encoder and its WordPiece vocabulary from unlabeled text.</summary>
+internal static class PretrainCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var corpus = new Option<string[]>("--corpus") { Description = "Plain-text corpus file(s).", Required = true, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
+        var output = CommonOptions.RequiredPath("--output", "Directory for the pretrained model (config.json, model.safetensors, vocab.txt).");
+        var backbone = new Option<string>("--backbone") { Description = "Encoder size.", DefaultValueFactory = _ => "bert-mini" };
+        backbone.AcceptOnlyFromAmong([.. TransformerEncoderConfig.PresetNames]);
+        var objective = new Option<string>("--objective") { Description = "Pretraining objective: masked (mlm) or causal (clm) language modelling.", DefaultValueFactory = _ => "mlm" };
+        objective.AcceptOnlyFromAmong("mlm", "clm");
+        var steps = new Option<int?>("--steps") { Description = "Optimizer steps; by default one pass over the corpus (see --epochs)." };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the corpus when --steps is not given.", DefaultValueFactory = _ => 1 };
+        var vocabSize = new Option<int>("--vocab-size") { Description = "WordPiece vocabulary size learned from the corpus.", DefaultValueFactory = _ => 8000 };
+        var maxLength = CommonOptions.MaxLength("pretraining sequence (default 128)");
+        var batchSize = new Option<int>("--batch-size") { Description = "Sequences per step.", DefaultValueFactory = _ => 32 };
+        var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-4 };
+        var separator = new Option<string>("--separator") { Description = "Where documents end in the corpus: a blank line, or every line.", DefaultValueFactory = _ => "blank" };
+        separator.AcceptOnlyFromAmong("blank", "line");
+        var heldOut = new Option<int>("--held-out") { Description = "Documents kept back to report loss and perplexity before and after.", DefaultValueFactory = _ => 0 };
+        var seed = CommonOptions.Seed();
+
+        var command = new Command("pretrain", "Pretrain a BERT encoder on unlabeled text (a WordPiece vocabulary is learned from the corpus).")
+        {
+            corpus, output, backbone, objective, steps, epochs, vocabSize, maxLength, batchSize, learningRate, separator, heldOut, seed,
+        };
+        command.SetAction(parse => cli.Guard(() =>
+        {
+            if (parse.GetValue(objective) == "clm")
+                throw new NotSupportedException("--objective clm needs a causal decoder, which llmft cannot save as a model directory yet; use --objective mlm.");
+            var options = new EncoderPretrainingOptions
+            {
+                Backbone = parse.GetValue(backbone)!,
+                VocabularySize = parse.GetValue(vocabSize),
+                MaxLength = parse.GetValue(maxLength) ?? 128,
+                BatchSize = parse.GetValue(batchSize),
+                Epochs = parse.GetValue(epochs),
+                Steps = parse.GetValue(steps),
+                LearningRate = parse.GetValue(learningRate),
+                HeldOutDocuments = parse.GetValue(heldOut),
+                Seed = parse.GetValue(seed),
+            };
+            var corpusOptions = new TextCorpusOptions { Separator = parse.GetValue(separator) == "line" ? DocumentSeparator.Line : DocumentSeparator.BlankLine };
+            var documents = TextCorpus.FromFiles(parse.GetValue(corpus)!, corpusOptions).Read().Select(d => d.Text).ToList();
+            string directory = parse.GetValue(output)!;
+            cli.Output.WriteLine($"pretraining {options.Backbone} (masked LM) on {documents.Count} documents");
+            var result = ProgressDisplay.Run(cli, "pretrain", progress => EncoderPretraining.Run(documents, directory, options, progress, cli.CancellationToken));
+            cli.Output.WriteLine(FormattableString.Invariant($"vocabulary {result.VocabularySize} pieces, {result.Training.Steps} steps, final loss {result.Training.FinalLoss:F4}"));
+            if (result.Before is { } before && result.After is { } after)
+                cli.Output.WriteLine(FormattableString.Invariant($"held-out perplexity {before.Perplexity:F1} -> {after.Perplexity:F1}"));
+            cli.Output.WriteLine($"saved to {directory}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

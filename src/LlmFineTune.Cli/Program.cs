@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using LlmFineTune.Cli.Commands;
+
+namespace LlmFineTune.Cli;
+
+/// <summary>The <c>llmft</c> command line: pretrain, finetune, evaluate and predict.</summary>
+public static class Program
+{
+    /// <summary>The process entry point; Ctrl+C cancels training between steps.</summary>
+    /// <param name="args">The command line.</param>
+    /// <returns>0 on success, 2 for a user mistake, 1 for anything else, 130 when cancelled.</returns>
+    public static int Main(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return Run(args, Console.Out, Console.Error, Console.In, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected, cancel.Token);
+    }
+
+    /// <summary>Runs one <c>llmft</c> command in-process with the given streams.</summary>
+    /// <param name="args">The command line, without the program name.</param>
+    /// <param name="output">Results: tables, summaries, prediction lines, plain progress lines.</param>
+    /// <param name="error">Error messages (one line per user mistake).</param>
+    /// <param name="input">Texts for <c>predict</c> when <c>--input</c> is not given; empty when null.</param>
+    /// <param name="interactive">True draws a live progress bar (a terminal); false writes plain log lines.</param>
+    /// <param name="cancellationToken">Stops training between steps.</param>
+    /// <returns>0 on success, 2 for a user mistake, 1 for anything else, 130 when cancelled.</returns>
+    public static int Run(string[] args, TextWriter output, TextWriter error, TextReader? input = null, bool interactive = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        var cli = new CliContext(output, error, input ?? TextReader.Null, interactive, cancellationToken);
+        var root = new RootCommand("Pretrain, fine-tune, evaluate and run text classifiers on CPU (LlmFineTune).")
+        {
+            PretrainCommand.Create(cli),
+            FinetuneCommand.Create(cli),
+            EvaluateCommand.Create(cli),
+            PredictCommand.Create(cli),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Action is not HelpAction && parsed.Errors.Count > 0)
+        {
+            string verb = parsed.CommandResult.Command == root ? "" : " " + parsed.CommandResult.Command.Name;
+            // An unknown word explains more than the "required command" error it causes.
+            var first = parsed.Errors.OrderBy(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal) ? 0 : 1).First();
+            string message = string.Join(' ', first.Message.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            error.WriteLine($"llmft{verb}: {message} Run 'llmft{verb} --help' for usage.");
+            return ExitCodes.UserError;
+        }
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+}

@@ -1,0 +1,32 @@
+namespace LlmFineTune.Pretraining;
+
+/// <summary>Settings for <see cref="EncoderPretraining.Run"/>: the encoder size, the vocabulary it learns and the training budget.</summary>
+public sealed class EncoderPretrainingOptions
+{
+    /// <value>A <see cref="Modeling.Backbones.TransformerEncoderConfig.PresetNames"/> size. Default <c>bert-mini</c>.</value>
+    public string Backbone { get; set; } = "bert-mini";
+
+    /// <value>Size of the WordPiece vocabulary trained on the corpus. Default 8000.</value>
+    public int VocabularySize { get; set; } = 8000;
+
+    /// <value>Tokens per pretraining sequence (also the encoder's positions). Default 128.</value>
+    public int MaxLength { get; set; } = 128;
+
+    /// <value>Sequences per step. Default 32.</value>
+    public int BatchSize { get; set; } = 32;
+
+    /// <value>Passes over the corpus; ignored when <see cref="Steps"/> is set. Default 1.</value>
+    public int Epochs { get; set; } = 1;
+
+    /// <value>Optimizer steps in total; null trains by <see cref="Epochs"/>. Default null.</value>
+    public int? Steps { get; set; }
+
+    /// <value>Peak learning rate (AdamW). Default 5e-4.</value>
+    public double LearningRate { get; set; } = 5e-4;
+
+    /// <value>Documents taken from the end of the corpus to measure held-out loss and perplexity before and after; 0 skips it. Default 0.</value>
+    public int HeldOutDocuments { get; set; }
+
+    /// <value>Seed for weights, shuffling and masking. Default 42.</value>
+    public int Seed { get; set; } = 42;
+}

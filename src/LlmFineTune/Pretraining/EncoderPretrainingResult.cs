@@ -1,0 +1,10 @@
+using LlmFineTune.Training;
+
+namespace LlmFineTune.Pretraining;
+
+/// <summary>What <see cref="EncoderPretraining.Run"/> did.</summary>
+/// <param name="Training">The training run (steps, loss history).</param>
+/// <param name="VocabularySize">Pieces in the learned WordPiece vocabulary.</param>
+/// <param name="Before">Held-out loss and perplexity before training; null when no documents were held out.</param>
+/// <param name="After">Held-out loss and perplexity after training; null when no documents were held out.</param>
+public sealed record EncoderPretrainingResult(TrainingResult Training, int VocabularySize, PretrainingEvaluation? Before, PretrainingEvaluation? After);

@@ -1,0 +1,145 @@
+using LlmFineTune.Data;
+using LlmFineTune.Modeling;
+using LlmFineTune.Modeling.Backbones;
+using LlmFineTune.Modeling.Serialization;
+using LlmFineTune.Pretraining;
+using LlmFineTune.Tokenization;
+using LlmFineTune.Training;
+
+namespace LlmFineTune.Tests.Modeling;
+
+[TestClass]
+public sealed class ClassifierFactoryTests
+{
+    private static readonly TextDataset Train = TestData.Topical(perClass: 10, seed: 3);
+    private string directory = "";
+
+    [TestInitialize]
+    public void Setup() => directory = Directory.CreateTempSubdirectory("llmft-factory-").FullName;
+
+    [TestCleanup]
+    public void Cleanup() => Directory.Delete(directory, recursive: true);
+
+    private string SaveTrainedBag()
+    {
+        string saved = Path.Combine(directory, "bag");
+        using var model = ClassifierFactory.Create(Train, new ClassifierFactoryOptions { BagBuckets = 512, BagDimension = 8 });
+        new Trainer(new TrainerOptions { Epochs = 2, LearningRate = 0.1 }).Train(model, Train);
+        model.Save(saved);
+        return saved;
+    }
+
+    [TestMethod]
+    public void Create_Bag_HashingTokenizerAndTheDatasetsLabels()
+    {
+        using var model = ClassifierFactory.Create(Train, new ClassifierFactoryOptions { BagBuckets = 512, BagDimension = 8 });
+
+        Assert.IsInstanceOfType<HashingTokenizer>(model.Tokenizer);
+        Assert.AreEqual(513, model.Tokenizer.VocabularySize);
+        Assert.AreEqual("bag", model.Backbone.Kind);
+        CollectionAssert.AreEqual(Train.LabelMap.ToArray(), model.Labels.ToArray());
+        Assert.AreEqual(256, model.MaxLength);
+    }
+
+    [TestMethod]
+    public void Create_BertTiny_WordPieceVocabularyLearnedFromTheTrainingTexts()
+    {
+        using var model = ClassifierFactory.Create(Train, new ClassifierFactoryOptions { Backbone = "bert-tiny", VocabularySize = 200, Head = TaskKind.MultiLabel });
+
+        var tokenizer = (WordPieceTokenizer)model.Tokenizer;
+        Assert.IsNotNull(tokenizer.IdOf("striker"), "a frequent training word becomes a piece");
+        var encoder = (TransformerEncoder)model.Backbone;
+        Assert.AreEqual(128, encoder.HiddenSize);
+        Assert.AreEqual(tokenizer.VocabularySize, encoder.Config.VocabSize);
+        Assert.AreEqual(128, model.MaxLength);
+        Assert.AreEqual(TaskKind.MultiLabel, model.Head.Kind);
+    }
+
+    [TestMethod]
+    public void Create_UnknownBackbone_ThrowsListingTheKnownOnes()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ClassifierFactory.Create(Train, new ClassifierFactoryOptions { Backbone = "bert-huge" }));
+
+        StringAssert.Contains(e.Message, "bert-huge");
+        StringAssert.Contains(e.Message, "bag, bert-tiny, bert-mini, bert-small");
+    }
+
+    [TestMethod]
+    public void FromPretrained_SavedClassifierWithTheSameLabels_KeepsItsHead()
+    {
+        string saved = SaveTrainedBag();
+        using var reference = TextClassifier.Load(saved);
+
+        using var continued = ClassifierFactory.FromPretrained(saved, Train, new ClassifierFactoryOptions { Backbone = "bag" });
+
+        CollectionAssert.AreEqual(reference.Predict(Train[0].Text).Scores.ToArray(), continued.Predict(Train[0].Text).Scores.ToArray());
+    }
+
+    [TestMethod]
+    public void FromPretrained_SavedBagWithOtherLabels_CopiesTheBackboneUnderAFreshHead()
+    {
+        string saved = SaveTrainedBag();
+        using var reference = TextClassifier.Load(saved);
+        var twoTopics = TextDataset.FromExamples(Train.Where(e => e.Label is "sports" or "space"));
+
+        using var continued = ClassifierFactory.FromPretrained(saved, twoTopics);
+
+        CollectionAssert.AreEqual(new[] { "space", "sports" }, continued.Labels.ToArray());
+        var expected = ((BagOfNgrams)reference.Backbone).parameters().Single().data<float>().ToArray();
+        var actual = ((BagOfNgrams)continued.Backbone).parameters().Single().data<float>().ToArray();
+        CollectionAssert.AreEqual(expected, actual);
+    }
+
+    [TestMethod]
+    public void FromPretrained_PretrainedEncoder_LoadsItsWeightsAndVocabulary()
+    {
+        EncoderPretraining.Run(Train.Select(e => e.Text).ToList(), directory, new EncoderPretrainingOptions { Backbone = "bert-tiny", VocabularySize = 120, MaxLength = 24, BatchSize = 8, Steps = 2 });
+        using var encoder = ModelDirectory.LoadEncoder(directory);
+
+        using var model = ClassifierFactory.FromPretrained(directory, Train, new ClassifierFactoryOptions { MaxLength = 64 });
+
+        Assert.AreEqual("bert-tiny", ClassifierFactory.BackboneOf(directory));
+        Assert.AreEqual(24, model.MaxLength, "the length is capped at the checkpoint's positions");
+        CollectionAssert.AreEqual(encoder.WordEmbeddings.data<float>().ToArray(), ((TransformerEncoder)model.Backbone).WordEmbeddings.data<float>().ToArray());
+        CollectionAssert.AreEqual(File.ReadAllLines(Path.Combine(directory, "vocab.txt")), ((WordPieceTokenizer)model.Tokenizer).Vocabulary.ToArray());
+    }
+
+    [TestMethod]
+    public void FromPretrained_ConflictingBackbone_ThrowsNamingBoth()
+    {
+        using (var model = ClassifierFactory.Create(Train, new ClassifierFactoryOptions { BagBuckets = 64, BagDimension = 4 }))
+            model.Save(directory);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ClassifierFactory.FromPretrained(directory, Train, new ClassifierFactoryOptions { Backbone = "bert-mini" }));
+
+        StringAssert.Contains(e.Message, "'bert-mini' conflicts");
+        StringAssert.Contains(e.Message, "bag model");
+    }
+
+    [TestMethod]
+    public void SaveLoad_MultiLabelAndRegressionHeads_KeepTheirKind()
+    {
+        foreach (var kind in new[] { TaskKind.MultiLabel, TaskKind.Regression })
+        {
+            string saved = Path.Combine(directory, kind.ToString());
+            using (var model = ClassifierFactory.Create(Train, new ClassifierFactoryOptions { BagBuckets = 64, BagDimension = 4, Head = kind }))
+                model.Save(saved);
+
+            using var loaded = TextClassifier.Load(saved);
+
+            Assert.AreEqual(kind, loaded.Head.Kind);
+        }
+    }
+
+    [TestMethod]
+    public void RecommendedTrainerOptions_PretrainedTransformer_GentlerThanScratchAndBag()
+    {
+        var bag = ClassifierFactory.RecommendedTrainerOptions("bag", pretrained: false);
+        var scratch = ClassifierFactory.RecommendedTrainerOptions("bert-mini", pretrained: false);
+        var pretrained = ClassifierFactory.RecommendedTrainerOptions("bert-mini", pretrained: true);
+
+        Assert.IsGreaterThan(scratch.LearningRate, bag.LearningRate);
+        Assert.IsGreaterThan(pretrained.LearningRate, scratch.LearningRate);
+        Assert.ThrowsExactly<ArgumentException>(() => ClassifierFactory.RecommendedTrainerOptions("lstm", pretrained: false));
+    }
+}

@@ -1,0 +1,54 @@
+using LlmFineTune.Modeling.Serialization;
+using LlmFineTune.Pretraining;
+
+namespace LlmFineTune.Tests.Pretraining;
+
+[TestClass]
+public sealed class EncoderPretrainingTests
+{
+    private static readonly List<string> Documents = TestData.Topical(perClass: 12, seed: 4).Select(e => e.Text).ToList();
+    private string directory = "";
+
+    [TestInitialize]
+    public void Setup() => directory = Directory.CreateTempSubdirectory("llmft-encoder-pretraining-").FullName;
+
+    [TestCleanup]
+    public void Cleanup() => Directory.Delete(directory, recursive: true);
+
+    private static EncoderPretrainingOptions Tiny(int steps) =>
+        new() { Backbone = "bert-tiny", VocabularySize = 100, MaxLength = 16, BatchSize = 8, Steps = steps, LearningRate = 2e-3, HeldOutDocuments = 8 };
+
+    [TestMethod]
+    public void Run_SmallCorpus_LowersHeldOutLossAndSavesALoadableEncoder()
+    {
+        var result = EncoderPretraining.Run(Documents, directory, Tiny(steps: 30));
+
+        Assert.AreEqual(30, result.Training.Steps);
+        Assert.IsLessThan(result.Before!.Loss, result.After!.Loss, "pretraining learns the topic vocabulary");
+        using var encoder = ModelDirectory.LoadEncoder(directory);
+        Assert.AreEqual(result.VocabularySize, encoder.Config.VocabSize);
+        Assert.AreEqual(16, encoder.Config.MaxPositionEmbeddings);
+        Assert.HasCount(result.VocabularySize, File.ReadAllLines(Path.Combine(directory, "vocab.txt")));
+    }
+
+    [TestMethod]
+    public void Run_SameSeed_IdenticalWeights()
+    {
+        string second = Path.Combine(directory, "again");
+        EncoderPretraining.Run(Documents, directory, Tiny(steps: 3));
+        EncoderPretraining.Run(Documents, second, Tiny(steps: 3));
+
+        CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(directory, ModelDirectory.WeightsFileName)), File.ReadAllBytes(Path.Combine(second, ModelDirectory.WeightsFileName)));
+    }
+
+    [TestMethod]
+    public void Run_AllDocumentsHeldOut_ThrowsNamingTheCounts()
+    {
+        var options = Tiny(steps: 1);
+        options.HeldOutDocuments = Documents.Count;
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => EncoderPretraining.Run(Documents, directory, options));
+
+        StringAssert.Contains(e.Message, $"holding out {Documents.Count}");
+    }
+}
