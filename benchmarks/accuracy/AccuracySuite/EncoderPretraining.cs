@@ -23,15 +23,20 @@ internal static class EncoderPretraining
 {
     private const int HeldOut = 200;
 
+    /// <summary>The cached run's summary, or null when the encoder has not been pretrained yet.</summary>
+    public static PretrainingSummary? Cached(SuiteOptions options)
+    {
+        string summaryPath = Path.Combine(DirectoryOf(options), "pretraining.json");
+        return File.Exists(summaryPath) ? JsonSerializer.Deserialize<PretrainingSummary>(File.ReadAllText(summaryPath)) : null;
+    }
+
     public static (string Directory, PretrainingSummary Summary) Ensure(SuiteOptions options, TextWriter log)
     {
-        string key = FormattableString.Invariant($"bert-mini-mlm-L{options.MaxLength}-b{options.PretrainBatch}-s{options.PretrainSteps}-seed{options.Seed}-v1");
-        string directory = Path.Combine(options.Cache, key);
-        string summaryPath = Path.Combine(directory, "pretraining.json");
-        if (File.Exists(summaryPath))
+        string directory = DirectoryOf(options);
+        if (Cached(options) is { } cached)
         {
             log.WriteLine($"pretrained encoder: cached in {directory}");
-            return (directory, JsonSerializer.Deserialize<PretrainingSummary>(File.ReadAllText(summaryPath))!);
+            return (directory, cached);
         }
 
         var clock = Stopwatch.StartNew();
@@ -69,6 +74,9 @@ internal static class EncoderPretraining
         Directory.Move(temporary, directory);
         return (directory, summary);
     }
+
+    private static string DirectoryOf(SuiteOptions options) =>
+        Path.Combine(options.Cache, FormattableString.Invariant($"bert-mini-mlm-L{options.MaxLength}-b{options.PretrainBatch}-s{options.PretrainSteps}-seed{options.Seed}-v1"));
 
     private static (List<string> Documents, int Removed) Corpus(SuiteOptions options)
     {

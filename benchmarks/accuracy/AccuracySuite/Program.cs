@@ -4,7 +4,7 @@
 //
 //   benchmarks/accuracy/run.sh [--quick]     (builds the shared data first; see docs/accuracy.md)
 //   dotnet run -c Release --project benchmarks/accuracy/AccuracySuite -- [--quick] [--sets a,b] [--methods a,b]
-//       [--data DIR] [--shared DIR] [--work DIR] [--cache DIR] [--docs DIR] [--seed 42] [--threads 2]
+//       [--render] [--budgets 100,500,all] [--data DIR] [--shared DIR] [--work DIR] [--cache DIR] [--docs DIR] [--seed 42] [--threads 2]
 //       [--bag-lr 0.02] [--bag-epochs 10] [--bag-buckets 262144] [--bag-dim 64] [--bag-char-ngrams 3-5]
 //
 // Every finished run is kept in the work directory (an EvaluationReport JSON), so an interrupted suite resumes
@@ -23,10 +23,10 @@ var log = Console.Out;
 var clock = Stopwatch.StartNew();
 var results = new ResultStore(options.Work);
 
-bool needsBert = options.Methods.Contains(Method.BertScratch) || options.Methods.Contains(Method.BertPretrained);
-var (pretrainedDirectory, pretraining) = needsBert ? EncoderPretraining.Ensure(options, log) : (null, null);
+bool needsBert = !options.RenderOnly && (options.Methods.Contains(Method.BertScratch) || options.Methods.Contains(Method.BertPretrained));
+var (pretrainedDirectory, pretraining) = needsBert ? EncoderPretraining.Ensure(options, log) : (null, EncoderPretraining.Cached(options));
 
-foreach (string name in options.Sets)
+foreach (string name in options.RenderOnly ? [] : options.Sets)
 {
     var set = LabeledSet.Load(options.Data, name, options.TestCap, options.Seed);
     log.WriteLine($"{name}: {set.Train.Count} train, {set.Test.Count} test, {set.Labels.Count} classes [{clock.Elapsed:mm\\:ss}]");

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LlmFineTune.Benchmarks.Accuracy;
 
 /// <summary>Command line of the suite and the sizes that follow from --quick.</summary>
-internal sealed record SuiteOptions(bool Quick, string Data, string Shared, string Work, string Cache, string Docs, IReadOnlyList<string> Sets,
+internal sealed record SuiteOptions(bool Quick, bool RenderOnly, string Data, string Shared, string Work, string Cache, string Docs, IReadOnlyList<string> Sets,
     IReadOnlyList<string> Methods, IReadOnlyList<int?> Budgets, int Seed, int Threads, BagSettings Bag)
 {
     public static readonly string[] AllSets = ["spamassassin", "fine-foods", "austen-books", "debian-sections-topical"];
@@ -35,12 +35,13 @@ internal sealed record SuiteOptions(bool Quick, string Data, string Shared, stri
     public static SuiteOptions Parse(string[] args)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        bool quick = false;
+        bool quick = false, renderOnly = false;
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--quick") { quick = true; continue; }
+            if (args[i] == "--render") { renderOnly = true; continue; }
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"Unexpected argument '{args[i]}'. Options: --quick, --data DIR, --shared DIR, --work DIR, --cache DIR, --docs DIR, --sets a,b, --methods a,b, --budgets 100,500,all, --seed N, --threads N, --bag-lr X, --bag-epochs N, --bag-buckets N, --bag-dim N, --bag-batch N, --bag-char-ngrams MIN-MAX.");
+                throw new ArgumentException($"Unexpected argument '{args[i]}'. Options: --quick, --render (only rewrite the documents from finished runs), --data DIR, --shared DIR, --work DIR, --cache DIR, --docs DIR, --sets a,b, --methods a,b, --budgets 100,500,all, --seed N, --threads N, --bag-lr X, --bag-epochs N, --bag-buckets N, --bag-dim N, --bag-batch N, --bag-char-ngrams MIN-MAX.");
             map[args[i][2..]] = args[++i];
         }
         string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
@@ -60,7 +61,7 @@ internal sealed record SuiteOptions(bool Quick, string Data, string Shared, stri
         var bag = new BagSettings(Double("bag-lr", BagSettings.Default.LearningRate), Int("bag-epochs", BagSettings.Default.Epochs),
             Int("bag-buckets", BagSettings.Default.Buckets), Int("bag-dim", BagSettings.Default.Dimension), Int("bag-batch", BagSettings.Default.Batch),
             int.Parse(chars[0], CultureInfo.InvariantCulture), int.Parse(chars[^1], CultureInfo.InvariantCulture));
-        return new SuiteOptions(quick, data, Get("shared", "/work/shared"), Get("work", Path.Combine(home, ".cache", "llmfinetune-accuracy", quick ? "work-quick" : "work")),
+        return new SuiteOptions(quick, renderOnly, data, Get("shared", "/work/shared"), Get("work", Path.Combine(home, ".cache", "llmfinetune-accuracy", quick ? "work-quick" : "work")),
             Get("cache", Path.Combine(home, ".cache", "llmfinetune-accuracy")), Get("docs", "docs"), sets, methods, budgets, Int("seed", 42), Int("threads", 2), bag);
     }
 }
@@ -68,7 +69,7 @@ internal sealed record SuiteOptions(bool Quick, string Data, string Shared, stri
 /// <summary>The bag-of-n-grams model's settings (hashing tokenizer + <c>BagOfNgrams</c> + linear head).</summary>
 internal sealed record BagSettings(double LearningRate, int Epochs, int Buckets, int Dimension, int Batch, int MinCharNgram, int MaxCharNgram)
 {
-    public static readonly BagSettings Default = new(LearningRate: 0.02, Epochs: 10, Buckets: 1 << 18, Dimension: 64, Batch: 32, MinCharNgram: 0, MaxCharNgram: 0);
+    public static readonly BagSettings Default = new(LearningRate: 0.02, Epochs: 5, Buckets: 1 << 18, Dimension: 64, Batch: 32, MinCharNgram: 0, MaxCharNgram: 0);
 
     public override string ToString() => FormattableString.Invariant($"AdamW lr {LearningRate}, batch {Batch}, {Epochs} epochs (at least 10,000 examples seen), {Buckets} buckets, dim {Dimension}, words + bigrams{(MaxCharNgram > 0 ? $" + char {MinCharNgram}-{MaxCharNgram}-grams" : "")}");
 }
