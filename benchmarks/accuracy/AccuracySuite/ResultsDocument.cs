@@ -53,17 +53,22 @@ internal static class ResultsDocument
             written.Add(plot);
             md.AppendLine(CultureInfo.InvariantCulture, $"![{set}]({Path.GetFileName(plot)})");
             md.AppendLine();
-            md.AppendLine("Paired bootstrap differences (A − B, macro-F1, `Evaluator.Compare`, 1,000 resamples, 95 %):");
-            md.AppendLine();
-            md.AppendLine("| labels | comparison | difference [interval] | significant |");
-            md.AppendLine("|---:|---|---|---|");
+            var comparisons = new StringBuilder();
             foreach (int labels in columns)
             {
-                Compare(md, results, set, labels, Method.BertPretrained, Method.BertScratch);
-                Compare(md, results, set, labels, Method.Bag, Method.FastTextBigrams);
-                Compare(md, results, set, labels, Method.Bag, Method.FastText);
+                Compare(comparisons, results, set, labels, Method.BertPretrained, Method.BertScratch);
+                Compare(comparisons, results, set, labels, Method.Bag, Method.FastTextBigrams);
+                Compare(comparisons, results, set, labels, Method.Bag, Method.FastText);
             }
-            md.AppendLine();
+            if (comparisons.Length > 0)
+            {
+                md.AppendLine("Paired bootstrap differences (A − B, macro-F1, `Evaluator.Compare`, 1,000 resamples, 95 %):");
+                md.AppendLine();
+                md.AppendLine("| labels | comparison | difference [interval] | significant |");
+                md.AppendLine("|---:|---|---|---|");
+                md.Append(comparisons);
+                md.AppendLine();
+            }
             verdicts.AddRange(Targets(results, set, columns));
         }
         if (verdicts.Count > 0)
