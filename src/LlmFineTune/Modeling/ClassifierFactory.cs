@@ -148,11 +148,13 @@ public static class ClassifierFactory
     {
         try
         {
+            // Masked-LM pretraining never trains [CLS] or BERT's pooler, so an encoder pools the mean of its token states.
+            var options = backbone is TransformerEncoder ? new HeadOptions { Pooling = PoolingMode.Mean } : null;
             ITaskHead taskHead = head switch
             {
-                TaskKind.MultiLabel => new MultiLabelHead(backbone.HiddenSize, labels.Count),
-                TaskKind.Regression => new RegressionHead(backbone.HiddenSize),
-                _ => new SingleLabelHead(backbone.HiddenSize, labels.Count),
+                TaskKind.MultiLabel => new MultiLabelHead(backbone.HiddenSize, labels.Count, options),
+                TaskKind.Regression => new RegressionHead(backbone.HiddenSize, options),
+                _ => new SingleLabelHead(backbone.HiddenSize, labels.Count, options),
             };
             return new TextClassifier(tokenizer, backbone, taskHead, labels, maxLength);
         }
