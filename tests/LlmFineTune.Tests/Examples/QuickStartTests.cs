@@ -15,7 +15,7 @@ public sealed class QuickStartTests
         {
             var output = new StringWriter();
 
-            int code = LlmFineTune.Examples.QuickStart.Program.Run(["--quick", "--compare", "--out", work], output);
+            int code = LlmFineTune.Examples.QuickStart.Program.Run(["--quick", "--out", work], output);
 
             string text = output.ToString();
             Assert.AreEqual(0, code, text);
