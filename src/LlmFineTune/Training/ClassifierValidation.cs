@@ -17,10 +17,13 @@ namespace LlmFineTune.Training;
 /// </remarks>
 internal sealed class ClassifierValidation(TextClassifier model, ITextDataset validation, TrainerOptions options)
 {
+    // built once per run: the batcher measures every text's length, and the evaluator's settings never change
+    private readonly DatasetBatcher batcher = new(validation, model.Collator, model.Labels, options.BatchSize, bucketByLength: true, options.PrefetchBatches);
+    private readonly Evaluator evaluator = new(new EvaluationOptions { BatchSize = options.BatchSize, BootstrapSamples = 0, KeepExamples = false });
+
     public IReadOnlyDictionary<string, double> Evaluate()
     {
         double lossSum = 0;
-        var batcher = new DatasetBatcher(validation, model.Collator, model.Labels, options.BatchSize, bucketByLength: true, options.PrefetchBatches);
         foreach (var batch in batcher.Batches(epoch: 1, seed: 0))
         {
             using var scope = NewDisposeScope();
@@ -29,7 +32,7 @@ internal sealed class ClassifierValidation(TextClassifier model, ITextDataset va
             lossSum += model.Head.Loss(logits, owned).item<float>() * owned.Count;
         }
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { ["loss"] = lossSum / validation.Count };
-        var report = new Evaluator(new EvaluationOptions { BatchSize = options.BatchSize, BootstrapSamples = 0, KeepExamples = false }).Evaluate(model, validation);
+        var report = evaluator.Evaluate(model, validation);
         foreach (string name in report.AvailableMetrics)
             metrics.TryAdd(name, report.GetMetric(name));
         return metrics;
