@@ -24,12 +24,13 @@ internal static class PretrainCommand
         var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-4 };
         var separator = new Option<string>("--separator") { Description = "Where documents end in the corpus: a blank line, or every line.", DefaultValueFactory = _ => "blank" };
         separator.AcceptOnlyFromAmong("blank", "line");
+        var packing = new Option<bool>("--packing") { Description = "Pack documents back to back into full sequences (for long documents); by default each sequence holds one document." };
         var heldOut = new Option<int>("--held-out") { Description = "Documents kept back to report loss and perplexity before and after.", DefaultValueFactory = _ => 0 };
         var seed = CommonOptions.Seed();
 
         var command = new Command("pretrain", "Pretrain a BERT encoder on unlabeled text (a WordPiece vocabulary is learned from the corpus).")
         {
-            corpus, output, backbone, objective, steps, epochs, vocabSize, maxLength, batchSize, learningRate, separator, heldOut, seed,
+            corpus, output, backbone, objective, steps, epochs, vocabSize, maxLength, batchSize, learningRate, separator, packing, heldOut, seed,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
@@ -44,6 +45,7 @@ internal static class PretrainCommand
                 Epochs = parse.GetValue(epochs),
                 Steps = parse.GetValue(steps),
                 LearningRate = parse.GetValue(learningRate),
+                Packing = parse.GetValue(packing),
                 HeldOutDocuments = parse.GetValue(heldOut),
                 Seed = parse.GetValue(seed),
             };

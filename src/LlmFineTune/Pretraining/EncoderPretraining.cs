@@ -35,7 +35,7 @@ public static class EncoderPretraining
         if (documents.Count - options.HeldOutDocuments < 1)
             throw new ArgumentException($"The corpus has {documents.Count} document(s); holding out {options.HeldOutDocuments} leaves none to train on.", nameof(documents));
         var config = TransformerEncoderConfig.Preset(options.Backbone, vocabSize: 1);
-        var pretrainingOptions = new PretrainingOptions { MaxLength = options.MaxLength, BatchSize = options.BatchSize };
+        var pretrainingOptions = new PretrainingOptions { MaxLength = options.MaxLength, BatchSize = options.BatchSize, Packing = options.Packing };
         pretrainingOptions.Validate();
         var trainerOptions = new TrainerOptions { Epochs = options.Epochs, MaxSteps = options.Steps, BatchSize = options.BatchSize, LearningRate = options.LearningRate, Seed = options.Seed };
         trainerOptions.Validate();

@@ -12,6 +12,9 @@ public sealed class EncoderPretrainingOptions
     /// <value>Tokens per pretraining sequence (also the encoder's positions). Default 128.</value>
     public int MaxLength { get; set; } = 128;
 
+    /// <value>Pack documents back to back into full sequences instead of one document per sequence; see <see cref="PretrainingOptions.Packing"/>. Default false.</value>
+    public bool Packing { get; set; }
+
     /// <value>Sequences per step. Default 32.</value>
     public int BatchSize { get; set; } = 32;
 

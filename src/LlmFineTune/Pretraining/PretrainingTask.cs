@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace LlmFineTune.Pretraining;
 
 /// <summary>
-/// Pretraining as an <see cref="ITrainingTask"/>: documents are tokenized, packed or truncated into
+/// Pretraining as an <see cref="ITrainingTask"/>: documents are tokenized, cut (or packed) into
 /// sequences and turned into batches by an objective, so <see cref="Trainer"/> runs pretraining with
 /// the same machinery as fine-tuning.
 /// </summary>
@@ -106,22 +106,15 @@ public sealed class PretrainingTask : ITrainingTask
         if (finite is null)
             return Sequences(documents).Chunk(options.BatchSize);
         var all = finite.Value;
-        int[] order = Enumerable.Range(0, all.Count).ToArray();
-        new Random(SeedOf(seed, epoch, -1)).Shuffle(order);
-        return order.Select(i => all[i]).Chunk(options.BatchSize);
+        // Sequences of similar length share a batch, so unpacked short documents pay little padding.
+        var lengths = all.Select(sequence => sequence.Length).ToArray();
+        return new LengthBucketSampler(options.BatchSize).Batches(lengths, SeedOf(seed, epoch, -1))
+            .Select(batch => batch.Select(i => all[i]).ToArray());
     }
 
-    /// <summary>Training sequences from documents: packed (documents joined by [SEP], cut to length, wrapped in [CLS] … [SEP]) or truncated.</summary>
     internal IEnumerable<int[]> Sequences(IEnumerable<string> texts)
     {
         int? cls = tokenizer.Special.Classification, sep = tokenizer.Special.Separator;
-        if (!options.Packing)
-        {
-            foreach (string text in texts)
-                if (!string.IsNullOrWhiteSpace(text))
-                    yield return tokenizer.Encode(text, options.MaxLength);
-            yield break;
-        }
         int room = options.MaxLength - (cls.HasValue ? 1 : 0) - (sep.HasValue ? 1 : 0);
         var buffer = new List<int>(room * 2);
         foreach (string text in texts)
@@ -130,12 +123,18 @@ public sealed class PretrainingTask : ITrainingTask
             var ids = tokenizer.Encode(text);
             int start = cls.HasValue && ids.Length > 0 && ids[0] == cls ? 1 : 0;
             int end = sep.HasValue && ids.Length > start && ids[^1] == sep ? ids.Length - 1 : ids.Length;
-            if (buffer.Count > 0 && sep.HasValue) buffer.Add(sep.Value);
+            if (options.Packing && buffer.Count > 0 && sep.HasValue) buffer.Add(sep.Value);
             buffer.AddRange(ids.AsSpan(start, end - start));
             while (buffer.Count >= room)
             {
                 yield return Wrap(buffer.GetRange(0, room), cls, sep);
                 buffer.RemoveRange(0, room);
+            }
+            if (!options.Packing && buffer.Count > 0)
+            {
+                // Without packing a sequence never spans two documents: the rest of this one stands alone.
+                yield return Wrap(buffer, cls, sep);
+                buffer.Clear();
             }
         }
         if (buffer.Count > 0)
