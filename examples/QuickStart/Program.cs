@@ -6,7 +6,7 @@
 //   4. save, load, and classify new texts,
 //   5. fine-tune the same architecture from scratch and compare, so the gain (or loss) from pretraining is measured (--no-compare skips it).
 //
-//   dotnet run --project examples/QuickStart -c Release [-- --no-compare]   (about 20 s on 2 idle cores)
+//   dotnet run --project examples/QuickStart -c Release [-- --no-compare]   (under a minute on 2 idle cores)
 //   dotnet run --project examples/QuickStart -- --quick                  (a smoke run with tiny budgets)
 using System.Diagnostics;
 using LlmFineTune.Data;
@@ -50,7 +50,7 @@ public static class Program
             VocabularySize = quick ? 500 : 4000,
             MaxLength = 64,
             BatchSize = 32,
-            Epochs = quick ? 1 : 2,
+            Epochs = quick ? 1 : 4,
             LearningRate = 1e-3,
             HeldOutDocuments = quick ? 40 : 300,
         });
