@@ -76,7 +76,7 @@ internal static class EncoderPretraining
     }
 
     private static string DirectoryOf(SuiteOptions options) =>
-        Path.Combine(options.Cache, FormattableString.Invariant($"bert-mini-mlm-L{options.MaxLength}-b{options.PretrainBatch}-s{options.PretrainSteps}-seed{options.Seed}-v1"));
+        Path.Combine(options.Cache, FormattableString.Invariant($"bert-mini-mlm-L{options.MaxLength}-b{options.PretrainBatch}-s{options.PretrainSteps}-seed{options.Seed}-v2"));
 
     private static (List<string> Documents, int Removed) Corpus(SuiteOptions options)
     {

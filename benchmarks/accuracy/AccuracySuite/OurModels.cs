@@ -37,10 +37,10 @@ internal static class OurModels
         var tokenizer = WordPieceTokenizer.Load(pretrainedDirectory);
         manual_seed(options.Seed);
         var encoder = pretrained ? ModelDirectory.LoadEncoder(pretrainedDirectory) : new TransformerEncoder(ModelDirectory.ReadEncoderConfig(pretrainedDirectory));
-        using var model = new TextClassifier(tokenizer, encoder, new SingleLabelHead(encoder.HiddenSize, set.Labels.Count), set.Labels, options.MaxLength);
+        using var model = new TextClassifier(tokenizer, encoder, new SingleLabelHead(encoder.HiddenSize, set.Labels.Count, new HeadOptions { Pooling = PoolingMode.Mean }), set.Labels, options.MaxLength);
         int epochs = Math.Max(1, (options.FineTuneExamples + train.Count - 1) / train.Count);
         int steps = options.FineTuneMaxSteps ?? epochs * ((train.Count + options.FineTuneBatch - 1) / options.FineTuneBatch);
-        new Trainer(new TrainerOptions { Epochs = epochs, MaxSteps = options.FineTuneMaxSteps, BatchSize = options.FineTuneBatch, LearningRate = 2e-4, Seed = options.Seed },
+        new Trainer(new TrainerOptions { Epochs = epochs, MaxSteps = options.FineTuneMaxSteps, BatchSize = options.FineTuneBatch, LearningRate = options.FineTuneLearningRate, MaxGradientNorm = 1.0, Seed = options.Seed },
                 schedule: new LinearSchedule(warmupSteps: steps / 10))
             .Train(model, TextDataset.FromExamples(train, labelMap: set.Labels));
         return Evaluate(options, model, set);

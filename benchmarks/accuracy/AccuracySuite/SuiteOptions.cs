@@ -20,12 +20,15 @@ internal sealed record SuiteOptions(bool Quick, bool RenderOnly, string Data, st
     public int PretrainBatch => 32;
 
     /// <summary>Examples seen per bert-mini fine-tuning run at the 100 and 500 budgets (epochs = this / labels); "all" trains one epoch.</summary>
-    public int FineTuneExamples => Quick ? 800 : 3000;
+    public int FineTuneExamples => Quick ? 2400 : 3000;
 
     /// <summary>Quick mode caps every bert-mini run at this many steps, "all" included.</summary>
     public int? FineTuneMaxSteps => Quick ? FineTuneExamples / FineTuneBatch : null;
 
     public int FineTuneBatch => 16;
+
+    /// <summary>Peak fine-tuning learning rate for bert-mini, scratch and pretrained alike (MLM never trains [CLS] or the pooler, so the head pools the mean of token states).</summary>
+    public double FineTuneLearningRate => 5e-4;
 
     /// <summary>Quick mode scores on a seeded sample of each test split.</summary>
     public int? TestCap => Quick ? 600 : null;
