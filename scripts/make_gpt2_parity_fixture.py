@@ -21,10 +21,11 @@ Usage: /usr/bin/python3 scripts/make_gpt2_parity_fixture.py [FIXTURES_DIR]   (ne
 import json
 import math
 import os
-import struct
 import sys
 
 import torch
+
+import parity_fixtures
 
 VOCAB, EMBD, LAYERS, HEADS, INNER, POSITIONS, EPS, LABELS, PAD = 64, 32, 2, 4, 64, 16, 1e-5, 3, 0
 
@@ -56,9 +57,7 @@ def make_params(gen):
 
 
 def layer_norm(x, w, b):
-    mean = x.mean(-1, keepdim=True)
-    var = ((x - mean) ** 2).mean(-1, keepdim=True)
-    return (x - mean) / torch.sqrt(var + EPS) * w + b
+    return parity_fixtures.layer_norm(x, w, b, EPS)
 
 
 def gelu_new(x):
@@ -92,23 +91,6 @@ def gpt2_forward(p, ids, mask):
     return layer_norm(x, p["ln_f.weight"], p["ln_f.bias"])
 
 
-def write_safetensors(path, tensors):
-    """The safetensors format: u64 LE header length, JSON header, raw little-endian data."""
-    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
-    for name in sorted(tensors):
-        data = tensors[name].contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # align the data to 8 bytes, as the reference writer does
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
 def config(architecture, **extra):
     c = {
         "architectures": [architecture], "model_type": "gpt2", "vocab_size": VOCAB, "n_positions": POSITIONS,
@@ -124,7 +106,7 @@ def write(directory, config_json, tensors, reference):
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, "config.json"), "w") as f:
         json.dump(config_json, f, indent=2)
-    write_safetensors(os.path.join(directory, "model.safetensors"), tensors)
+    parity_fixtures.write_safetensors(os.path.join(directory, "model.safetensors"), tensors)
     with open(os.path.join(directory, "reference.json"), "w") as f:
         json.dump(reference, f)
 

@@ -12,27 +12,26 @@ using static TorchSharp.torch;
 namespace LlmFineTune.Tests.Serialization;
 
 /// <summary>GPT-2 model directories: our causal-LM and classifier checkpoints in HF layout, and HF's own.</summary>
-[TestClass]
-public sealed class ModelDirectoryGpt2Tests
+public sealed partial class ModelDirectoryTests
 {
-    private static readonly string[] Texts = ["w5 w7 ##w9 w8", "w10", "w11 w13 w14 w16 w17 w19 w20"];
-    private string directory = "";
-
-    [TestInitialize]
-    public void Setup()
-    {
-        manual_seed(23);
-        directory = Directory.CreateTempSubdirectory("llmft-gpt2-").FullName;
-    }
-
-    [TestCleanup]
-    public void Cleanup() => Directory.Delete(directory, recursive: true);
-
-    private static CausalDecoderConfig Tiny() => new() { VocabSize = 32, NPositions = 24, NEmbd = 16, NLayer = 2, NHead = 4, BosTokenId = 2, EosTokenId = 3, PadTokenId = 0 };
+    private static CausalDecoderConfig TinyDecoder() => new() { VocabSize = 32, NPositions = 24, NEmbd = 16, NLayer = 2, NHead = 4, BosTokenId = 2, EosTokenId = 3, PadTokenId = 0 };
 
     private static JsonNode Config(string dir) => JsonNode.Parse(File.ReadAllText(Path.Combine(dir, ModelDirectory.ConfigFileName)))!;
 
     private static IReadOnlyDictionary<string, SafeTensorEntry> Weights(string dir) => SafeTensors.ReadHeader(Path.Combine(dir, ModelDirectory.WeightsFileName));
+
+    private void CopyFixture(string name)
+    {
+        foreach (string file in Directory.GetFiles(Fixtures.Path(name)))
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+    }
+
+    private void EditConfig(Action<JsonNode> edit)
+    {
+        var config = Config(directory);
+        edit(config);
+        File.WriteAllText(Path.Combine(directory, ModelDirectory.ConfigFileName), config.ToJsonString());
+    }
 
     private static void Train(TextClassifier model, LabelMap labels) =>
         new Trainer(new TrainerOptions { Epochs = 1 }).Train(model, TextDataset.FromExamples(Texts.Select((t, i) => TextExample.Labeled(t, labels[i % labels.Count])), labelMap: labels));
@@ -41,7 +40,7 @@ public sealed class ModelDirectoryGpt2Tests
     public void SaveLoad_CausalLanguageModel_ReproducesLogitsExactlyInGpt2LmHeadModelLayout()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
-        using var clm = new CausalLanguageModel(new CausalDecoder(Tiny()), tokenizer);
+        using var clm = new CausalLanguageModel(new CausalDecoder(TinyDecoder()), tokenizer);
         clm.eval();
         using var scope = NewDisposeScope();
         var ids = tensor(new long[] { 2, 7, 9, 3, 2, 5, 3, 0 }, [2, 4]);
@@ -98,7 +97,7 @@ public sealed class ModelDirectoryGpt2Tests
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
         var labels = new LabelMap(["a", "b"]);
-        using var model = new TextClassifier(tokenizer, new CausalDecoder(Tiny()), new SingleLabelHead(16, 2), labels, maxLength: 12);
+        using var model = new TextClassifier(tokenizer, new CausalDecoder(TinyDecoder()), new SingleLabelHead(16, 2), labels, maxLength: 12);
         Train(model, labels);
 
         model.Save(directory);
@@ -127,11 +126,10 @@ public sealed class ModelDirectoryGpt2Tests
     [TestMethod]
     public void Load_HubStyleGpt2LmCheckpoint_ClassifierOverItsDecoderWithAFreshBiasFreeHead()
     {
-        string fixture = Fixtures.Path("gpt2-tiny-parity");
-        foreach (string file in Directory.GetFiles(fixture)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        CopyFixture("gpt2-tiny-parity");
 
         using var model = TextClassifier.Load(directory, _ => TinyWordTokenizer.Synthetic(64));
-        using var decoder = ModelDirectory.LoadDecoder(fixture);
+        using var decoder = ModelDirectory.LoadDecoder(Fixtures.Path("gpt2-tiny-parity"));
 
         Assert.AreEqual(2, model.Labels.Count, "HF's default of two labels");
         var loaded = ((nn.Module)model.Backbone).named_parameters().ToDictionary(p => p.name, p => p.parameter);
@@ -144,11 +142,8 @@ public sealed class ModelDirectoryGpt2Tests
     [TestMethod]
     public void LoadDecoder_AttentionSwitchItDoesNotImplement_MessageNamesFileAndField()
     {
-        string fixture = Fixtures.Path("gpt2-tiny-parity");
-        foreach (string file in Directory.GetFiles(fixture)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
-        var config = Config(directory);
-        config["scale_attn_by_inverse_layer_idx"] = true;
-        File.WriteAllText(Path.Combine(directory, ModelDirectory.ConfigFileName), config.ToJsonString());
+        CopyFixture("gpt2-tiny-parity");
+        EditConfig(config => config["scale_attn_by_inverse_layer_idx"] = true);
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => ModelDirectory.LoadDecoder(directory));
 
@@ -160,11 +155,9 @@ public sealed class ModelDirectoryGpt2Tests
     public void LoadDecoder_WeightsLackABlock_RejectedNamingTheTensors()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
-        using (var clm = new CausalLanguageModel(new CausalDecoder(Tiny()), tokenizer))
+        using (var clm = new CausalLanguageModel(new CausalDecoder(TinyDecoder()), tokenizer))
             ModelDirectory.SaveCausalLanguageModel(clm, tokenizer, directory);
-        var config = Config(directory);
-        config["n_layer"] = 3;
-        File.WriteAllText(Path.Combine(directory, ModelDirectory.ConfigFileName), config.ToJsonString());
+        EditConfig(config => config["n_layer"] = 3);
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => ModelDirectory.LoadDecoder(directory));
 
