@@ -51,18 +51,21 @@ public static class ClassifierFactory
         return Assemble(tokenizer, NewTransformer(backbone, tokenizer, maxLength), head, train.LabelMap, maxLength);
     }
 
-    /// <summary>An untrained encoder (<c>bert-*</c>) or decoder (<c>gpt2-*</c>) of a preset size, sized to a tokenizer's vocabulary and a longest input.</summary>
-    internal static IBackbone NewTransformer(string preset, ITokenizer tokenizer, int maxLength)
+    /// <summary>
+    /// An untrained encoder (<c>bert-*</c>) or decoder (<c>gpt2-*</c>) of a preset size, sized to a tokenizer's vocabulary and
+    /// to <c>maxLength</c> positions (null keeps the preset's: 512 for encoders, 1024 for decoders).
+    /// </summary>
+    internal static IBackbone NewTransformer(string preset, ITokenizer tokenizer, int? maxLength)
     {
         if (!CausalDecoderConfig.PresetNames.Contains(preset, StringComparer.Ordinal))
         {
             var config = TransformerEncoderConfig.Preset(preset, tokenizer.VocabularySize);
-            config.MaxPositionEmbeddings = maxLength;
+            config.MaxPositionEmbeddings = maxLength ?? config.MaxPositionEmbeddings;
             config.PadTokenId = tokenizer.PadId;
             return new TransformerEncoder(config);
         }
         var decoderConfig = CausalDecoderConfig.Preset(preset, tokenizer.VocabularySize);
-        decoderConfig.NPositions = maxLength;
+        decoderConfig.NPositions = maxLength ?? decoderConfig.NPositions;
         // WordPiece's [CLS] and [SEP] open and close every text, so they are the decoder's bos and eos.
         decoderConfig.BosTokenId = tokenizer.Special.Classification ?? tokenizer.Special.EndOfText;
         decoderConfig.EosTokenId = tokenizer.Special.Separator ?? tokenizer.Special.EndOfText;
