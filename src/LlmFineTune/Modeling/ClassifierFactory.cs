@@ -169,17 +169,19 @@ public static class ClassifierFactory
     {
         try
         {
-            // Masked-LM pretraining never trains [CLS] or BERT's pooler, so an encoder pools the mean of its token states.
-            // A decoder keeps its own pooling, the last real token's state: under causal attention it is the only
-            // state that has read the whole text, and it is what HF's GPT2ForSequenceClassification scores.
-            var options = backbone is TransformerEncoder ? new HeadOptions { Pooling = PoolingMode.Mean } : null;
+            // Transformers pool the mean of their token states. Masked-LM pretraining never trains [CLS] or BERT's pooler.
+            // A decoder's last token is the one state that has read the whole text (HF's GPT2ForSequenceClassification
+            // scores it, and HF checkpoints load that way), but the mean fine-tunes better from few labels: gpt2-tiny after
+            // 400 causal-LM steps on debian-descriptions, 500 labels of debian-sections-topical, accuracy on 1,000 test
+            // texts 0.440 vs 0.381 (seed 42) and 0.404 vs 0.366 (seed 7).
+            var options = backbone is TransformerEncoder or CausalDecoder ? new HeadOptions { Pooling = PoolingMode.Mean } : null;
             TaskHead taskHead = head switch
             {
                 TaskKind.MultiLabel => new MultiLabelHead(backbone.HiddenSize, labels.Count, options),
                 TaskKind.Regression => new RegressionHead(backbone.HiddenSize, options),
                 _ => new SingleLabelHead(backbone.HiddenSize, labels.Count, options),
             };
-            // HF's GPT-2 classifier ("score") has no bias; without one the saved model scores the same in transformers.
+            // HF's GPT-2 classifier ("score") has no bias; without one every saved tensor is one transformers expects.
             if (backbone is CausalDecoder)
                 taskHead.RemoveOutputBias();
             return new TextClassifier(tokenizer, backbone, taskHead, labels, maxLength);
