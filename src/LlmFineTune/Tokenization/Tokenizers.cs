@@ -13,8 +13,8 @@ public static class Tokenizers
     /// class next to <c>vocab.json</c> and <c>merges.txt</c>) a <see cref="Gpt2Tokenizer"/>.
     /// </remarks>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
-    /// <exception cref="FileNotFoundException">No tokenizer class is named and no vocabulary file is there.</exception>
-    /// <exception cref="InvalidDataException">The tokenizer class is unknown or a file is malformed.</exception>
+    /// <exception cref="FileNotFoundException">There is neither <c>tokenizer_config.json</c> nor a vocabulary file.</exception>
+    /// <exception cref="InvalidDataException">The tokenizer class is unknown or missing (with no vocabulary file to go by), or a file is malformed.</exception>
     public static ITokenizer Load(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
@@ -29,8 +29,10 @@ public static class Tokenizers
                 return WordPieceTokenizer.Load(directory);
             if (File.Exists(Path.Combine(directory, Gpt2Tokenizer.VocabFileName)) && File.Exists(Path.Combine(directory, Gpt2Tokenizer.MergesFileName)))
                 return Gpt2Tokenizer.Load(directory);
-            throw new FileNotFoundException(
-                $"{directory}: no tokenizer_class in {HashingTokenizer.ConfigFileName}, and no {WordPieceTokenizer.VocabFileName} or {Gpt2Tokenizer.VocabFileName} + {Gpt2Tokenizer.MergesFileName}. Save the tokenizer there with ITokenizer.Save.", configPath);
+            string files = $"{WordPieceTokenizer.VocabFileName} or {Gpt2Tokenizer.VocabFileName} + {Gpt2Tokenizer.MergesFileName}";
+            throw json is null
+                ? new FileNotFoundException($"{directory}: no {HashingTokenizer.ConfigFileName}, {files}. Save the tokenizer there with ITokenizer.Save.", configPath)
+                : new InvalidDataException($"{configPath}: field 'tokenizer_class' is missing, and there is no {files} to go by.");
         }
         string kind = JsonFiles.GetString(json, "tokenizer_class", configPath);
         return kind switch
