@@ -12,10 +12,11 @@ Usage: /usr/bin/python3 scripts/make_bert_parity_fixture.py [OUT_DIR]   (needs p
 import json
 import math
 import os
-import struct
 import sys
 
 import torch
+
+import parity_fixtures
 
 VOCAB, HIDDEN, LAYERS, HEADS, INTERMEDIATE, MAX_POS, TYPES, EPS = 64, 32, 2, 4, 64, 16, 2, 1e-12
 
@@ -59,9 +60,7 @@ def make_params(gen):
 
 
 def layer_norm(x, w, b):
-    mean = x.mean(-1, keepdim=True)
-    var = ((x - mean) ** 2).mean(-1, keepdim=True)
-    return (x - mean) / torch.sqrt(var + EPS) * w + b
+    return parity_fixtures.layer_norm(x, w, b, EPS)
 
 
 def gelu(x):
@@ -102,23 +101,6 @@ def bert_forward(p, ids, mask):
     return x, pooled, mlm
 
 
-def write_safetensors(path, tensors):
-    """The safetensors format: u64 LE header length, JSON header, raw little-endian data."""
-    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
-    for name in sorted(tensors):
-        data = tensors[name].contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # align the data to 8 bytes, as the reference writer does
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "bert-tiny-parity")
     os.makedirs(out, exist_ok=True)
@@ -137,7 +119,7 @@ def main():
     }
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
-    write_safetensors(os.path.join(out, "model.safetensors"), params)
+    parity_fixtures.write_safetensors(os.path.join(out, "model.safetensors"), params)
     rounded = lambda t: [round(v, 7) for v in t.flatten().tolist()]
     reference = {
         "input_ids": ids.tolist(), "attention_mask": mask.tolist(),

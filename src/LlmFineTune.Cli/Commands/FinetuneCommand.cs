@@ -16,7 +16,7 @@ internal static class FinetuneCommand
         var validation = new Option<string?>("--validation") { Description = "Labeled validation file, evaluated after every epoch and at the end." };
         var from = new Option<string?>("--from") { Description = "Continue from a pretrained (or fine-tuned) model directory; implies its backbone." };
         var output = CommonOptions.RequiredPath("--output", "Directory for the fine-tuned model.");
-        var backbone = new Option<string?>("--backbone") { Description = "Backbone when starting from scratch (default bag); with --from it must match the directory's." };
+        var backbone = new Option<string?>("--backbone") { Description = "Backbone when starting from scratch (default bag): bag, a BERT encoder (bert-*) or a GPT-2 decoder (gpt2-*, the same sizes); with --from it must match the directory's." };
         backbone.AcceptOnlyFromAmong([.. ClassifierFactory.BackboneNames]);
         var head = new Option<string?>("--head") { Description = "Task head; by default the training file's kind (single-label unless it has several labels per line)." };
         head.AcceptOnlyFromAmong("single", "multi", "regression");

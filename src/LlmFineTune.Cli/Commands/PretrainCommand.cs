@@ -5,17 +5,23 @@ using LlmFineTune.Pretraining;
 
 namespace LlmFineTune.Cli.Commands;
 
-/// <summary><c>llmft pretrain</c>: a BERT encoder and its WordPiece vocabulary from unlabeled text.</summary>
+/// <summary><c>llmft pretrain</c>: a BERT encoder (masked LM) or GPT-2 decoder (causal LM) and its WordPiece vocabulary from unlabeled text.</summary>
 internal static class PretrainCommand
 {
+    private const string Masked = "mlm";
+    private const string Causal = "clm";
+
     public static Command Create(CliContext cli)
     {
         var corpus = new Option<string[]>("--corpus") { Description = "Plain-text corpus file(s).", Required = true, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
         var output = CommonOptions.RequiredPath("--output", "Directory for the pretrained model (config.json, model.safetensors, vocab.txt).");
-        var backbone = new Option<string>("--backbone") { Description = "Encoder size.", DefaultValueFactory = _ => "bert-mini" };
-        backbone.AcceptOnlyFromAmong([.. TransformerEncoderConfig.PresetNames]);
-        var objective = new Option<string>("--objective") { Description = "Pretraining objective: masked (mlm) or causal (clm) language modelling.", DefaultValueFactory = _ => "mlm" };
-        objective.AcceptOnlyFromAmong("mlm", "clm");
+        var backbone = new Option<string?>("--backbone")
+        {
+            Description = "Model: a BERT encoder (bert-tiny, bert-mini, bert-small, bert-base) for mlm, or a GPT-2 decoder of the same sizes (gpt2-tiny ... gpt2-base) for clm. Default bert-mini, or gpt2-mini with --objective clm.",
+        };
+        backbone.AcceptOnlyFromAmong([.. TransformerEncoderConfig.PresetNames, .. CausalDecoderConfig.PresetNames]);
+        var objective = new Option<string?>("--objective") { Description = "Pretraining objective: masked (mlm, BERT encoders) or causal (clm, GPT-2 decoders) language modelling. Default: the backbone's, else mlm." };
+        objective.AcceptOnlyFromAmong(Masked, Causal);
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps; by default one pass over the corpus (see --epochs)." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the corpus when --steps is not given.", DefaultValueFactory = _ => 1 };
         var vocabSize = new Option<int>("--vocab-size") { Description = "WordPiece vocabulary size learned from the corpus.", DefaultValueFactory = _ => 8000 };
@@ -28,17 +34,16 @@ internal static class PretrainCommand
         var heldOut = new Option<int>("--held-out") { Description = "Documents kept back to report loss and perplexity before and after.", DefaultValueFactory = _ => 0 };
         var seed = CommonOptions.Seed();
 
-        var command = new Command("pretrain", "Pretrain a BERT encoder on unlabeled text (a WordPiece vocabulary is learned from the corpus).")
+        var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus).")
         {
             corpus, output, backbone, objective, steps, epochs, vocabSize, maxLength, batchSize, learningRate, separator, packing, heldOut, seed,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
-            if (parse.GetValue(objective) == "clm")
-                throw new NotSupportedException("--objective clm needs a causal decoder, which llmft cannot save as a model directory yet; use --objective mlm.");
+            var (model, decoder) = Resolve(parse.GetValue(backbone), parse.GetValue(objective));
             var options = new EncoderPretrainingOptions
             {
-                Backbone = parse.GetValue(backbone)!,
+                Backbone = model,
                 VocabularySize = parse.GetValue(vocabSize),
                 MaxLength = parse.GetValue(maxLength) ?? 128,
                 BatchSize = parse.GetValue(batchSize),
@@ -52,7 +57,7 @@ internal static class PretrainCommand
             var corpusOptions = new TextCorpusOptions { Separator = parse.GetValue(separator) == "line" ? DocumentSeparator.Line : DocumentSeparator.BlankLine };
             var documents = TextCorpus.FromFiles(parse.GetValue(corpus)!, corpusOptions).Read().Select(d => d.Text).ToList();
             string directory = parse.GetValue(output)!;
-            cli.Output.WriteLine($"pretraining {options.Backbone} (masked LM) on {documents.Count} documents");
+            cli.Output.WriteLine($"pretraining {options.Backbone} ({(decoder ? "causal" : "masked")} LM) on {documents.Count} documents");
             var result = ProgressDisplay.Run(cli, "pretrain", progress => EncoderPretraining.Run(documents, directory, options, progress, cli.CancellationToken));
             cli.Output.WriteLine(FormattableString.Invariant($"vocabulary {result.VocabularySize} pieces, {result.Training.Steps} steps, final loss {result.Training.FinalLoss:F4}"));
             if (result.Before is { } before && result.After is { } after)
@@ -61,5 +66,20 @@ internal static class PretrainCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The backbone from the flags: an encoder trains with mlm and a decoder with clm, so either flag implies the other and together they must agree.</summary>
+    /// <returns>The backbone name and whether it is a (causal) decoder.</returns>
+    /// <exception cref="ArgumentException">The two disagree; the message names the backbone of the same size that would fit.</exception>
+    private static (string Backbone, bool Decoder) Resolve(string? backbone, string? objective)
+    {
+        backbone ??= objective == Causal ? "gpt2-mini" : "bert-mini";
+        bool decoder = CausalDecoderConfig.PresetNames.Contains(backbone);
+        if (objective is not null && (objective == Causal) != decoder)
+        {
+            string fitting = (decoder ? TransformerEncoder.KindName : CausalDecoder.KindName) + backbone[backbone.IndexOf('-')..];
+            throw new ArgumentException($"--objective {objective} needs a {(decoder ? "BERT encoder" : "GPT-2 decoder")}, but --backbone {backbone} is a {(decoder ? "GPT-2 decoder" : "BERT encoder")}. Pass --backbone {fitting} (the same size) or leave --objective out.");
+        }
+        return (backbone, decoder);
     }
 }

@@ -40,7 +40,7 @@ public sealed class LlmFineTuneOptions
     /// <value>Warm-up steps of the <c>constant</c>, <c>linear</c> and <c>cosine</c> schedules. Default 0.</value>
     public int WarmupSteps { get; set; }
 
-    /// <value>The backbone of new models: <c>bag</c>, <c>bert-tiny</c>, <c>bert-mini</c>, <c>bert-small</c>, <c>bert-base</c>, or a name added with <c>AddBackbone</c>. Default <c>bag</c>.</value>
+    /// <value>The backbone of new models: <c>bag</c>, <c>bert-tiny</c>, <c>bert-mini</c>, <c>bert-small</c>, <c>bert-base</c>, a GPT-2 decoder of those sizes (<c>gpt2-tiny</c> … <c>gpt2-base</c>), or a name added with <c>AddBackbone</c>. Default <c>bag</c>.</value>
     public string Backbone { get; set; } = LlmFineTuneNames.BagBackbone;
 
     /// <value>Embedding width of the <c>bag</c> backbone. Default 64.</value>

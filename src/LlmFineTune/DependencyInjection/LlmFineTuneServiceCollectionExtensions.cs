@@ -22,7 +22,7 @@ public static class LlmFineTuneServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="Trainer"/> and <see cref="Evaluator"/> (transient), <see cref="TextClassifierFactory"/>, the options
     /// (<see cref="LlmFineTuneOptions"/> and its parts, each validated at start-up), and the built-in heads, optimizers, schedules,
-    /// backbones and tokenizers as keyed services under the names in <see cref="LlmFineTuneNames"/> and the BERT preset names.
+    /// backbones and tokenizers as keyed services under the names in <see cref="LlmFineTuneNames"/> and the transformer preset names (<c>bert-*</c>, <c>gpt2-*</c>).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets options; runs in addition to any earlier call's.</param>
@@ -79,15 +79,8 @@ public static class LlmFineTuneServiceCollectionExtensions
 
         TryAddNamed<IBackboneFactory>(services, LlmFineTuneNames.BagBackbone, sp => new DelegateBackboneFactory(tokenizer =>
             new BagOfNgrams(tokenizer.VocabularySize, sp.GetRequiredService<IOptions<LlmFineTuneOptions>>().Value.BagDimension)));
-        foreach (string preset in TransformerEncoderConfig.PresetNames)
-        {
-            TryAddNamed<IBackboneFactory>(services, preset, _ => new DelegateBackboneFactory(tokenizer =>
-            {
-                var config = TransformerEncoderConfig.Preset(preset, tokenizer.VocabularySize);
-                config.PadTokenId = tokenizer.PadId;
-                return new TransformerEncoder(config);
-            }));
-        }
+        foreach (string preset in ClassifierFactory.BackboneNames.Where(name => name != ClassifierFactory.Bag))
+            TryAddNamed<IBackboneFactory>(services, preset, _ => new DelegateBackboneFactory(tokenizer => ClassifierFactory.NewTransformer(preset, tokenizer, maxLength: null)));
 
         TryAddNamed<ITokenizerFactory>(services, LlmFineTuneNames.HashingTokenizer, sp => new DelegateTokenizerFactory(_ =>
             new HashingTokenizer(sp.GetRequiredService<IOptions<HashingTokenizerOptions>>().Value)));

@@ -1,15 +1,19 @@
 namespace LlmFineTune.Pretraining;
 
-/// <summary>Settings for <see cref="EncoderPretraining.Run"/>: the encoder size, the vocabulary it learns and the training budget.</summary>
+/// <summary>Settings for <see cref="EncoderPretraining.Run"/>: the backbone (and so the objective), the vocabulary it learns and the training budget.</summary>
 public sealed class EncoderPretrainingOptions
 {
-    /// <value>A <see cref="Modeling.Backbones.TransformerEncoderConfig.PresetNames"/> size. Default <c>bert-mini</c>.</value>
+    /// <value>
+    /// A <see cref="Modeling.Backbones.TransformerEncoderConfig.PresetNames"/> encoder, pretrained with masked LM, or a
+    /// <see cref="Modeling.Backbones.CausalDecoderConfig.PresetNames"/> GPT-2 decoder of the same sizes, pretrained with causal LM.
+    /// Default <c>bert-mini</c>.
+    /// </value>
     public string Backbone { get; set; } = "bert-mini";
 
     /// <value>Size of the WordPiece vocabulary trained on the corpus. Default 8000.</value>
     public int VocabularySize { get; set; } = 8000;
 
-    /// <value>Tokens per pretraining sequence (also the encoder's positions). Default 128.</value>
+    /// <value>Tokens per pretraining sequence (also the model's positions). Default 128.</value>
     public int MaxLength { get; set; } = 128;
 
     /// <value>Pack documents back to back into full sequences instead of one document per sequence; see <see cref="PretrainingOptions.Packing"/>. Default false.</value>

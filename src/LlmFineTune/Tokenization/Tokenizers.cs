@@ -8,25 +8,32 @@ public static class Tokenizers
     /// <returns>The tokenizer.</returns>
     /// <remarks>
     /// "llmfinetune-hashing" gives a <see cref="HashingTokenizer"/>; "BertTokenizer" (or
-    /// "BertTokenizerFast", or no config file next to a <c>vocab.txt</c>, as in some Hugging Face
-    /// checkpoints) gives a <see cref="WordPieceTokenizer"/>; "GPT2Tokenizer" or "GPT2TokenizerFast" a <see cref="Gpt2Tokenizer"/>.
+    /// "BertTokenizerFast", or no class next to a <c>vocab.txt</c>, as in some Hugging Face
+    /// checkpoints) gives a <see cref="WordPieceTokenizer"/>; "GPT2Tokenizer" or "GPT2TokenizerFast" (or no
+    /// class next to <c>vocab.json</c> and <c>merges.txt</c>) a <see cref="Gpt2Tokenizer"/>.
     /// </remarks>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
-    /// <exception cref="FileNotFoundException">Neither <c>tokenizer_config.json</c> nor <c>vocab.txt</c> is there.</exception>
-    /// <exception cref="InvalidDataException">The tokenizer class is unknown or a file is malformed.</exception>
+    /// <exception cref="FileNotFoundException">There is neither <c>tokenizer_config.json</c> nor a vocabulary file.</exception>
+    /// <exception cref="InvalidDataException">The tokenizer class is unknown or missing (with no vocabulary file to go by), or a file is malformed.</exception>
     public static ITokenizer Load(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"{directory}: model directory not found.");
         string configPath = Path.Combine(directory, HashingTokenizer.ConfigFileName);
-        if (!File.Exists(configPath))
+        var json = File.Exists(configPath) ? JsonFiles.ReadObject(configPath) : null;
+        if (json?["tokenizer_class"] is null)
         {
-            return File.Exists(Path.Combine(directory, WordPieceTokenizer.VocabFileName))
-                ? WordPieceTokenizer.Load(directory)
-                : throw new FileNotFoundException($"{directory}: no {HashingTokenizer.ConfigFileName} or {WordPieceTokenizer.VocabFileName}. Save the tokenizer there with ITokenizer.Save.", configPath);
+            // Hugging Face checkpoints often name no class (the Hub's gpt2 has only model_max_length): go by the files.
+            if (File.Exists(Path.Combine(directory, WordPieceTokenizer.VocabFileName)))
+                return WordPieceTokenizer.Load(directory);
+            if (File.Exists(Path.Combine(directory, Gpt2Tokenizer.VocabFileName)) && File.Exists(Path.Combine(directory, Gpt2Tokenizer.MergesFileName)))
+                return Gpt2Tokenizer.Load(directory);
+            string files = $"{WordPieceTokenizer.VocabFileName} or {Gpt2Tokenizer.VocabFileName} + {Gpt2Tokenizer.MergesFileName}";
+            throw json is null
+                ? new FileNotFoundException($"{directory}: no {HashingTokenizer.ConfigFileName}, {files}. Save the tokenizer there with ITokenizer.Save.", configPath)
+                : new InvalidDataException($"{configPath}: field 'tokenizer_class' is missing, and there is no {files} to go by.");
         }
-        var json = JsonFiles.ReadObject(configPath);
         string kind = JsonFiles.GetString(json, "tokenizer_class", configPath);
         return kind switch
         {

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using LlmFineTune.Modeling.Backbones;
+using LlmFineTune.Modeling.Serialization;
 using LlmFineTune.Pretraining;
 using LlmFineTune.Training;
 using static TorchSharp.torch;
@@ -68,5 +70,39 @@ public sealed class CausalDecoderTests
 
         Assert.IsLessThan(before.Perplexity * 0.5, after.Perplexity, $"perplexity {before.Perplexity:F1} -> {after.Perplexity:F1}");
         Assert.AreEqual(4L * 13, after.PredictedTokens, "every next token after the first of each 14-token sequence");
+    }
+
+    [TestMethod]
+    public void Parity_HubStyleCheckpointFromIndependentPyTorchImplementation_MatchesWithin1e4()
+    {
+        string dir = Fixtures.Path("gpt2-tiny-parity");
+        var reference = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "reference.json")))!.AsObject();
+        using var clm = ModelDirectory.LoadCausalLanguageModel(dir, TinyWordTokenizer.Synthetic(64));
+        using var scope = NewDisposeScope();
+        var ids = TransformerEncoderTests.Matrix(reference["input_ids"]!);
+        var mask = TransformerEncoderTests.Matrix(reference["attention_mask"]!);
+
+        var states = clm.Decoder.forward(ids, mask);
+        var logits = clm.forward(ids, mask);
+
+        TransformerEncoderTests.AssertClose(reference, "last_hidden_state", states);
+        TransformerEncoderTests.AssertClose(reference, "lm_logits", logits);
+        Assert.AreEqual(64, clm.Decoder.Config.NInner, "n_inner is read, not assumed to be 4 × n_embd");
+    }
+
+    [TestMethod]
+    public void Preset_DecoderNames_HaveTheEncoderPresetSizes()
+    {
+        foreach (var (decoderName, encoderName) in CausalDecoderConfig.PresetNames.Zip(TransformerEncoderConfig.PresetNames))
+        {
+            var decoder = CausalDecoderConfig.Preset(decoderName, 1000);
+            var encoder = TransformerEncoderConfig.Preset(encoderName, 1000);
+
+            Assert.AreEqual(decoderName, "gpt2" + encoderName["bert".Length..]);
+            Assert.AreEqual((encoder.HiddenSize, encoder.NumHiddenLayers, encoder.NumAttentionHeads, encoder.IntermediateSize), (decoder.NEmbd, decoder.NLayer, decoder.NHead, decoder.InnerSize));
+        }
+        var gpt2 = CausalDecoderConfig.Preset("gpt2-base", 50257);
+        Assert.AreEqual((768, 12, 12, 3072), (gpt2.NEmbd, gpt2.NLayer, gpt2.NHead, gpt2.InnerSize), "OpenAI's smallest GPT-2");
+        Assert.ThrowsExactly<ArgumentException>(() => CausalDecoderConfig.Preset("gpt2-huge", 10));
     }
 }

@@ -112,6 +112,37 @@ public sealed class ProgramTests
     }
 
     [TestMethod]
+    public void PretrainClmThenFinetuneEvaluatePredict_Gpt2Tiny_DecoderAllTheWay()
+    {
+        string pretrained = Path.Combine(root, "pretrained-clm");
+        string finetuned = Path.Combine(root, "from-clm");
+
+        var pretrain = CliRun.Of("pretrain", "--corpus", corpusPath, "--output", pretrained, "--objective", "clm", "--backbone", "gpt2-tiny", "--steps", "2",
+            "--vocab-size", "120", "--max-length", "32", "--batch-size", "8", "--separator", "line", "--held-out", "8");
+        Assert.AreEqual(0, pretrain.ExitCode, pretrain.Error);
+        StringAssert.Contains(pretrain.Output, "gpt2-tiny (causal LM)");
+        StringAssert.Contains(pretrain.Output, "held-out perplexity");
+        Assert.AreEqual("gpt2-tiny", ClassifierFactory.BackboneOf(pretrained));
+
+        var finetune = CliRun.Of("finetune", "--train", trainPath, "--validation", testPath, "--from", pretrained, "--output", finetuned, "--epochs", "1", "--lr", "3e-3");
+        Assert.AreEqual(0, finetune.ExitCode, finetune.Error);
+        StringAssert.Contains(finetune.Output, "fine-tuning gpt2-tiny from");
+        StringAssert.Contains(finetune.Output, "validation: accuracy");
+
+        string json = Path.Combine(root, "clm-report.json");
+        var evaluate = CliRun.Of("evaluate", "--model", finetuned, "--test", testPath, "--json", json);
+        Assert.AreEqual(0, evaluate.ExitCode, evaluate.Error);
+        Assert.AreEqual(24, JsonNode.Parse(File.ReadAllText(json))!["confusionMatrix"]!.AsArray().Sum(row => row!.AsArray().Sum(n => n!.GetValue<long>())));
+        var predict = CliRun.WithInput("the striker scored a goal\nshares and profit for the investor\n", "predict", "--model", finetuned);
+        Assert.AreEqual(0, predict.ExitCode, predict.Error);
+        var lines = predict.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(2, lines);
+        Assert.HasCount(4, JsonNode.Parse(lines[0])!["scores"]!.AsObject());
+        using var model = TextClassifier.Load(finetuned, LlmFineTune.Tokenization.Tokenizers.Load);
+        Assert.AreEqual("gpt2", model.Backbone.Kind);
+    }
+
+    [TestMethod]
     [DataRow("finetune", "--train", "{root}/missing.tsv", "--output", "{root}/x", "missing.tsv")]
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--backbone", "bert-huge", "bert-huge")]
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--from", "{bag}", "--backbone", "bert-tiny", "conflicts")]
@@ -122,14 +153,16 @@ public sealed class ProgramTests
     [DataRow("evaluate", "--model", "{root}/nowhere", "--test", "{test}", "nowhere")]
     [DataRow("evaluate", "--model", "{bag}", "--test", "{corpus}", "corpus.txt")]
     [DataRow("predict", "--model", "{bag}", "--input", "{root}/missing.txt", "missing.txt")]
-    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--objective", "clm", "clm")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--objective", "clm", "--backbone", "bert-tiny", "--backbone gpt2-tiny")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--objective", "mlm", "--backbone", "gpt2-small", "--backbone bert-small")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--from", "{gpt2}", "--backbone", "gpt2-tiny", "holds a gpt2 model")]
     [DataRow("pretrain", "--output", "{root}/x", "--corpus")]
     [DataRow("train", "train")]
     public void Run_UserMistake_OneLineOnStandardErrorAndExitCode2(params string[] argsThenExpected)
     {
         File.WriteAllLines(Path.Combine(root, "bad.tsv"), ["sports\tthe match", "no tab on this line"]);
         string[] args = argsThenExpected[..^1].Select(a => a.Replace("{root}", root).Replace("{train}", trainPath).Replace("{test}", testPath)
-            .Replace("{bag}", bagModel).Replace("{corpus}", corpusPath)).ToArray();
+            .Replace("{bag}", bagModel).Replace("{corpus}", corpusPath).Replace("{gpt2}", LlmFineTune.Tests.Backbones.Fixtures.Path("gpt2-tiny-parity"))).ToArray();
 
         var run = CliRun.Of(args);
 

@@ -1,6 +1,7 @@
 using LlmFineTune.Data;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
+using LlmFineTune.Modeling.Heads;
 using LlmFineTune.Modeling.Serialization;
 using LlmFineTune.Pretraining;
 using LlmFineTune.Tokenization;
@@ -102,6 +103,24 @@ public sealed class ClassifierFactoryTests
         Assert.AreEqual(24, model.MaxLength, "the length is capped at the checkpoint's positions");
         CollectionAssert.AreEqual(encoder.WordEmbeddings.data<float>().ToArray(), ((TransformerEncoder)model.Backbone).WordEmbeddings.data<float>().ToArray());
         CollectionAssert.AreEqual(File.ReadAllLines(Path.Combine(directory, "vocab.txt")), ((WordPieceTokenizer)model.Tokenizer).Vocabulary.ToArray());
+    }
+
+    [TestMethod]
+    public void FromPretrained_CausalLmPretrainedDecoder_ClassifierOverItPoolingTheMeanWithoutBias()
+    {
+        EncoderPretraining.Run(Train.Select(e => e.Text).ToList(), directory, new EncoderPretrainingOptions { Backbone = "gpt2-tiny", VocabularySize = 120, MaxLength = 24, BatchSize = 8, Steps = 2 });
+        using var decoder = ModelDirectory.LoadDecoder(directory);
+
+        using var model = ClassifierFactory.FromPretrained(directory, Train, new ClassifierFactoryOptions { Backbone = "gpt2-tiny", MaxLength = 64 });
+
+        Assert.AreEqual("gpt2-tiny", ClassifierFactory.BackboneOf(directory));
+        Assert.AreEqual(24, model.MaxLength, "the length is capped at the checkpoint's n_positions");
+        CollectionAssert.AreEqual(decoder.TokenEmbeddings.data<float>().ToArray(), ((CausalDecoder)model.Backbone).TokenEmbeddings.data<float>().ToArray());
+        var head = (SingleLabelHead)model.Head;
+        Assert.AreEqual(PoolingMode.Mean, head.Options.Pooling, "measured better than the last token after short pretraining");
+        Assert.IsFalse(head.named_parameters().Any(p => p.name.EndsWith("bias", StringComparison.Ordinal)), "GPT-2's score has no bias");
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ClassifierFactory.FromPretrained(directory, Train, new ClassifierFactoryOptions { Backbone = "bert-tiny" }));
+        StringAssert.Contains(e.Message, "gpt2-tiny model");
     }
 
     [TestMethod]

@@ -32,6 +32,35 @@ public sealed class EncoderPretrainingTests
     }
 
     [TestMethod]
+    public void Run_Gpt2Tiny_CausalLmLowersHeldOutLossAndSavesALoadableDecoder()
+    {
+        var options = Tiny(steps: 12);
+        options.Backbone = "gpt2-tiny";
+
+        var result = EncoderPretraining.Run(Documents, directory, options);
+
+        Assert.AreEqual(12, result.Training.Steps);
+        Assert.IsLessThan(result.Before!.Perplexity * 0.6, result.After!.Perplexity, $"held-out perplexity {result.Before.Perplexity:F1} -> {result.After.Perplexity:F1}");
+        using var decoder = ModelDirectory.LoadDecoder(directory);
+        Assert.AreEqual(result.VocabularySize, decoder.Config.VocabSize);
+        Assert.AreEqual(16, decoder.Config.NPositions);
+        Assert.AreEqual((2, 3, 0), (decoder.Config.BosTokenId, decoder.Config.EosTokenId, decoder.Config.PadTokenId), "WordPiece's [CLS], [SEP] and [PAD]");
+    }
+
+    [TestMethod]
+    public void Run_UnknownBackbone_ThrowsListingBothFamilies()
+    {
+        var options = Tiny(steps: 1);
+        options.Backbone = "gpt3";
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => EncoderPretraining.Run(Documents, directory, options));
+
+        StringAssert.Contains(e.Message, "'gpt3'");
+        StringAssert.Contains(e.Message, "bert-mini");
+        StringAssert.Contains(e.Message, "gpt2-mini");
+    }
+
+    [TestMethod]
     public void Run_SameSeed_IdenticalWeights()
     {
         string second = Path.Combine(directory, "again");

@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace LlmFineTune.Tests.Serialization;
 
 [TestClass]
-public sealed class ModelDirectoryTests
+public sealed partial class ModelDirectoryTests
 {
     private static readonly string[] Texts = ["w5 w7 ##w9 w8", "w10", "w11 w13 w14 w16 w17 w19 w20"];
     private string directory = "";

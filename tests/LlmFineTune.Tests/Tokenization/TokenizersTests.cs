@@ -27,6 +27,20 @@ public sealed class TokenizersTests
     }
 
     [TestMethod]
+    public void Load_Gpt2FilesWithoutTokenizerClass_IsGpt2AsInHubCheckpoints()
+    {
+        using var temp = new TempFolder();
+        File.Copy(SharedData.Require("vocab/gpt2/encoder.json", "tokenizer_vocabs"), Path.Combine(temp.Path, "vocab.json"));
+        File.Copy(SharedData.Require("vocab/gpt2/vocab.bpe", "tokenizer_vocabs"), Path.Combine(temp.Path, "merges.txt"));
+        temp.Write("tokenizer_config.json", "{\"model_max_length\": 1024}");
+
+        var loaded = Tokenizers.Load(temp.Path);
+
+        Assert.IsInstanceOfType<Gpt2Tokenizer>(loaded);
+        CollectionAssert.AreEqual(new[] { 15496, 995 }, loaded.Encode("Hello world"), "GPT-2's ids");
+    }
+
+    [TestMethod]
     public void Load_UnknownClassOrEmptyDirectory_Throws()
     {
         using var temp = new TempFolder();

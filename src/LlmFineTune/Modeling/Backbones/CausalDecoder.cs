@@ -29,19 +29,19 @@ public sealed class CausalDecoder : Module<Tensor, Tensor, Tensor>, IBackbone
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Runtime.TorchRuntime.EnsureAvailable();
-        Config = config;
-        wte = Embedding(config.VocabSize, config.NEmbd);
-        wpe = Embedding(config.NPositions, config.NEmbd);
-        drop = Dropout(config.EmbdPdrop);
-        h = new ModuleList<Gpt2Block>(Enumerable.Range(0, config.NLayer).Select(_ => new Gpt2Block(config)).ToArray());
-        ln_f = LayerNorm(config.NEmbd, config.LayerNormEpsilon);
+        Config = config.Clone();
+        wte = Embedding(Config.VocabSize, Config.NEmbd);
+        wpe = Embedding(Config.NPositions, Config.NEmbd);
+        drop = Dropout(Config.EmbdPdrop);
+        h = new ModuleList<Gpt2Block>(Enumerable.Range(0, Config.NLayer).Select(_ => new Gpt2Block(Config)).ToArray());
+        ln_f = LayerNorm(Config.NEmbd, Config.LayerNormEpsilon);
         RegisterComponents();
         using var noGrad = no_grad();
         init.normal_(wte.weight!, 0, config.InitializerRange);
         init.normal_(wpe.weight!, 0, config.InitializerRange);
     }
 
-    /// <summary>The shape.</summary>
+    /// <summary>The shape (a copy; changing it does not change the model).</summary>
     public CausalDecoderConfig Config { get; }
 
     /// <inheritdoc />

@@ -39,8 +39,54 @@ public sealed class CausalDecoderConfig
     /// <value>Standard deviation of the normal initialisation. Default 0.02.</value>
     public double InitializerRange { get; set; } = 0.02;
 
+    // The three token ids are metadata the decoder never reads, so they are not range-checked:
+    // HF's GPT2Config keeps 50256 as their default even in configs with a smaller vocabulary.
+
+    /// <value>Id of the token that starts a text (HF <c>bos_token_id</c>), or null when unknown. Default null.</value>
+    public int? BosTokenId { get; set; }
+
+    /// <value>Id of the token that ends a text (HF <c>eos_token_id</c>), or null when unknown. Default null.</value>
+    public int? EosTokenId { get; set; }
+
+    /// <value>
+    /// Id of the padding token (HF <c>pad_token_id</c>), or null (GPT-2 has none). Metadata here, but Hugging Face's
+    /// <c>GPT2ForSequenceClassification</c> needs it to find each row's last real token. Default null.
+    /// </value>
+    public int? PadTokenId { get; set; }
+
     /// <summary>The feed-forward width in use.</summary>
     public int InnerSize => NInner ?? 4 * NEmbd;
+
+    /// <summary>The names <see cref="Preset"/> accepts.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["gpt2-tiny", "gpt2-mini", "gpt2-small", "gpt2-base"];
+
+    /// <summary>
+    /// A named size, the same as the encoder preset with the same suffix: <c>gpt2-tiny</c> (2 layers / 128 wide / 2 heads),
+    /// <c>gpt2-mini</c> (4/256/4), <c>gpt2-small</c> (4/512/8) or <c>gpt2-base</c> (12/768/12, the shape of OpenAI's smallest GPT-2).
+    /// </summary>
+    /// <param name="name">One of <see cref="PresetNames"/>.</param>
+    /// <param name="vocabSize">The tokenizer's vocabulary size.</param>
+    /// <returns>A new config; the feed-forward width is 4 × n_embd and <see cref="NPositions"/> is GPT-2's 1024.</returns>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static CausalDecoderConfig Preset(string name, int vocabSize)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!PresetNames.Contains(name, StringComparer.Ordinal))
+            throw new ArgumentException($"Unknown preset '{name}'. Valid presets: {string.Join(", ", PresetNames)}.", nameof(name));
+        // One size table for both architectures: gpt2-X has bert-X's shape.
+        var sizes = TransformerEncoderConfig.Preset(TransformerEncoder.KindName + name[CausalDecoder.KindName.Length..], vocabSize);
+        return new CausalDecoderConfig
+        {
+            VocabSize = vocabSize,
+            NEmbd = sizes.HiddenSize,
+            NLayer = sizes.NumHiddenLayers,
+            NHead = sizes.NumAttentionHeads,
+            NInner = sizes.IntermediateSize,
+        };
+    }
+
+    /// <summary>A copy (every field is a value).</summary>
+    internal CausalDecoderConfig Clone() => (CausalDecoderConfig)MemberwiseClone();
 
     /// <summary>Checks every field.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A field is out of range; the message names it (HF key).</exception>

@@ -71,6 +71,12 @@ public abstract class TaskHead : Module<Tensor, Tensor>, ITaskHead
         return classifier.call(x);
     }
 
+    /// <summary>
+    /// Drops the output layer's bias, for backbones whose Hugging Face classifier has none (GPT-2's
+    /// <c>score</c>), so that the saved weights map one to one onto the Hugging Face model's.
+    /// </summary>
+    internal void RemoveOutputBias() => classifier.bias = null;
+
     /// <inheritdoc />
     public abstract Tensor Loss(Tensor logits, Batch batch);
 

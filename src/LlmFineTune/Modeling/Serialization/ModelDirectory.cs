@@ -13,7 +13,7 @@ namespace LlmFineTune.Modeling.Serialization;
 
 /// <summary>
 /// Saves and loads models in Hugging Face's directory layout: <c>config.json</c> (HF keys plus an
-/// <c>llmfinetune</c> section), <c>model.safetensors</c> (HF parameter names for BERT) and the
+/// <c>llmfinetune</c> section), <c>model.safetensors</c> (HF parameter names for BERT and GPT-2) and the
 /// tokenizer's own files. Every file is written to a temporary sibling and renamed into place.
 /// </summary>
 public static class ModelDirectory
@@ -25,8 +25,6 @@ public static class ModelDirectory
     public const string WeightsFileName = "model.safetensors";
 
     private const string Section = "llmfinetune";
-    private const string BertPrefix = "bert.";
-    private const string OwnBackbonePrefix = "backbone.";
     /// <summary>Most classes num_labels may ask for; a larger count is a corrupt file, not a model.</summary>
     private const int MaxLabels = 1 << 20;
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -38,15 +36,21 @@ public static class ModelDirectory
     public static void SaveMaskedLanguageModel(MaskedLanguageModel model, ITokenizer tokenizer, string directory)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(tokenizer);
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
-        tokenizer.Save(directory);
-        // The decoder is the word embedding table; HF ties it on load, so it is not stored twice.
-        SafeTensors.Write(Path.Combine(directory, WeightsFileName), model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)));
-        var config = EncoderConfigJson(model.Encoder.Config, "BertForMaskedLM");
-        config[Section] = new JsonObject { ["backbone"] = TransformerEncoder.KindName, ["tokenizer"] = tokenizer.GetType().Name };
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(Indented));
+        SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Encoder.Config, "BertForMaskedLM"), TransformerEncoder.KindName);
+    }
+
+    /// <summary>
+    /// Saves a pretraining checkpoint in HF <c>GPT2LMHeadModel</c> layout: <c>transformer.*</c> weights with
+    /// GPT-2's Conv1D <c>[in, out]</c> matrices, GPT2Config keys, and the tokenizer's files.
+    /// </summary>
+    /// <param name="model">The causal-LM model.</param>
+    /// <param name="tokenizer">Its tokenizer; its files are written next to the weights.</param>
+    /// <param name="directory">Created if missing; existing files of the same names are replaced.</param>
+    /// <remarks><c>lm_head.weight</c> is the token embedding table (tied), so it is not stored; HF ties it again on load.</remarks>
+    public static void SaveCausalLanguageModel(CausalLanguageModel model, ITokenizer tokenizer, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Decoder.Config, "GPT2LMHeadModel"), CausalDecoder.KindName);
     }
 
     /// <summary>Loads the encoder of a BERT checkpoint (ours, or HF's <c>BertModel</c>/<c>BertForMaskedLM</c>/<c>BertForSequenceClassification</c>), for fine-tuning.</summary>
@@ -56,19 +60,17 @@ public static class ModelDirectory
     public static TransformerEncoder LoadEncoder(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var encoder = NewEncoder(directory);
-        try
-        {
-            var targets = encoder.named_parameters().ToDictionary(p => BertPrefix + p.name, p => (Tensor)p.parameter);
-            LoadWeights(directory, targets, required: _ => true);
-        }
-        catch
-        {
-            encoder.Dispose();
-            throw;
-        }
-        encoder.eval();
-        return encoder;
+        return LoadWeightsInto(NewEncoder(directory), directory, CheckpointLayout.Bert, CheckpointLayout.Bert.BackbonePrefix, required: _ => true);
+    }
+
+    /// <summary>Loads the decoder of a GPT-2 checkpoint (ours, or HF's <c>GPT2Model</c>/<c>GPT2LMHeadModel</c>/<c>GPT2ForSequenceClassification</c>).</summary>
+    /// <param name="directory">A directory with <c>config.json</c> (GPT2Config keys) and <c>model.safetensors</c>.</param>
+    /// <returns>The decoder, in eval mode; the caller owns it.</returns>
+    /// <exception cref="InvalidDataException">A file is missing, malformed, or lacks decoder weights; the message names the file and field.</exception>
+    public static CausalDecoder LoadDecoder(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        return LoadWeightsInto(NewDecoder(directory), directory, CheckpointLayout.Gpt2, CheckpointLayout.Gpt2.BackbonePrefix, required: _ => true);
     }
 
     /// <summary>Loads a masked-LM checkpoint to continue pretraining; a missing MLM head starts fresh.</summary>
@@ -80,19 +82,22 @@ public static class ModelDirectory
     public static MaskedLanguageModel LoadMaskedLanguageModel(string directory, ITokenizer tokenizer, MaskingOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var model = new MaskedLanguageModel(NewEncoder(directory), tokenizer, options);
-        try
-        {
-            var targets = model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
-            LoadWeights(directory, targets, required: name => name.StartsWith(BertPrefix, StringComparison.Ordinal));
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        model.eval();
-        return model;
+        var layout = CheckpointLayout.Bert;
+        return LoadWeightsInto(Around(NewEncoder(directory), encoder => new MaskedLanguageModel(encoder, tokenizer, options)), directory, layout, "",
+            required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal));
+    }
+
+    /// <summary>Loads a causal-LM checkpoint (ours or HF's GPT-2) to continue pretraining or to score text.</summary>
+    /// <param name="directory">A GPT-2 checkpoint directory.</param>
+    /// <param name="tokenizer">The checkpoint's tokenizer.</param>
+    /// <returns>The model in eval mode; the caller owns it.</returns>
+    /// <exception cref="InvalidDataException">A file is missing or malformed, or decoder weights are missing.</exception>
+    /// <exception cref="ArgumentException">The tokenizer has more ids than the decoder embeds.</exception>
+    public static CausalLanguageModel LoadCausalLanguageModel(string directory, ITokenizer tokenizer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        return LoadWeightsInto(Around(NewDecoder(directory), decoder => new CausalLanguageModel(decoder, tokenizer)), directory, CheckpointLayout.Gpt2, "", required: _ => true);
     }
 
     /// <summary>Reads the HF <c>BertConfig</c> keys of <c>config.json</c>, with HF's defaults for optional keys.</summary>
@@ -102,36 +107,42 @@ public static class ModelDirectory
     public static TransformerEncoderConfig ReadEncoderConfig(string directory)
     {
         string path = Path.Combine(directory, ConfigFileName);
-        var json = JsonFiles.ReadObject(path);
-        string modelType = json["model_type"] is JsonValue t && t.TryGetValue(out string? type) ? type : TransformerEncoder.KindName;
-        if (modelType != TransformerEncoder.KindName)
-            throw new InvalidDataException($"{path}: model_type is '{modelType}', but only 'bert' checkpoints load as a TransformerEncoder.");
-        var defaults = new TransformerEncoderConfig();
-        var config = new TransformerEncoderConfig
-        {
-            VocabSize = JsonFiles.GetInt(json, "vocab_size", path),
-            HiddenSize = JsonFiles.GetInt(json, "hidden_size", path),
-            NumHiddenLayers = JsonFiles.GetInt(json, "num_hidden_layers", path),
-            NumAttentionHeads = JsonFiles.GetInt(json, "num_attention_heads", path),
-            IntermediateSize = JsonFiles.GetInt(json, "intermediate_size", path),
-            HiddenAct = json["hidden_act"] is null ? defaults.HiddenAct : JsonFiles.GetString(json, "hidden_act", path),
-            HiddenDropoutProb = Double(json, "hidden_dropout_prob", defaults.HiddenDropoutProb, path),
-            AttentionProbsDropoutProb = Double(json, "attention_probs_dropout_prob", defaults.AttentionProbsDropoutProb, path),
-            MaxPositionEmbeddings = json["max_position_embeddings"] is null ? defaults.MaxPositionEmbeddings : JsonFiles.GetInt(json, "max_position_embeddings", path),
-            TypeVocabSize = json["type_vocab_size"] is null ? defaults.TypeVocabSize : JsonFiles.GetInt(json, "type_vocab_size", path),
-            LayerNormEps = Double(json, "layer_norm_eps", defaults.LayerNormEps, path),
-            InitializerRange = Double(json, "initializer_range", defaults.InitializerRange, path),
-            PadTokenId = json["pad_token_id"] is null ? 0 : JsonFiles.GetInt(json, "pad_token_id", path),
-        };
-        try
-        {
-            config.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
-        }
-        return config;
+        return HfConfigJson.ReadEncoder(JsonFiles.ReadObject(path), path);
+    }
+
+    /// <summary>Reads the HF <c>GPT2Config</c> keys of <c>config.json</c>, with HF's defaults for optional keys.</summary>
+    /// <param name="directory">The model directory.</param>
+    /// <returns>A validated config.</returns>
+    /// <exception cref="InvalidDataException">The file is missing or malformed, a field is out of range, or it asks for attention maths the decoder lacks; the message names the field.</exception>
+    public static CausalDecoderConfig ReadDecoderConfig(string directory)
+    {
+        string path = Path.Combine(directory, ConfigFileName);
+        return HfConfigJson.ReadDecoder(JsonFiles.ReadObject(path), path);
+    }
+
+    /// <summary>
+    /// The backbone kind a <c>config.json</c> describes: the <c>llmfinetune</c> section's, else HF's
+    /// <c>model_type</c>, else <c>bert</c> (old BERT checkpoints have neither).
+    /// </summary>
+    internal static string BackboneKind(JsonObject json, string path) =>
+        json[Section] is JsonObject section && section["backbone"] is not null
+            ? JsonFiles.GetString(section, "backbone", path + " " + Section)
+            : HfConfigJson.ModelType(json, path, TransformerEncoder.KindName);
+
+    /// <summary>The positions a transformer backbone embeds (its longest input); unlimited for the bag.</summary>
+    internal static int MaxPositions(IBackbone backbone) => backbone switch
+    {
+        TransformerEncoder encoder => encoder.Config.MaxPositionEmbeddings,
+        CausalDecoder decoder => decoder.Config.NPositions,
+        _ => int.MaxValue,
+    };
+
+    /// <summary>Loads the backbone of a transformer checkpoint (BERT or GPT-2, as config.json says).</summary>
+    /// <exception cref="InvalidDataException">The directory holds another kind of model, or a file is missing or malformed.</exception>
+    internal static IBackbone LoadTransformer(string directory)
+    {
+        string path = Path.Combine(directory, ConfigFileName);
+        return BackboneKind(JsonFiles.ReadObject(path), path) == CausalDecoder.KindName ? LoadDecoder(directory) : LoadEncoder(directory);
     }
 
     /// <summary>Writes a classifier: config with labels and the <c>llmfinetune</c> section, weights, tokenizer files.</summary>
@@ -140,12 +151,12 @@ public static class ModelDirectory
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(directory);
         model.Tokenizer.Save(directory);
-        string backbonePrefix = model.Backbone.Kind == TransformerEncoder.KindName ? BertPrefix : OwnBackbonePrefix;
-        SafeTensors.Write(Path.Combine(directory, WeightsFileName), ClassifierParameters(model, backbonePrefix).Select(p => (p.Key, p.Value)));
+        SafeTensors.Write(Path.Combine(directory, WeightsFileName), ClassifierParameters(model, CheckpointLayout.Of(model.Backbone.Kind)).Select(p => (p.Key, p.Value)));
 
         JsonObject config = model.Backbone switch
         {
-            TransformerEncoder encoder => EncoderConfigJson(encoder.Config, "BertForSequenceClassification"),
+            TransformerEncoder encoder => HfConfigJson.Write(encoder.Config, "BertForSequenceClassification"),
+            CausalDecoder decoder => HfConfigJson.Write(decoder.Config, "GPT2ForSequenceClassification"),
             BagOfNgrams bag => new JsonObject
             {
                 ["architectures"] = new JsonArray("LlmFineTuneBagClassifier"),
@@ -153,7 +164,7 @@ public static class ModelDirectory
                 ["vocab_size"] = bag.VocabularySize,
                 ["hidden_size"] = bag.HiddenSize,
             },
-            _ => throw new NotSupportedException($"Saving a {model.Backbone.GetType().Name} backbone is not supported; supported: {nameof(TransformerEncoder)}, {nameof(BagOfNgrams)}."),
+            _ => throw new NotSupportedException($"Saving a {model.Backbone.GetType().Name} backbone is not supported; supported: {nameof(TransformerEncoder)}, {nameof(CausalDecoder)}, {nameof(BagOfNgrams)}."),
         };
         config["problem_type"] = model.Head.Kind switch
         {
@@ -175,30 +186,37 @@ public static class ModelDirectory
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(Indented));
     }
 
-    /// <summary>Reads a classifier saved by <see cref="SaveClassifier"/>, or a HF BERT checkpoint (a fresh head when it has no classifier weights).</summary>
+    /// <summary>Reads a classifier saved by <see cref="SaveClassifier"/>, or a HF BERT or GPT-2 checkpoint (a fresh head when it has no classifier weights).</summary>
     internal static TextClassifier LoadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string path = Path.Combine(directory, ConfigFileName);
         var json = JsonFiles.ReadObject(path);
         var section = json[Section] as JsonObject ?? [];
-        string backboneKind = section["backbone"] is null ? TransformerEncoder.KindName : JsonFiles.GetString(section, "backbone", path + " " + Section);
+        string backboneKind = BackboneKind(json, path);
         var labels = ReadLabels(json, path);
         string tokenizerKind = section["tokenizer"] is null ? "" : JsonFiles.GetString(section, "tokenizer", path + " " + Section);
         var tokenizer = tokenizerLoader is null ? Tokenizers.Load(directory) : tokenizerLoader(directory);
 
-        int positions = backboneKind == TransformerEncoder.KindName ? ReadEncoderConfig(directory).MaxPositionEmbeddings : int.MaxValue;
+        var (positions, positionsKey) = backboneKind switch
+        {
+            TransformerEncoder.KindName => (ReadEncoderConfig(directory).MaxPositionEmbeddings, "max_position_embeddings"),
+            CausalDecoder.KindName => (ReadDecoderConfig(directory).NPositions, "n_positions"),
+            _ => (int.MaxValue, ""),
+        };
         int maxLength = section["max_length"] is null ? Math.Min(512, positions) : JsonFiles.GetInt(section, "max_length", path + " " + Section);
         if (maxLength < 1 || maxLength > positions)
-            throw new InvalidDataException($"{path}: {Section}.max_length must be {(positions == int.MaxValue ? "at least 1" : $"between 1 and max_position_embeddings ({positions})")} (was {maxLength}).");
+            throw new InvalidDataException($"{path}: {Section}.max_length must be {(positions == int.MaxValue ? "at least 1" : $"between 1 and {positionsKey} ({positions})")} (was {maxLength}).");
         string headKind = section["head"] is null ? nameof(SingleLabelHead) : JsonFiles.GetString(section, "head", path + " " + Section);
         var headOptions = HeadOptionsJson.Read(section["head_options"], path + " " + Section + ".head_options");
 
+        var layout = CheckpointLayout.Of(backboneKind);
         IBackbone backbone = backboneKind switch
         {
             TransformerEncoder.KindName => NewEncoder(directory),
+            CausalDecoder.KindName => NewDecoder(directory),
             "bag" => NewBag(json, path, directory),
-            _ => throw new InvalidDataException($"{path}: {Section}.backbone '{backboneKind}' is unknown. Known: bert, bag."),
+            _ => throw new InvalidDataException($"{path}: backbone '{backboneKind}' ({Section}.backbone, else model_type) is unknown. Known: bert, gpt2, bag."),
         };
         ITaskHead? head = null;
         TextClassifier model;
@@ -213,6 +231,9 @@ public static class ModelDirectory
                 nameof(RegressionHead) => new RegressionHead(backbone.HiddenSize, headOptions),
                 _ => throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}, {nameof(MultiLabelHead)}, {nameof(RegressionHead)}."),
             };
+            // HF's GPT2ForSequenceClassification scores without a bias; a head saved with one (built by hand) keeps it.
+            if (backboneKind == CausalDecoder.KindName && head is TaskHead taskHead && !SafeTensors.ReadHeader(Path.Combine(directory, WeightsFileName)).ContainsKey(layout.HeadFileName("classifier.bias")))
+                taskHead.RemoveOutputBias();
             model = new TextClassifier(tokenizer, backbone, head, labels, maxLength);
         }
         catch (Exception e)
@@ -226,9 +247,8 @@ public static class ModelDirectory
         }
         try
         {
-            string backbonePrefix = backboneKind == TransformerEncoder.KindName ? BertPrefix : OwnBackbonePrefix;
-            // A HF encoder checkpoint without a classifier fine-tunes from a fresh head.
-            LoadWeights(directory, ClassifierParameters(model, backbonePrefix), required: name => name.StartsWith(backbonePrefix, StringComparison.Ordinal));
+            // A HF base or language-model checkpoint without a classifier fine-tunes from a fresh head.
+            LoadWeights(directory, ClassifierParameters(model, layout), layout, required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal));
         }
         catch
         {
@@ -246,6 +266,16 @@ public static class ModelDirectory
             + (double)c.NumHiddenLayers * (4.0 * c.HiddenSize * c.HiddenSize + 2.0 * c.HiddenSize * c.IntermediateSize);
         RequireWeightsFor(directory, parameters);
         return new TransformerEncoder(c);
+    }
+
+    /// <summary>Builds the decoder config.json describes, after checking that the weights file could hold it.</summary>
+    private static CausalDecoder NewDecoder(string directory)
+    {
+        var c = ReadDecoderConfig(directory);
+        double parameters = ((double)c.VocabSize + c.NPositions) * c.NEmbd
+            + (double)c.NLayer * (4.0 * c.NEmbd * c.NEmbd + 2.0 * c.NEmbd * c.InnerSize);
+        RequireWeightsFor(directory, parameters);
+        return new CausalDecoder(c);
     }
 
     private static BagOfNgrams NewBag(JsonObject json, string path, string directory)
@@ -274,58 +304,78 @@ public static class ModelDirectory
             throw new InvalidDataException($"{Path.Combine(directory, ConfigFileName)}: the sizes describe {parameters:N0} parameters, more than {WeightsFileName} ({length:N0} bytes) can hold. Check vocab_size, hidden_size, the layer sizes and head_options.");
     }
 
-    /// <summary>The classifier's parameters under their file names: HF's for BERT (<c>bert.*</c>, <c>classifier.*</c>).</summary>
-    private static Dictionary<string, Tensor> ClassifierParameters(TextClassifier model, string backbonePrefix)
+    /// <summary>The classifier's parameters under their file names: HF's for BERT (<c>bert.*</c>, <c>classifier.*</c>) and GPT-2 (<c>transformer.*</c>, <c>score.*</c>).</summary>
+    private static Dictionary<string, Tensor> ClassifierParameters(TextClassifier model, CheckpointLayout layout)
     {
         var names = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         // head buffers (multi-label thresholds) are state too; backbone buffers are derived, not saved
         var headBuffers = model.Network.named_buffers().Where(b => b.name.StartsWith("head.", StringComparison.Ordinal));
         foreach (var (name, parameter) in model.Network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(headBuffers))
         {
-            string fileName = name.StartsWith("backbone.", StringComparison.Ordinal) ? backbonePrefix + name["backbone.".Length..]
-                : name.StartsWith("head.", StringComparison.Ordinal) ? name["head.".Length..]
+            string fileName = name.StartsWith("backbone.", StringComparison.Ordinal) ? layout.BackbonePrefix + name["backbone.".Length..]
+                : name.StartsWith("head.", StringComparison.Ordinal) ? layout.HeadFileName(name["head.".Length..])
                 : name;
             names.Add(fileName, parameter);
         }
         return names;
     }
 
-    private static void LoadWeights(string directory, IReadOnlyDictionary<string, Tensor> targets, Func<string, bool> required)
+    /// <summary>Writes a pretraining checkpoint: every parameter of the objective's module (HF names), its config and the tokenizer.</summary>
+    private static void SavePretrained(nn.Module model, ITokenizer tokenizer, string directory, JsonObject config, string backboneKind)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory.CreateDirectory(directory);
+        tokenizer.Save(directory);
+        // The LM decoder is the token embedding table; HF ties it on load, so it is not stored twice.
+        SafeTensors.Write(Path.Combine(directory, WeightsFileName), model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)));
+        config[Section] = new JsonObject { ["backbone"] = backboneKind, ["tokenizer"] = tokenizer.GetType().Name };
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(Indented));
+    }
+
+    /// <summary>Builds a model around a backbone, disposing the backbone if that fails.</summary>
+    private static TModel Around<TBackbone, TModel>(TBackbone backbone, Func<TBackbone, TModel> build) where TBackbone : IDisposable
+    {
+        try
+        {
+            return build(backbone);
+        }
+        catch
+        {
+            backbone.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Copies the directory's weights into a freshly built model (disposed if that fails) and leaves it in eval mode.
+    /// <c>namePrefix</c> turns the model's parameter names into the file's (<c>bert.</c> for a bare encoder).
+    /// </summary>
+    private static T LoadWeightsInto<T>(T model, string directory, CheckpointLayout layout, string namePrefix, Func<string, bool> required) where T : nn.Module
+    {
+        try
+        {
+            var targets = model.named_parameters().ToDictionary(p => namePrefix + p.name, p => (Tensor)p.parameter);
+            LoadWeights(directory, targets, layout, required);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        model.eval();
+        return model;
+    }
+
+    private static void LoadWeights(string directory, IReadOnlyDictionary<string, Tensor> targets, CheckpointLayout layout, Func<string, bool> required)
     {
         string path = Path.Combine(directory, WeightsFileName);
         var header = SafeTensors.ReadHeader(path);
-        // HF BertModel checkpoints have no "bert." prefix; old TF-converted ones call LayerNorm's parameters gamma/beta.
-        bool unprefixed = !header.Keys.Any(k => k.StartsWith(BertPrefix, StringComparison.Ordinal)) && header.ContainsKey("embeddings.word_embeddings.weight");
-        string Rename(string name)
-        {
-            name = name.Replace("LayerNorm.gamma", "LayerNorm.weight", StringComparison.Ordinal).Replace("LayerNorm.beta", "LayerNorm.bias", StringComparison.Ordinal);
-            return unprefixed && !name.StartsWith("cls.", StringComparison.Ordinal) && !name.StartsWith("classifier.", StringComparison.Ordinal) ? BertPrefix + name : name;
-        }
-        var (missing, _) = SafeTensors.LoadInto(path, targets, Rename);
+        var (missing, _) = SafeTensors.LoadInto(path, targets, layout.Renamer(header.Keys));
         var lacking = missing.Where(required).ToList();
         if (lacking.Count > 0)
             throw new InvalidDataException($"{path}: {lacking.Count} tensor(s) the model needs are missing, e.g. '{string.Join("', '", lacking.Take(3))}'. Is this checkpoint of the architecture config.json describes?");
     }
-
-    private static JsonObject EncoderConfigJson(TransformerEncoderConfig c, string architecture) => new()
-    {
-        ["architectures"] = new JsonArray(architecture),
-        ["model_type"] = TransformerEncoder.KindName,
-        ["vocab_size"] = c.VocabSize,
-        ["hidden_size"] = c.HiddenSize,
-        ["num_hidden_layers"] = c.NumHiddenLayers,
-        ["num_attention_heads"] = c.NumAttentionHeads,
-        ["intermediate_size"] = c.IntermediateSize,
-        ["hidden_act"] = c.HiddenAct,
-        ["hidden_dropout_prob"] = c.HiddenDropoutProb,
-        ["attention_probs_dropout_prob"] = c.AttentionProbsDropoutProb,
-        ["max_position_embeddings"] = c.MaxPositionEmbeddings,
-        ["type_vocab_size"] = c.TypeVocabSize,
-        ["layer_norm_eps"] = c.LayerNormEps,
-        ["initializer_range"] = c.InitializerRange,
-        ["pad_token_id"] = c.PadTokenId,
-        ["position_embedding_type"] = "absolute",
-    };
 
     private static LabelMap ReadLabels(JsonObject json, string path)
     {
@@ -351,14 +401,5 @@ public static class ModelDirectory
         {
             throw new InvalidDataException($"{path}: id2label: {e.Message}", e);
         }
-    }
-
-    private static double Double(JsonObject json, string field, double fallback, string path)
-    {
-        var node = json[field];
-        if (node is null) return fallback;
-        return node is JsonValue v && v.TryGetValue(out double value)
-            ? value
-            : throw new InvalidDataException($"{path}: field '{field}' must be a number (was {node.ToJsonString()}).");
     }
 }
