@@ -157,7 +157,8 @@ internal sealed class TrainingLoop : IDisposable
         double value = loss.item<float>();
         if (!double.IsFinite(value))
             Diverged(value, "loss");
-        (loss / options.GradientAccumulationSteps).backward();
+        // Without accumulation the division is one more op and autograd node per step for nothing.
+        (options.GradientAccumulationSteps == 1 ? loss : loss / options.GradientAccumulationSteps).backward();
         return value;
     }
 
