@@ -71,9 +71,10 @@ internal sealed class AdamW : TorchSharp.Modules.AdamW
         var average = state.exp_avg.index_select(0, rows);
         var squares = state.exp_avg_sq.index_select(0, rows);
         Update(weights, average, squares, rowGradient, settings);
-        parameter.index_copy_(0, rows, weights);
-        state.exp_avg.index_copy_(0, rows, average);
-        state.exp_avg_sq.index_copy_(0, rows, squares);
+        // index_put_ writes rows back faster than index_copy_ (the rows are distinct, so it is deterministic).
+        parameter.index_put_(weights, rows);
+        state.exp_avg.index_put_(average, rows);
+        state.exp_avg_sq.index_put_(squares, rows);
     }
 
     /// <summary>The AdamW update of <paramref name="weights"/> and its moments, in place.</summary>
