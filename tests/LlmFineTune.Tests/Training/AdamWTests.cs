@@ -71,6 +71,24 @@ public sealed class AdamWTests
     }
 
     [TestMethod]
+    public void Step_GradientSparseInBothDimensions_UpdatedAsItsDenseEquivalent()
+    {
+        using var ours = new Parameter(randn(4, 3));
+        using var theirs = new Parameter(ours.detach().clone());
+        using var optimizer = Create([ours]);
+        using var reference = new Reference([new Reference.ParamGroup([theirs], Options())], Rate);
+        using var gradient = tensor(new float[] { 0, 2, 0, 0, 0, 0, -1, 0, 3, 0, 0, 0 }, [4, 3]);
+        theirs.grad = gradient.clone();
+        ours.grad = gradient.to_sparse();
+        Assert.AreEqual(2L, ours.grad!.SparseIndices.shape[0], "sparse in rows and columns");
+
+        optimizer.step();
+        reference.step();
+
+        Assert.IsTrue(ours.allclose(theirs, rtol: 1e-5, atol: 1e-7), "not a row gradient: every entry moves as under dense AdamW");
+    }
+
+    [TestMethod]
     public void ZeroGrad_AfterBackward_DropsTheGradients()
     {
         using var bag = new BagOfNgrams(10, 4);

@@ -14,7 +14,7 @@ namespace LlmFineTune.Training.Optimizers;
 /// denominator is made.
 /// </para>
 /// <para>
-/// Sparse gradients get the lazy update of PyTorch's <c>SparseAdam</c>: the moments, the weight
+/// Row-sparse gradients (sparse in the first dimension only) get the lazy update of PyTorch's <c>SparseAdam</c>: the moments, the weight
 /// decay and the step of a row change only when the row is in the batch, so a row seen once in a
 /// thousand steps decays once, not a thousand times, and its moments do not fade between visits.
 /// The parameter's step count (for the bias corrections) advances on every step. On the rows of
@@ -45,10 +45,13 @@ internal sealed class AdamW : TorchSharp.Modules.AdamW
             var state = (State)_state[parameter.Handle];
             state.step++;
             var settings = new Settings(options, state.step);
-            if (gradient.is_sparse)
+            if (!gradient.is_sparse)
+                Update(parameter, state.exp_avg, state.exp_avg_sq, gradient, settings);
+            else if (gradient.SparseIndices.shape[0] == 1)
                 UpdateRows(parameter, state, gradient, settings);
             else
-                Update(parameter, state.exp_avg, state.exp_avg_sq, gradient, settings);
+                // Sparse in more than the first dimension: not a set of rows, so no lazy update either.
+                Update(parameter, state.exp_avg, state.exp_avg_sq, gradient.to_dense(), settings);
         }
     }, closure);
 
