@@ -14,9 +14,10 @@ namespace LlmFineTune.Training.Optimizers;
 /// denominator is made.
 /// </para>
 /// <para>
-/// Row-sparse gradients (sparse in the first dimension only) get the lazy update of PyTorch's <c>SparseAdam</c>: the moments, the weight
-/// decay and the step of a row change only when the row is in the batch, so a row seen once in a
-/// thousand steps decays once, not a thousand times, and its moments do not fade between visits.
+/// Row-sparse gradients (sparse in the first dimension only) get the lazy update of PyTorch's
+/// <c>SparseAdam</c>: the moments, the weight decay and the step of a row change only when the row
+/// is in the batch, so a row seen once in a thousand steps decays once, not a thousand times, and
+/// its moments do not fade between visits.
 /// The parameter's step count (for the bias corrections) advances on every step. On the rows of
 /// one step from fresh state this equals the dense update; rows not in the batch stay unchanged.
 /// </para>
@@ -69,7 +70,7 @@ internal sealed class AdamW : TorchSharp.Modules.AdamW
         var entries = gradient.SparseIndices[0];
         var values = gradient.SparseValues;
         var (rows, entryRow, _) = entries.unique(sorted: true, return_inverse: true);
-        var rowGradient = zeros([rows.shape[0], values.shape[1]], values.dtype).index_add_(0, entryRow!, values, 1);
+        var rowGradient = zeros([rows.shape[0], .. values.shape[1..]], values.dtype).index_add_(0, entryRow!, values, 1);
         var weights = parameter.index_select(0, rows);
         var average = state.exp_avg.index_select(0, rows);
         var squares = state.exp_avg_sq.index_select(0, rows);
