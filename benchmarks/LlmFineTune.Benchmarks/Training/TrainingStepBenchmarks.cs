@@ -12,7 +12,8 @@ namespace LlmFineTune.Benchmarks.Training;
 /// <summary>
 /// One training step (zero_grad, forward, cross-entropy, backward, AdamW step, loss.item()) through
 /// the library's Trainer, against the same step written directly in TorchSharp (the baseline).
-/// Shapes as in ../compare (bag: EmbeddingBag 50k × 64 mean + Linear(64, 4), batch 64 × 60).
+/// Shapes as in ../compare (bag: EmbeddingBag 50k × 64 mean + Linear(64, 4), batch 64 × 60; bag-dense:
+/// the same with a dense table gradient, which the library's AdamW then updates whole).
 /// </summary>
 /// <remarks>
 /// The trainer runs <see cref="StepsPerInvoke"/> steps per call, so its optimizer creation (and the
@@ -28,8 +29,8 @@ public class TrainingStepBenchmarks
     private Trainer? trainer;
     private BareBag? bare;
 
-    /// <summary>The step shape.</summary>
-    [Params("bag")]
+    /// <summary>The step shape: bag (sparse table gradient, the default) or bag-dense (sparseGradients: false).</summary>
+    [Params("bag", "bag-dense")]
     public string Model { get; set; } = "bag";
 
     [GlobalSetup]
@@ -40,7 +41,7 @@ public class TrainingStepBenchmarks
         instance = shape.Create(seed: 0);
         ((ReplayTask)instance.Task).StepsPerEpoch = StepsPerInvoke;
         trainer = new Trainer(new TrainerOptions { Epochs = 1, BatchSize = (int)shape.ExamplesPerStep, LearningRate = 1e-3 }, new AdamWFactory(weightDecay: 0.01));
-        if (Model == "bag")
+        if (Model.StartsWith("bag", StringComparison.Ordinal))
             bare = new BareBag();
     }
 
@@ -68,7 +69,7 @@ public class TrainingStepBenchmarks
     {
         private readonly EmbeddingBag embedding = nn.EmbeddingBag(50_000, 64, mode: EmbeddingBagMode.Mean);
         private readonly Linear linear = nn.Linear(64, 4);
-        private readonly AdamW optimizer;
+        private readonly TorchSharp.Modules.AdamW optimizer;
         private readonly Tensor[] ids;
         private readonly Tensor[] labels;
 

@@ -7,7 +7,7 @@ internal sealed class RunnerOptions
 {
     public const string Usage = """
         LlmFineTune.StepRunner: training steps through the library's Trainer path, one JSON line on stdout.
-          --model bag|tiny|encoder|mlm|gemm  shape (encoder/mlm need a transformer backbone; see Shapes.cs);
+          --model bag|bag-dense|tiny|encoder|mlm|gemm  shape (encoder/mlm need a transformer backbone; see Shapes.cs);
                                          gemm: float32 matmul rate, the peak for model-FLOPs utilisation
           --mode step|soak|e2e           step: median ms/step; soak: RSS and live tensors over many steps;
                                          e2e: train + evaluate a bag model on a TSV pair (macro-F1)

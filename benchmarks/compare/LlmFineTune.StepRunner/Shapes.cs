@@ -38,6 +38,8 @@ internal static class Shapes
     public static readonly IReadOnlyDictionary<string, IStepShape> All = new Dictionary<string, IStepShape>(StringComparer.Ordinal)
     {
         ["bag"] = new BagShape("bag", vocabulary: 50_000, dimension: 64, batch: 64, length: 60, defaults: (30, 300)),
+        // The same step with a dense table gradient (BagOfNgrams' sparseGradients: false), for A/B runs.
+        ["bag-dense"] = new BagShape("bag-dense", vocabulary: 50_000, dimension: 64, batch: 64, length: 60, defaults: (30, 300), sparseGradients: false),
         ["tiny"] = new BagShape("tiny", vocabulary: 1_000, dimension: 16, batch: 8, length: 10, defaults: (200, 2000)),
         ["encoder"] = new EncoderShape(maskedLanguageModel: false),
         ["mlm"] = new EncoderShape(maskedLanguageModel: true),
@@ -53,7 +55,7 @@ internal static class Shapes
 /// EmbeddingBag(vocabulary, dimension, mean) + Linear(dimension, 4) through BagOfNgrams and
 /// SingleLabelHead, batch × length ids per step, as the peers' <c>bag</c> and <c>tiny</c>.
 /// </summary>
-internal sealed class BagShape(string name, int vocabulary, int dimension, int batch, int length, (int, int) defaults) : IStepShape
+internal sealed class BagShape(string name, int vocabulary, int dimension, int batch, int length, (int, int) defaults, bool sparseGradients = true) : IStepShape
 {
     private const int Classes = 4;
     private const int DistinctBatches = 4;
@@ -72,7 +74,7 @@ internal sealed class BagShape(string name, int vocabulary, int dimension, int b
         var labels = new LabelMap(Enumerable.Range(0, Classes).Select(c => $"class{c}"));
         // One word per token and no bigrams, so every text encodes to exactly `length` ids below `vocabulary`.
         var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = vocabulary - 1, WordNgrams = 1 });
-        var classifier = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, dimension), new SingleLabelHead(dimension, Classes), labels, maxLength: length);
+        var classifier = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, dimension, sparseGradients), new SingleLabelHead(dimension, Classes), labels, maxLength: length);
 
         var batches = new List<Batch>();
         for (int i = 0; i < DistinctBatches; i++)

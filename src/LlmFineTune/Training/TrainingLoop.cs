@@ -157,7 +157,8 @@ internal sealed class TrainingLoop : IDisposable
         double value = loss.item<float>();
         if (!double.IsFinite(value))
             Diverged(value, "loss");
-        (loss / options.GradientAccumulationSteps).backward();
+        // Without accumulation the division is one more op and autograd node per step for nothing.
+        (options.GradientAccumulationSteps == 1 ? loss : loss / options.GradientAccumulationSteps).backward();
         return value;
     }
 
@@ -171,10 +172,12 @@ internal sealed class TrainingLoop : IDisposable
             group.LearningRate = baseRates[i++] * multiplier;
         using (NewDisposeScope())
         {
+            // Only the library's AdamW takes the sparse gradients of an embedding table (BagOfNgrams' default).
+            if (optimizer is not Optimizers.AdamW)
+                Gradients.Densify(parameters);
             if (options.MaxGradientNorm is { } maxNorm)
             {
-                // Parameters without a gradient (frozen) are skipped by libtorch.
-                double norm = nn.utils.clip_grad_norm_(parameters, maxNorm);
+                double norm = Gradients.ClipNorm(parameters, maxNorm);
                 if (!double.IsFinite(norm))
                     Diverged(norm, "gradient norm");
             }
@@ -309,11 +312,15 @@ internal sealed class TrainingLoop : IDisposable
         throw new NonFiniteLossException(state.Step + 1, state.Epoch, value, what);
     }
 
-    /// <summary>Clears gradients inside a scope: TorchSharp creates a tensor handle per parameter to do it, which would otherwise stay live.</summary>
+    /// <summary>
+    /// Drops the gradients (PyTorch's <c>set_to_none</c>): the next backward writes fresh ones instead
+    /// of adding to zeros, which saves a pass per parameter and keeps a sparse gradient sparse, so a
+    /// resumed run accumulates exactly as an uninterrupted one.
+    /// </summary>
     private void ZeroGradients()
     {
-        using var scope = NewDisposeScope();
-        optimizer.zero_grad();
+        foreach (var parameter in parameters)
+            parameter.grad = null;
     }
 
     private void ForEachCallback(Action<ITrainingCallback> call)

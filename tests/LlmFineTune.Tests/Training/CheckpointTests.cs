@@ -36,8 +36,15 @@ public sealed class CheckpointTests
         ResumeFrom = resumeFrom,
     };
 
+    public static IEnumerable<object[]> Optimizers =>
+    [
+        [new AdamFactory()],     // dense gradients (the trainer densifies the bag's sparse ones)
+        [new AdamWFactory()],    // the bag's sparse gradients, row-wise
+    ];
+
     [TestMethod]
-    public void Resume_AfterCancelMidEpoch_EndsBitIdenticalToUninterruptedRun()
+    [DynamicData(nameof(Optimizers))]
+    public void Resume_AfterCancelMidEpoch_EndsBitIdenticalToUninterruptedRun(IOptimizerFactory optimizer)
     {
         // Dropout (torch RNG), Adam moments (optimizer state), a decaying schedule, accumulation and best-weight tracking all have to survive the restart.
         var data = TinyModels.SingleLabel(perClass: 9, seed: 1);
@@ -47,7 +54,7 @@ public sealed class CheckpointTests
         Dictionary<string, float[]> expected;
         using (var model = TinyModels.Create(data, head))
         {
-            uninterrupted = new Trainer(Options(), new AdamFactory(), new LinearSchedule(2)).Train(model, data, validation);
+            uninterrupted = new Trainer(Options(), optimizer, new LinearSchedule(2)).Train(model, data, validation);
             expected = TinyModels.Weights(model.Network);
         }
 
@@ -57,11 +64,11 @@ public sealed class CheckpointTests
         {
             var stopAt5 = new RecordingCallback((state, _) => { if (state.Step == 5) cancel.Cancel(); });
             Assert.ThrowsExactly<OperationCanceledException>(() =>
-                new Trainer(Options(), new AdamFactory(), new LinearSchedule(2), [stopAt5], store).Train(first, data, validation, cancellationToken: cancel.Token));
+                new Trainer(Options(), optimizer, new LinearSchedule(2), [stopAt5], store).Train(first, data, validation, cancellationToken: cancel.Token));
         }
         StringAssert.EndsWith(store.Latest(), "checkpoint-00000005");
         using var resumed = TinyModels.Create(data, head, seed: 99);
-        var result = new Trainer(Options(TrainerOptions.Latest), new AdamFactory(), new LinearSchedule(2), checkpoints: store).Train(resumed, data, validation);
+        var result = new Trainer(Options(TrainerOptions.Latest), optimizer, new LinearSchedule(2), checkpoints: store).Train(resumed, data, validation);
 
         TinyModels.AssertSameWeights(expected, TinyModels.Weights(resumed.Network));
         Assert.AreEqual(uninterrupted.Steps, result.Steps);

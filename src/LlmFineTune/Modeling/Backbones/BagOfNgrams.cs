@@ -9,6 +9,13 @@ namespace LlmFineTune.Modeling.Backbones;
 /// fastText-style backbone: the mean of the embeddings of a text's (hashed) n-grams. Fast, and a
 /// strong baseline for topic-like tasks. Padding ids (0) are left out of the mean.
 /// </summary>
+/// <remarks>
+/// By default the embedding table's gradient is sparse: it names only the rows of the batch's ids,
+/// so a step costs the batch's rows, not the whole table. The library's AdamW
+/// (<see cref="Training.Optimizers.AdamWFactory"/>) then updates just those rows; the
+/// <see cref="Training.Trainer"/> hands other optimizers a dense gradient. In a training loop of
+/// your own with an optimizer that needs dense gradients, pass <c>sparseGradients: false</c>.
+/// </remarks>
 public sealed class BagOfNgrams : Module<Tensor, Tensor, Tensor>, IBackbone
 {
     private readonly EmbeddingBag embeddings;
@@ -16,15 +23,17 @@ public sealed class BagOfNgrams : Module<Tensor, Tensor, Tensor>, IBackbone
     /// <summary>Creates the backbone with uniform(-1/dim, 1/dim) embeddings, as fastText initialises them.</summary>
     /// <param name="vocabularySize">Rows of the embedding table (the tokenizer's vocabulary size).</param>
     /// <param name="dimension">Embedding width.</param>
+    /// <param name="sparseGradients">Whether the table's gradient is sparse (only the batch's rows). Default true.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1.</exception>
-    public BagOfNgrams(int vocabularySize, int dimension) : base(nameof(BagOfNgrams))
+    public BagOfNgrams(int vocabularySize, int dimension, bool sparseGradients = true) : base(nameof(BagOfNgrams))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(vocabularySize, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         Runtime.TorchRuntime.EnsureAvailable();
         VocabularySize = vocabularySize;
         HiddenSize = dimension;
-        embeddings = EmbeddingBag(vocabularySize, dimension, mode: EmbeddingBagMode.Mean, padding_index: 0);
+        SparseGradients = sparseGradients;
+        embeddings = EmbeddingBag(vocabularySize, dimension, mode: EmbeddingBagMode.Mean, sparse: sparseGradients, padding_index: 0);
         using (no_grad())
             init.uniform_(embeddings.weight!, -1.0 / dimension, 1.0 / dimension);
         RegisterComponents();
@@ -38,6 +47,9 @@ public sealed class BagOfNgrams : Module<Tensor, Tensor, Tensor>, IBackbone
 
     /// <inheritdoc />
     public int HiddenSize { get; }
+
+    /// <summary>Whether the embedding table's gradient is sparse (names only the rows of the batch's ids).</summary>
+    public bool SparseGradients { get; }
 
     /// <inheritdoc />
     public BackboneOutput Forward(Tensor inputIds, Tensor attentionMask) =>

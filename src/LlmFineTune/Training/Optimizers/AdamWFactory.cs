@@ -4,6 +4,12 @@ using static TorchSharp.torch;
 namespace LlmFineTune.Training.Optimizers;
 
 /// <summary>AdamW, with no weight decay on biases and normalisation weights (as BERT trains). The default optimizer.</summary>
+/// <remarks>
+/// Sparse gradients (the default of <see cref="Modeling.Backbones.BagOfNgrams"/>) get a lazy,
+/// row-wise update like PyTorch's <c>SparseAdam</c>: only the rows in the batch move, and their
+/// moments and weight decay advance only when they are in a batch. Dense gradients get the
+/// standard update.
+/// </remarks>
 public sealed class AdamWFactory : IOptimizerFactory
 {
     /// <summary>Creates the factory.</summary>
@@ -36,6 +42,6 @@ public sealed class AdamWFactory : IOptimizerFactory
 
     /// <inheritdoc />
     public optim.Optimizer Create(IReadOnlyList<ParameterGroup> groups, double learningRate) =>
-        optim.AdamW(WeightDecaySplit.Split(groups, learningRate, WeightDecay, (ps, lr, wd) =>
+        new AdamW(WeightDecaySplit.Split(groups, learningRate, WeightDecay, (ps, lr, wd) =>
             new AdamW.ParamGroup(ps, new AdamW.Options { LearningRate = lr, weight_decay = wd, beta1 = Beta1, beta2 = Beta2, eps = Epsilon })), learningRate);
 }
