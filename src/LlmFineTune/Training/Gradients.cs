@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -25,7 +26,11 @@ internal static class Gradients
         if (withGradient.Count == 0) return 0;
         var norms = withGradient.Select(p => p.Gradient!.norm()).ToArray();
         var total = norms.Length == 1 ? norms[0] : stack(norms).norm();
-        var coefficient = (maxNorm / (total + 1e-6)).clamp_max(1.0);
+        // Explicit scalars kept alive across the native calls (see AdamW.Update for why).
+        using var tiny = 1e-6.ToScalar();
+        using var limit = maxNorm.ToScalar();
+        using var one = 1.0.ToScalar();
+        var coefficient = total.add(tiny).reciprocal_().mul_(limit).clamp_max_(one);
         foreach (var (parameter, gradient) in withGradient)
         {
             if (gradient!.is_sparse)

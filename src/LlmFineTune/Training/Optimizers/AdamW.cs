@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Training.Optimizers;
@@ -70,7 +71,8 @@ internal sealed class AdamW : TorchSharp.Modules.AdamW
         var entries = gradient.SparseIndices[0];
         var values = gradient.SparseValues;
         var (rows, entryRow, _) = entries.unique(sorted: true, return_inverse: true);
-        var rowGradient = zeros([rows.shape[0], .. values.shape[1..]], values.dtype).index_add_(0, entryRow!, values, 1);
+        using var one = 1.ToScalar();   // explicit for the reason given in Update
+        var rowGradient = zeros([rows.shape[0], .. values.shape[1..]], values.dtype).index_add_(0, entryRow!, values, one);
         var weights = parameter.index_select(0, rows);
         var average = state.exp_avg.index_select(0, rows);
         var squares = state.exp_avg_sq.index_select(0, rows);
@@ -84,10 +86,21 @@ internal sealed class AdamW : TorchSharp.Modules.AdamW
     /// <summary>The AdamW update of <paramref name="weights"/> and its moments, in place.</summary>
     private static void Update(Tensor weights, Tensor average, Tensor squares, Tensor gradient, Settings s)
     {
-        if (s.Decay != 1) weights.mul_(s.Decay);
-        average.mul_(s.Beta1).add_(gradient, alpha: 1 - s.Beta1);
-        squares.mul_(s.Beta2).addcmul_(gradient, gradient, value: 1 - s.Beta2);
-        weights.addcdiv_(average, squares.sqrt().add_(s.Epsilon), value: -s.StepSize);
+        // Explicit scalars, disposed after the calls: an implicit double -> Scalar is unreachable once its handle
+        // is passed, so the GC could finalize (free) it while libtorch still reads it ("toDouble" failures, seen
+        // in end-to-end bag runs when the prefetch thread allocates).
+        using var decay = s.Decay.ToScalar();
+        using var beta1 = s.Beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - s.Beta1).ToScalar();
+        using var beta2 = s.Beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - s.Beta2).ToScalar();
+        using var epsilon = s.Epsilon.ToScalar();
+        using var step = (-s.StepSize).ToScalar();
+        if (s.Decay != 1) weights.mul_(decay);
+        average.mul_(beta1).add_(gradient, alpha: oneMinusBeta1);
+        squares.mul_(beta2).addcmul_(gradient, gradient, value: oneMinusBeta2);
+        using var root = squares.sqrt();
+        weights.addcdiv_(average, root.add_(epsilon), value: step);
     }
 
     /// <summary>One parameter's step constants, bias corrections folded in.</summary>
