@@ -66,9 +66,16 @@ public sealed class BatchBuilder
     /// <exception cref="InvalidDataException">An example's label is not in <paramref name="labels"/>.</exception>
     public Batch Build(IReadOnlyList<TextExample> examples, TaskKind kind, LabelMap labels)
     {
+        ArgumentNullException.ThrowIfNull(examples);
         var sequences = new int[examples.Count][];
         for (int i = 0; i < sequences.Length; i++)
             sequences[i] = Encode(examples[i].Text);
+        return Build(examples, sequences, kind, labels);
+    }
+
+    /// <summary>Pads already-encoded sequences and attaches the examples' labels or targets.</summary>
+    internal Batch Build(IReadOnlyList<TextExample> examples, IReadOnlyList<int[]> sequences, TaskKind kind, LabelMap labels)
+    {
         var (inputIds, mask) = Pad(sequences);
         return kind switch
         {

@@ -4,7 +4,8 @@ namespace LlmFineTune.Batching;
 
 /// <summary>
 /// An epoch of collated batches from a labeled dataset: seeded order (length-bucketed or plain
-/// shuffle), cheap skipping for resumed runs, and background preparation. Its
+/// shuffle), cheap skipping for resumed runs, and background preparation. Each text is tokenized
+/// once, when its first batch is built; later epochs reuse its ids. Its
 /// <see cref="Batches"/> has the shape of <c>ITrainingTask.Batches</c>, so a training task can
 /// return it directly.
 /// </summary>
@@ -16,6 +17,7 @@ public sealed class DatasetBatcher
     private readonly LengthBucketSampler sampler;
     private readonly int[] lengths;
     private readonly int prefetch;
+    private readonly int[]?[] encoded;
 
     /// <summary>Creates a batcher.</summary>
     /// <param name="data">The examples.</param>
@@ -38,6 +40,7 @@ public sealed class DatasetBatcher
         this.builder = builder;
         this.labels = labels;
         this.prefetch = prefetch;
+        encoded = new int[]?[data.Count];
         // one chunk of a single batch sorts nothing: a plain seeded shuffle
         sampler = bucketByLength ? new LengthBucketSampler(batchSize) : new LengthBucketSampler(batchSize, chunkBatches: 1);
         lengths = bucketByLength ? data.Select(e => e.Text.Length).ToArray() : new int[data.Count];
@@ -83,8 +86,14 @@ public sealed class DatasetBatcher
         {
             var indices = order[(int)b];
             var examples = new TextExample[indices.Length];
-            for (int i = 0; i < examples.Length; i++) examples[i] = data[indices[i]];
-            yield return builder.Build(examples, data.Kind, labels);
+            var sequences = new int[indices.Length][];
+            for (int i = 0; i < examples.Length; i++)
+            {
+                examples[i] = data[indices[i]];
+                // Tokenized once, on first use: later epochs only pad (4 bytes per token kept for the run).
+                sequences[i] = encoded[indices[i]] ??= builder.Encode(examples[i].Text);
+            }
+            yield return builder.Build(examples, sequences, data.Kind, labels);
         }
     }
 }

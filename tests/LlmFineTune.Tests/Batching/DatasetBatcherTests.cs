@@ -54,4 +54,51 @@ public sealed class DatasetBatcherTests
         Assert.AreEqual(-959305978, DatasetBatcher.EpochSeed(7, 2));
         Assert.AreNotEqual(DatasetBatcher.EpochSeed(7, 2), DatasetBatcher.EpochSeed(2, 7));
     }
+
+    [TestMethod]
+    public void Batches_LaterEpochs_ReuseTheIdsOfTheFirst()
+    {
+        var data = Data();
+        var counting = new CountingTokenizer();
+        var batcher = new DatasetBatcher(data, new BatchBuilder(counting, 16), data.LabelMap, batchSize: 8);
+
+        var epochs = Enumerable.Range(0, 3).Select(epoch => batcher.Batches(epoch, 42).Select(batch =>
+        {
+            using (batch) return batch.InputIds.data<long>().ToArray();
+        }).ToList()).ToList();
+
+        Assert.AreEqual(50, counting.Calls, "every text tokenized exactly once over three epochs");
+        // the ids reused in epoch 2 are those a fresh encoding gives
+        var order = batcher.Order(epoch: 2, seed: 42);
+        for (int b = 0; b < order.Count; b++)
+        {
+            int width = order[b].Max(i => Tokenizer.Encode(data[i].Text, 16).Length);
+            var expected = order[b].SelectMany(i => Tokenizer.Encode(data[i].Text, 16).Select(id => (long)id).Concat(Enumerable.Repeat(0L, width - Tokenizer.Encode(data[i].Text, 16).Length))).ToArray();
+            CollectionAssert.AreEqual(expected, epochs[2][b]);
+        }
+    }
+
+    /// <summary>The shared hashing tokenizer, counting its Encode calls.</summary>
+    private sealed class CountingTokenizer : ITokenizer
+    {
+        private int calls;
+
+        public int Calls => calls;
+
+        public int VocabularySize => Tokenizer.VocabularySize;
+
+        public int PadId => Tokenizer.PadId;
+
+        public SpecialTokens Special => Tokenizer.Special;
+
+        public bool IsContinuation(int id) => Tokenizer.IsContinuation(id);
+
+        public int[] Encode(string text, int maxLength = 0)
+        {
+            Interlocked.Increment(ref calls);
+            return Tokenizer.Encode(text, maxLength);
+        }
+
+        public void Save(string directory) => Tokenizer.Save(directory);
+    }
 }
