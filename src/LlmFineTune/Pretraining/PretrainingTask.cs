@@ -23,6 +23,7 @@ public sealed class PretrainingTask : ITrainingTask
     private readonly IEnumerable<string> documents;
     private readonly PretrainingOptions options;
     private readonly Lazy<IReadOnlyList<int[]>>? finite;
+    private readonly Lazy<int[]>? lengths;
 
     /// <summary>Creates the task.</summary>
     /// <param name="objective">The objective (for example <see cref="MaskedLanguageModel"/>).</param>
@@ -41,7 +42,10 @@ public sealed class PretrainingTask : ITrainingTask
         this.tokenizer = tokenizer;
         this.documents = documents;
         if (documents is IReadOnlyList<string> list)
+        {
             finite = new Lazy<IReadOnlyList<int[]>>(() => Sequences(list).ToList());
+            lengths = new Lazy<int[]>(() => finite.Value.Select(sequence => sequence.Length).ToArray());
+        }
     }
 
     /// <inheritdoc />
@@ -107,8 +111,7 @@ public sealed class PretrainingTask : ITrainingTask
             return Sequences(documents).Chunk(options.BatchSize);
         var all = finite.Value;
         // Sequences of similar length share a batch, so unpacked short documents pay little padding.
-        var lengths = all.Select(sequence => sequence.Length).ToArray();
-        return new LengthBucketSampler(options.BatchSize).Batches(lengths, SeedOf(seed, epoch, -1))
+        return new LengthBucketSampler(options.BatchSize).Batches(lengths!.Value, SeedOf(seed, epoch, -1))
             .Select(batch => batch.Select(i => all[i]).ToArray());
     }
 
