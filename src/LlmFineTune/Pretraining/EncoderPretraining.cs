@@ -42,8 +42,10 @@ public static class EncoderPretraining
             throw new ArgumentException($"The corpus has {documents.Count} document(s); holding out {options.HeldOutDocuments} leaves none to train on.", nameof(documents));
         var pretrainingOptions = new PretrainingOptions { MaxLength = options.MaxLength, BatchSize = options.BatchSize, Packing = options.Packing };
         pretrainingOptions.Validate();
-        var trainerOptions = new TrainerOptions { Epochs = options.Epochs, MaxSteps = options.Steps, BatchSize = options.BatchSize, LearningRate = options.LearningRate, Seed = options.Seed };
+        var trainerOptions = new TrainerOptions { Epochs = options.Epochs, MaxSteps = options.Steps, BatchSize = options.BatchSize, LearningRate = options.LearningRate, MaxGradientNorm = options.MaxGradientNorm, Seed = options.Seed };
         trainerOptions.Validate();
+        ArgumentNullException.ThrowIfNull(options.Masking, nameof(options.Masking));
+        options.Masking.Validate();
 
         var heldOut = documents.Skip(documents.Count - options.HeldOutDocuments).ToList();
         var corpus = documents.Take(documents.Count - options.HeldOutDocuments).ToList();
@@ -54,12 +56,12 @@ public static class EncoderPretraining
         IPretrainingObjective objective = ClassifierFactory.NewTransformer(options.Backbone, tokenizer, options.MaxLength) switch
         {
             CausalDecoder decoder => new CausalLanguageModel(decoder, tokenizer),
-            var encoder => new MaskedLanguageModel((TransformerEncoder)encoder, tokenizer),
+            var encoder => new MaskedLanguageModel((TransformerEncoder)encoder, tokenizer, options.Masking),
         };
         using var model = objective.Module;
         var task = new PretrainingTask(objective, tokenizer, corpus, pretrainingOptions);
         var before = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
-        var training = new Trainer(trainerOptions).Train(task, progress, cancellationToken);
+        var training = new Trainer(trainerOptions, schedule: options.Schedule).Train(task, progress, cancellationToken);
         var after = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
         if (objective is CausalLanguageModel causal)
             ModelDirectory.SaveCausalLanguageModel(causal, tokenizer, outputDirectory);

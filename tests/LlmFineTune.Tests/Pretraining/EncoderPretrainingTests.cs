@@ -1,5 +1,7 @@
 using LlmFineTune.Modeling.Serialization;
 using LlmFineTune.Pretraining;
+using LlmFineTune.Training;
+using LlmFineTune.Training.Schedules;
 
 namespace LlmFineTune.Tests.Pretraining;
 
@@ -79,5 +81,31 @@ public sealed class EncoderPretrainingTests
         var e = Assert.ThrowsExactly<ArgumentException>(() => EncoderPretraining.Run(Documents, directory, options));
 
         StringAssert.Contains(e.Message, $"holding out {Documents.Count}");
+    }
+
+    [TestMethod]
+    public void Run_WithSchedule_WarmsUpThenDecays()
+    {
+        var options = Tiny(steps: 8);
+        options.Schedule = new LinearSchedule(warmupSteps: 4);
+        var rates = new List<double>();
+
+        EncoderPretraining.Run(Documents, directory, options, new SyncProgress(p => rates.Add(p.LearningRate)));
+
+        double[] expected = [0, 0.25, 0.5, 0.75, 1, 0.75, 0.5, 0.25];
+        Assert.HasCount(expected.Length, rates);
+        for (int step = 0; step < expected.Length; step++)
+            Assert.AreEqual(expected[step] * options.LearningRate, rates[step], 1e-12, $"step {step}");
+    }
+
+    [TestMethod]
+    public void Run_InvalidMasking_ThrowsNamingTheOption()
+    {
+        var options = Tiny(steps: 1);
+        options.Masking = new MaskingOptions { Probability = 0 };
+
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EncoderPretraining.Run(Documents, directory, options));
+
+        Assert.AreEqual(nameof(MaskingOptions.Probability), e.ParamName);
     }
 }

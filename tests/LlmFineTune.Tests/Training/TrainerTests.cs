@@ -208,10 +208,4 @@ public sealed class TrainerTests
 
         StringAssert.Contains(e.Message, nameof(TrainerOptions.ResumeFrom));
     }
-
-    /// <summary>Reports synchronously (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }
