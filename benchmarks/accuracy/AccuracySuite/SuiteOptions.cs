@@ -14,8 +14,12 @@ internal sealed record SuiteOptions(bool Quick, bool RenderOnly, string Data, st
     /// <summary>Tokens per sequence for pretraining and fine-tuning bert-mini (64 keeps the full suite under an hour on 2 cores).</summary>
     public int MaxLength => 64;
 
-    /// <summary>MLM optimizer steps of 32 sequences.</summary>
-    public int PretrainSteps => Quick ? 150 : 1500;
+    /// <summary>
+    /// MLM optimizer steps of 32 sequences. Transfer starts to pay only after the masked LM leaves the unigram plateau:
+    /// debian-topical at 494 labels, pretrained minus scratch macro-F1 was −0.08, −0.03 and +0.02 after 1,500, 3,000 and
+    /// 4,500 of 6,000 steps. Quick mode only checks that the pipeline runs.
+    /// </summary>
+    public int PretrainSteps => Quick ? 300 : 9000;
 
     public int PretrainBatch => 32;
 
