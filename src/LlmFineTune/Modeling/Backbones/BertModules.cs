@@ -1,3 +1,5 @@
+using LlmFineTune.Runtime;
+using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -151,11 +153,15 @@ internal sealed class BertIntermediate : Module<Tensor, Tensor>
         _ => F.gelu(x),
     };
 
+    private static readonly Scalar GeluCubic = 0.044715.ToScalar();
+    private static readonly Scalar GeluScale = Math.Sqrt(2 / Math.PI).ToScalar();
+
     private static Tensor GeluTanh(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var inner = (x + x.pow(3) * 0.044715) * Math.Sqrt(2 / Math.PI);
-        return (x * 0.5 * (inner.tanh() + 1)).MoveToOuterDisposeScope();
+        // Out of place throughout: autograd needs tanh's output and x as they were.
+        var inner = x.add(x.pow(Scalars.Three).mul(GeluCubic), Scalars.One).mul(GeluScale);
+        return x.mul(Scalars.Half).mul(inner.tanh().add(Scalars.One, Scalars.One)).MoveToOuterDisposeScope();
     }
 }
 

@@ -1,3 +1,4 @@
+using LlmFineTune.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -58,7 +59,7 @@ public sealed class CausalDecoder : Module<Tensor, Tensor, Tensor>, IBackbone
     public BackboneOutput Forward(Tensor inputIds, Tensor attentionMask)
     {
         var states = forward(inputIds, attentionMask);
-        using var last = (attentionMask.sum(1) - 1).clamp_min(0);
+        using var last = attentionMask.sum(1).sub_(Scalars.One).clamp_min_(Scalars.Zero);
         using var rows = arange(inputIds.shape[0], device: inputIds.device);
         return new BackboneOutput(attentionMask, states, states[rows, last]);
     }
@@ -78,8 +79,8 @@ public sealed class CausalDecoder : Module<Tensor, Tensor, Tensor>, IBackbone
         var states = drop.call(wte.call(inputIds) + wpe.call(positions));
         // Causal and padding masks in one additive mask; clamped so that a fully masked (padding) row stays finite.
         var causal = ones(seq, seq, dtype: ScalarType.Bool, device: inputIds.device).tril().logical_not();
-        var blocked = causal.view(1, 1, seq, seq).logical_or(attentionMask.eq(0).view(batch, 1, 1, seq));
-        var additive = zeros(blocked.shape, device: inputIds.device).masked_fill(blocked, float.MinValue);
+        var blocked = causal.view(1, 1, seq, seq).logical_or(attentionMask.eq(Scalars.Zero).view(batch, 1, 1, seq));
+        var additive = zeros(blocked.shape, device: inputIds.device).masked_fill(blocked, Scalars.LowestFloat);
         foreach (var block in h)
             states = block.call(states, additive);
         return ln_f.call(states).MoveToOuterDisposeScope();

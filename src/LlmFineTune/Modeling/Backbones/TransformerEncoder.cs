@@ -1,3 +1,4 @@
+using LlmFineTune.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -75,7 +76,7 @@ public sealed class TransformerEncoder : Module<Tensor, Tensor, Tensor>, IBackbo
             throw new ArgumentException($"Sequence length {inputIds.shape[1]} exceeds max_position_embeddings {Config.MaxPositionEmbeddings}. Lower the model's max length.", nameof(inputIds));
         using var scope = NewDisposeScope();
         // HF's extended attention mask: 0 where attended, the dtype's minimum where padded.
-        var additive = (1 - attentionMask.to_type(ScalarType.Float32)).mul(float.MinValue).view(inputIds.shape[0], 1, 1, inputIds.shape[1]);
+        var additive = attentionMask.eq(Scalars.Zero).to_type(ScalarType.Float32).mul_(Scalars.LowestFloat).view(inputIds.shape[0], 1, 1, inputIds.shape[1]);
         var states = encoder.call(embeddings.call(inputIds), additive);
         return states.MoveToOuterDisposeScope();
     }

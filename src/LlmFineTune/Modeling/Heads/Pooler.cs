@@ -1,3 +1,4 @@
+using LlmFineTune.Runtime;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Modeling.Heads;
@@ -24,13 +25,13 @@ internal static class Pooler
     private static Tensor Mean(Tensor states, Tensor attentionMask)
     {
         var mask = attentionMask.unsqueeze(-1).to_type(states.dtype);
-        return (states * mask).sum(1) / mask.sum(1).clamp_min(1);
+        return (states * mask).sum(1) / mask.sum(1).clamp_min(Scalars.One);
     }
 
     private static Tensor Max(Tensor states, Tensor attentionMask)
     {
         // Padding must never win the maximum; the lowest finite value keeps fully padded rows finite.
-        var padding = attentionMask.unsqueeze(-1).eq(0);
-        return states.masked_fill(padding, float.MinValue).amax([1]);
+        var padding = attentionMask.unsqueeze(-1).eq(Scalars.Zero);
+        return states.masked_fill(padding, Scalars.LowestFloat).amax([1]);
     }
 }

@@ -96,11 +96,12 @@ internal sealed class AdamW : TorchSharp.Modules.AdamW
         using var oneMinusBeta2 = (1 - s.Beta2).ToScalar();
         using var epsilon = s.Epsilon.ToScalar();
         using var step = (-s.StepSize).ToScalar();
+        using var one = 1.ToScalar();   // add_(Scalar) would make its alpha of 1 implicitly
         if (s.Decay != 1) weights.mul_(decay);
         average.mul_(beta1).add_(gradient, alpha: oneMinusBeta1);
         squares.mul_(beta2).addcmul_(gradient, gradient, value: oneMinusBeta2);
         using var root = squares.sqrt();
-        weights.addcdiv_(average, root.add_(epsilon), value: step);
+        weights.addcdiv_(average, root.add_(epsilon, one), value: step);
     }
 
     /// <summary>One parameter's step constants, bias corrections folded in.</summary>
