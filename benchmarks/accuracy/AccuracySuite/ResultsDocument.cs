@@ -49,7 +49,8 @@ internal static class ResultsDocument
             }
             md.AppendLine();
             string plot = Path.Combine(options.Docs, $"accuracy-{set}{options.Suffix}.png");
-            EvaluationPlots.TrainingCurves(series, plot, $"{set}: macro-F1 vs labels", "labels (log10: 2 = 100, 2.7 = 500, 3.7 = 5,000)");
+            var ticks = columns.Select((c, i) => (Math.Log10(c), i == columns.Count - 1 && i > 1 ? $"all ({c:N0})" : c.ToString("N0", CultureInfo.InvariantCulture))).ToList();
+            EvaluationPlots.TrainingCurves(series, plot, $"{set}: macro-F1 vs labels", "labels (log scale)", "macro-F1", ticks);
             written.Add(plot);
             md.AppendLine(CultureInfo.InvariantCulture, $"![{set}]({Path.GetFileName(plot)})");
             md.AppendLine();
@@ -104,7 +105,7 @@ internal static class ResultsDocument
     private static void Compare(StringBuilder md, ResultStore results, string set, int labels, string a, string b)
     {
         if (Paired(results, set, labels, a, b) is not { } c) return;
-        md.AppendLine(CultureInfo.InvariantCulture, $"| {labels:N0} | {a} − {b} | {c.Difference:+0.000;-0.000} [{c.Interval.Lower:+0.000;-0.000}, {c.Interval.Upper:+0.000;-0.000}] | {(c.IsSignificant ? (c.Difference > 0 ? "A better" : "B better") : "no")} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| {labels:N0} | {a} − {b} | {Signed(c.Difference)} [{Signed(c.Interval.Lower)}, {Signed(c.Interval.Upper)}] | {(c.IsSignificant ? (c.Difference > 0 ? "A better" : "B better") : "no")} |");
     }
 
     private static IEnumerable<string> Targets(ResultStore results, string set, List<int> columns)
@@ -114,10 +115,10 @@ internal static class ResultsDocument
         // bag vs the better fastText setting, on all labels: met when bag is higher or not significantly lower.
         var fast = new[] { Method.FastText, Method.FastTextBigrams }.Where(m => F1(m, all) is not null).OrderByDescending(m => F1(m, all)).FirstOrDefault();
         if (fast is not null && Paired(results, set, all, Method.Bag, fast) is { } bagVsFast)
-            yield return FormattableString.Invariant($"{set}, bag vs {fast} (all labels): {bagVsFast.A:F3} vs {bagVsFast.B:F3}, difference {bagVsFast.Difference:+0.000;-0.000} [{bagVsFast.Interval.Lower:+0.000;-0.000}, {bagVsFast.Interval.Upper:+0.000;-0.000}] — {(bagVsFast.Difference >= 0 ? "met (beats)" : bagVsFast.IsSignificant ? "MISSED" : "met (matches: difference within the interval)")}");
+            yield return FormattableString.Invariant($"{set}, bag vs {fast} (all labels): {bagVsFast.A:F3} vs {bagVsFast.B:F3}, difference {Signed(bagVsFast.Difference)} [{Signed(bagVsFast.Interval.Lower)}, {Signed(bagVsFast.Interval.Upper)}] — {(bagVsFast.Difference >= 0 ? "met (beats)" : bagVsFast.IsSignificant ? "MISSED" : "met (matches: difference within the interval)")}");
         foreach (int labels in columns.Where(c => c != all || columns.Count == 1).Take(2))
             if (Paired(results, set, labels, Method.BertPretrained, Method.BertScratch) is { } p)
-                yield return FormattableString.Invariant($"{set}, pretrained vs scratch bert-mini at {labels} labels: {p.Difference:+0.000;-0.000} [{p.Interval.Lower:+0.000;-0.000}, {p.Interval.Upper:+0.000;-0.000}] — {(p.Interval.Lower > 0 ? "met" : "MISSED")}");
+                yield return FormattableString.Invariant($"{set}, pretrained vs scratch bert-mini at {labels} labels: {Signed(p.Difference)} [{Signed(p.Interval.Lower)}, {Signed(p.Interval.Upper)}] — {(p.Interval.Lower > 0 ? "met" : "MISSED")}");
         var ours = new[] { Method.Bag, Method.BertScratch, Method.BertPretrained }.Where(m => F1(m, all) is not null).OrderByDescending(m => F1(m, all)).FirstOrDefault();
         if (ours is not null && F1(Method.NaiveBayes, all) is double nb)
             yield return FormattableString.Invariant($"{set}, best of ours ({ours}, {F1(ours, all):F3}) vs Naive Bayes ({nb:F3}) on all labels — {(F1(ours, all) > nb ? "met" : "MISSED")}");
@@ -130,4 +131,8 @@ internal static class ResultsDocument
             : "unknown CPU";
         return $"{cpu}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
     }
+
+    // A difference that rounds to zero prints as 0.000, not as "-+0.000" (.NET keeps the sign of a negative value rounded to zero).
+    private static string Signed(double value) =>
+        Math.Round(value, 3) is var rounded && rounded == 0 ? "0.000" : rounded.ToString("+0.000;-0.000", CultureInfo.InvariantCulture);
 }

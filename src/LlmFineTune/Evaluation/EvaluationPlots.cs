@@ -133,8 +133,11 @@ public static class EvaluationPlots
     /// <param name="path">The PNG file to write.</param>
     /// <param name="title">The picture's title. Default "Training curves".</param>
     /// <param name="stepLabel">The horizontal axis's label. Default "step".</param>
+    /// <param name="valueLabel">The left axis's label; null names the left-axis series. Default null.</param>
+    /// <param name="stepTicks">Labelled ticks for the horizontal axis (e.g. label counts on a log scale); null lets the axis choose. Default null.</param>
     /// <exception cref="ArgumentException">No series has points, or a value is not finite.</exception>
-    public static void TrainingCurves(IEnumerable<MetricSeries> series, string path, string title = "Training curves", string stepLabel = "step")
+    public static void TrainingCurves(IEnumerable<MetricSeries> series, string path, string title = "Training curves", string stepLabel = "step",
+        string? valueLabel = null, IReadOnlyList<(double Position, string Label)>? stepTicks = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -159,7 +162,9 @@ public static class EvaluationPlots
             if (curve.RightAxis) line.Axes.YAxis = plot.Axes.Right;
         }
         string Names(bool right) => string.Join(", ", curves.Where(c => c.RightAxis == right).Select(c => c.Name));
-        StyleAxes(plot, title, stepLabel, Names(false));
+        StyleAxes(plot, title, stepLabel, valueLabel ?? Names(false));
+        if (stepTicks is { Count: > 0 })
+            plot.Axes.Bottom.SetTicks([.. stepTicks.Select(t => t.Position)], [.. stepTicks.Select(t => t.Label)]);
         if (curves.Any(c => c.RightAxis))
         {
             plot.Axes.Right.Label.Text = Names(true);

@@ -59,6 +59,17 @@ public sealed class EvaluationPlotsTests
     }
 
     [TestMethod]
+    public void TrainingCurves_ValueLabelAndStepTicks_WritesPng()
+    {
+        var f1 = new MetricSeries("bag", [(2, 0.26), (Math.Log10(500), 0.51), (Math.Log10(9189), 0.70)]);
+        string path = Path.Combine(directory, "labels.png");
+
+        EvaluationPlots.TrainingCurves([f1], path, "macro-F1 vs labels", "labels", "macro-F1", [(2, "100"), (Math.Log10(500), "500"), (Math.Log10(9189), "all (9,189)")]);
+
+        AssertPng(path, minWidth: 900, minHeight: 500);
+    }
+
+    [TestMethod]
     public void TrainingCurves_NoPoints_Throws()
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => EvaluationPlots.TrainingCurves([new MetricSeries("loss", [])], Path.Combine(directory, "x.png")));
