@@ -1,3 +1,4 @@
+using LlmFineTune.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,8 +30,8 @@ internal static class Gradients
         // Explicit scalars kept alive across the native calls (see AdamW.Update for why).
         using var tiny = 1e-6.ToScalar();
         using var limit = maxNorm.ToScalar();
-        using var one = 1.0.ToScalar();   // also add's alpha, which add(Scalar) would make implicitly
-        var coefficient = total.add(tiny, one).reciprocal_().mul_(limit).clamp_max_(one);
+        // Scalars.One is also add's alpha, which add(Scalar) would make implicitly.
+        var coefficient = total.add(tiny, Scalars.One).reciprocal_().mul_(limit).clamp_max_(Scalars.One);
         foreach (var (parameter, gradient) in withGradient)
         {
             if (gradient!.is_sparse)

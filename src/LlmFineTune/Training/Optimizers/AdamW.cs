@@ -1,3 +1,4 @@
+using LlmFineTune.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -71,8 +72,7 @@ internal sealed class AdamW : TorchSharp.Modules.AdamW
         var entries = gradient.SparseIndices[0];
         var values = gradient.SparseValues;
         var (rows, entryRow, _) = entries.unique(sorted: true, return_inverse: true);
-        using var one = 1.ToScalar();   // explicit for the reason given in Update
-        var rowGradient = zeros([rows.shape[0], .. values.shape[1..]], values.dtype).index_add_(0, entryRow!, values, one);
+        var rowGradient = zeros([rows.shape[0], .. values.shape[1..]], values.dtype).index_add_(0, entryRow!, values, Scalars.One);
         var weights = parameter.index_select(0, rows);
         var average = state.exp_avg.index_select(0, rows);
         var squares = state.exp_avg_sq.index_select(0, rows);
@@ -96,12 +96,12 @@ internal sealed class AdamW : TorchSharp.Modules.AdamW
         using var oneMinusBeta2 = (1 - s.Beta2).ToScalar();
         using var epsilon = s.Epsilon.ToScalar();
         using var step = (-s.StepSize).ToScalar();
-        using var one = 1.ToScalar();   // add_(Scalar) would make its alpha of 1 implicitly
         if (s.Decay != 1) weights.mul_(decay);
         average.mul_(beta1).add_(gradient, alpha: oneMinusBeta1);
         squares.mul_(beta2).addcmul_(gradient, gradient, value: oneMinusBeta2);
         using var root = squares.sqrt();
-        weights.addcdiv_(average, root.add_(epsilon, one), value: step);
+        // add_(Scalar) alone would make its alpha of 1 implicitly.
+        weights.addcdiv_(average, root.add_(epsilon, Scalars.One), value: step);
     }
 
     /// <summary>One parameter's step constants, bias corrections folded in.</summary>
