@@ -2,6 +2,7 @@ using System.CommandLine;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Pretraining;
+using LlmFineTune.Training.Schedules;
 
 namespace LlmFineTune.Cli.Commands;
 
@@ -28,6 +29,9 @@ internal static class PretrainCommand
         var maxLength = CommonOptions.MaxLength("pretraining sequence (default 128)");
         var batchSize = new Option<int>("--batch-size") { Description = "Sequences per step.", DefaultValueFactory = _ => 32 };
         var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-4 };
+        var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Warm the learning rate up over this many steps, then decay it linearly to 0 (BERT's schedule); by default it stays constant." };
+        var clip = new Option<double?>("--clip") { Description = "Clip the global gradient norm to this value; by default no clipping." };
+        var maskProbability = new Option<double?>("--mask-probability") { Description = "Share of tokens masked LM predicts (mlm only; default 0.15). Short runs learn faster with 0.3." };
         var separator = new Option<string>("--separator") { Description = "Where documents end in the corpus: a blank line, or every line.", DefaultValueFactory = _ => "blank" };
         separator.AcceptOnlyFromAmong("blank", "line");
         var packing = new Option<bool>("--packing") { Description = "Pack documents back to back into full sequences (for long documents); by default each sequence holds one document." };
@@ -36,11 +40,19 @@ internal static class PretrainCommand
 
         var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus).")
         {
-            corpus, output, backbone, objective, steps, epochs, vocabSize, maxLength, batchSize, learningRate, separator, packing, heldOut, seed,
+            corpus, output, backbone, objective, steps, epochs, vocabSize, maxLength, batchSize, learningRate, warmupSteps, clip, maskProbability, separator, packing, heldOut, seed,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
             var (model, decoder) = Resolve(parse.GetValue(backbone), parse.GetValue(objective));
+            if (decoder && parse.GetValue(maskProbability) is not null)
+                throw new ArgumentException($"--mask-probability applies to masked LM, and {model} trains with causal LM. Drop it, or pretrain a bert-* backbone.");
+            if (parse.GetValue(warmupSteps) is < 0 and var w)
+                throw new ArgumentException($"--warmup-steps must be 0 or more (was {w}).");
+            if (parse.GetValue(clip) is { } c && !(c > 0 && double.IsFinite(c)))
+                throw new ArgumentException(FormattableString.Invariant($"--clip must be a positive number (was {c})."));
+            if (parse.GetValue(maskProbability) is { } m && !(m > 0 && m <= 1))
+                throw new ArgumentException(FormattableString.Invariant($"--mask-probability must be in (0, 1] (was {m})."));
             var options = new EncoderPretrainingOptions
             {
                 Backbone = model,
@@ -50,6 +62,9 @@ internal static class PretrainCommand
                 Epochs = parse.GetValue(epochs),
                 Steps = parse.GetValue(steps),
                 LearningRate = parse.GetValue(learningRate),
+                Schedule = parse.GetValue(warmupSteps) is int warmup ? new LinearSchedule(warmup) : null,
+                MaxGradientNorm = parse.GetValue(clip),
+                Masking = new MaskingOptions { Probability = parse.GetValue(maskProbability) ?? new MaskingOptions().Probability },
                 Packing = parse.GetValue(packing),
                 HeldOutDocuments = parse.GetValue(heldOut),
                 Seed = parse.GetValue(seed),

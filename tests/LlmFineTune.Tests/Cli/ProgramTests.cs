@@ -95,7 +95,8 @@ public sealed class ProgramTests
         string finetuned = Path.Combine(root, "from-pretrained");
 
         var pretrain = CliRun.Of("pretrain", "--corpus", corpusPath, "--output", pretrained, "--backbone", "bert-tiny", "--steps", "4",
-            "--vocab-size", "120", "--max-length", "32", "--batch-size", "8", "--separator", "line", "--held-out", "8");
+            "--vocab-size", "120", "--max-length", "32", "--batch-size", "8", "--separator", "line", "--held-out", "8",
+            "--warmup-steps", "2", "--clip", "1", "--mask-probability", "0.3");
         Assert.AreEqual(0, pretrain.ExitCode, pretrain.Error);
         StringAssert.Contains(pretrain.Output, "pretrain: step 4/4");
         StringAssert.Contains(pretrain.Output, "held-out perplexity");
@@ -157,6 +158,10 @@ public sealed class ProgramTests
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--objective", "mlm", "--backbone", "gpt2-small", "--backbone bert-small")]
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--from", "{gpt2}", "--backbone", "gpt2-tiny", "holds a gpt2 model")]
     [DataRow("pretrain", "--output", "{root}/x", "--corpus")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--mask-probability", "0", "--mask-probability must be in (0, 1]")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--backbone", "gpt2-tiny", "--mask-probability", "0.3", "causal LM")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--clip", "0", "--clip must be a positive number")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--warmup-steps", "-1", "--warmup-steps must be 0 or more")]
     [DataRow("train", "train")]
     public void Run_UserMistake_OneLineOnStandardErrorAndExitCode2(params string[] argsThenExpected)
     {
