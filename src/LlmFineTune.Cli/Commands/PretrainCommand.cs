@@ -64,7 +64,7 @@ internal static class PretrainCommand
                 LearningRate = parse.GetValue(learningRate),
                 Schedule = parse.GetValue(warmupSteps) is int warmup ? new LinearSchedule(warmup) : null,
                 MaxGradientNorm = parse.GetValue(clip),
-                Masking = new MaskingOptions { Probability = parse.GetValue(maskProbability) ?? new MaskingOptions().Probability },
+                Masking = parse.GetValue(maskProbability) is double probability ? new MaskingOptions { Probability = probability } : new MaskingOptions(),
                 Packing = parse.GetValue(packing),
                 HeldOutDocuments = parse.GetValue(heldOut),
                 Seed = parse.GetValue(seed),
