@@ -11,6 +11,7 @@ internal static class BenchmarkTorch
 
     public static void Initialize()
     {
+        TorchRuntime.PerformanceDefaults = true;
         TorchRuntime.EnsureAvailable();
         torch.set_num_threads(Threads);
         torch.manual_seed(0);

@@ -8,6 +8,7 @@
 // --quick (or LLMFT_QUICK=1) trains a smaller model for fewer epochs: a smoke run.
 using LlmFineTune.Data;
 using LlmFineTune.DependencyInjection;
+using LlmFineTune.Runtime;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Examples.CustomHeadAndOptimizer;
 using LlmFineTune.Training;
@@ -17,6 +18,8 @@ using Microsoft.Extensions.Options;
 bool quick = args.Contains("--quick") || Environment.GetEnvironmentVariable("LLMFT_QUICK") == "1";
 string data = Path.Combine(AppContext.BaseDirectory, "data", "support-tickets");
 
+// The process is ours: take the allocator and thread tuning (off by default in the library).
+TorchRuntime.PerformanceDefaults = true;
 var services = new ServiceCollection()
     .AddTaskHead("focal", (hiddenSize, labels) => new FocalLossHead(hiddenSize, labels.Count, gamma: 2))
     .AddOptimizer<LionFactory>("lion")

@@ -12,6 +12,7 @@
 //   curl -s localhost:5080/stats
 using LlmFineTune.Data;
 using LlmFineTune.DependencyInjection;
+using LlmFineTune.Runtime;
 using LlmFineTune.Examples.HostedClassifier;
 using LlmFineTune.Modeling.Serialization;
 using LlmFineTune.Serving;
@@ -19,6 +20,8 @@ using LlmFineTune.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
+// The process is ours: take the allocator and thread tuning (off by default in the library).
+TorchRuntime.PerformanceDefaults = true;
 var arguments = Arguments.Parse(args);
 if (arguments is null)
 {

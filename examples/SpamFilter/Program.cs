@@ -8,6 +8,8 @@ using System.Diagnostics;
 using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
+using LlmFineTune.Runtime;
+using LlmFineTune.Plotting;
 using LlmFineTune.Training;
 
 namespace LlmFineTune.Examples.SpamFilter;
@@ -18,7 +20,12 @@ public static class Program
     /// <summary>Runs the example on the console.</summary>
     /// <param name="args"><c>--quick</c> for a smoke run; <c>--out DIR</c> for the reports.</param>
     /// <returns>0, or 2 when the data set has not been built.</returns>
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        // A training program owns its process: take the allocator and thread tuning (off by default in the library).
+        TorchRuntime.PerformanceDefaults = true;
+        return Run(args, Console.Out, Console.Error);
+    }
 
     /// <summary>Runs the example, writing to the given streams.</summary>
     /// <param name="args"><c>--quick</c> for a smoke run; <c>--out DIR</c> for the reports.</param>

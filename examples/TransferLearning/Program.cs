@@ -8,6 +8,7 @@ using System.Diagnostics;
 using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
+using LlmFineTune.Runtime;
 using LlmFineTune.Pretraining;
 using LlmFineTune.Training;
 
@@ -19,7 +20,12 @@ public static class Program
     /// <summary>Runs the study on the console.</summary>
     /// <param name="args"><c>--quick</c> for a smoke run.</param>
     /// <returns>0.</returns>
-    public static int Main(string[] args) => Run(args, Console.Out);
+    public static int Main(string[] args)
+    {
+        // A training program owns its process: take the allocator and thread tuning (off by default in the library).
+        TorchRuntime.PerformanceDefaults = true;
+        return Run(args, Console.Out);
+    }
 
     /// <summary>Runs the study, writing to <paramref name="output"/>.</summary>
     /// <param name="args"><c>--quick</c> for a smoke run.</param>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using LlmFineTune.Cli.Commands;
+using LlmFineTune.Runtime;
 
 namespace LlmFineTune.Cli;
 
@@ -12,6 +13,8 @@ public static class Program
     /// <returns>0 on success, 2 for a user mistake, 1 for anything else, 130 when cancelled.</returns>
     public static int Main(string[] args)
     {
+        // A command-line training process owns its whole process, so it takes the allocator and thread tuning.
+        TorchRuntime.PerformanceDefaults = true;
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

@@ -17,6 +17,7 @@ using LlmFineTune.Runtime;
 using static TorchSharp.torch;
 
 var options = SuiteOptions.Parse(args);
+TorchRuntime.PerformanceDefaults = true;
 TorchRuntime.EnsureAvailable();
 set_num_threads(options.Threads);
 var log = Console.Out;

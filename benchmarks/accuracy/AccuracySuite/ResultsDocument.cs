@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using LlmFineTune.Evaluation;
+using LlmFineTune.Plotting;
 
 namespace LlmFineTune.Benchmarks.Accuracy;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
+using LlmFineTune.Plotting;
 using LlmFineTune.Tokenization;
 using Spectre.Console;
 

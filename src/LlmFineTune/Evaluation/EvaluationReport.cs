@@ -8,7 +8,7 @@ namespace LlmFineTune.Evaluation;
 /// <summary>
 /// How well a model did on a labeled test set: metrics, per-class figures, confusion matrix, calibration,
 /// bootstrap intervals and (optionally) each example's prediction. Saves to a stable JSON form
-/// (docs/evaluation-report.md), renders as Markdown, and plots through <see cref="EvaluationPlots"/>.
+/// (docs/evaluation-report.md), renders as Markdown, and plots through <c>LlmFineTune.Plotting.EvaluationPlots</c> (package LlmFineTune.Plotting).
 /// </summary>
 /// <remarks>
 /// Metrics that do not apply to the task are <see langword="null"/> (left out of the JSON). A metric that applies

@@ -12,27 +12,32 @@ namespace LlmFineTune.Runtime;
 /// </summary>
 public static class TorchRuntime
 {
-    /// <summary>The environment variable that switches the performance defaults off when it is <c>0</c> or <c>false</c>.</summary>
+    /// <summary>The environment variable that switches the performance defaults on (<c>1</c> or <c>true</c>) or off (<c>0</c> or <c>false</c>) without a code change.</summary>
     public const string PerformanceDefaultsVariable = "LLMFINETUNE_PERFORMANCE_DEFAULTS";
 
     private const string NativeLibraryName = "libLibTorchSharp.so";
     private const string LibStdCxx = "libstdc++.so.6";
 
     private static readonly Lazy<Exception?> Failure = new(Probe, LazyThreadSafetyMode.ExecutionAndPublication);
-    private static bool performanceDefaults = !IsOff(Environment.GetEnvironmentVariable(PerformanceDefaultsVariable));
+    private static bool performanceDefaults = IsOn(Environment.GetEnvironmentVariable(PerformanceDefaultsVariable));
 
     /// <summary>
-    /// Whether the first torch use tunes the process for training: glibc's malloc keeps buffers
-    /// below 32 MiB in its heap and keeps up to 512 MiB of freed memory for reuse (instead of
-    /// mapping and faulting in every gradient and optimizer temporary afresh each step), and
+    /// Whether the first torch use tunes the whole process for training: glibc's malloc keeps
+    /// buffers below 32 MiB in its heap and keeps up to 512 MiB of freed memory for reuse (instead
+    /// of mapping and faulting in every gradient and optimizer temporary afresh each step), and
     /// libtorch's intra-op threads are capped at <see cref="Environment.ProcessorCount"/> (which,
     /// unlike libtorch's own count, honours container CPU limits and affinity).
     /// </summary>
-    /// <value>True unless the environment variable <c>LLMFINETUNE_PERFORMANCE_DEFAULTS</c> is <c>0</c> or <c>false</c>.</value>
+    /// <value>
+    /// False unless the environment variable <c>LLMFINETUNE_PERFORMANCE_DEFAULTS</c> is <c>1</c> or <c>true</c>:
+    /// a library does not change its host's allocator unasked. The <c>llmft</c> tool, the examples and
+    /// the benchmarks turn it on.
+    /// </value>
     /// <remarks>
-    /// The settings are process-wide, so an application that tunes malloc or libtorch's threads
-    /// itself should switch them off (set this to false before creating any model, or set the
-    /// environment variable). Without glibc (Windows, macOS, musl) the allocator part does nothing.
+    /// Turn it on at the start of a training program, before any model or tensor exists:
+    /// <c>TorchRuntime.PerformanceDefaults = true;</c>. The settings are process-wide, so leave it off
+    /// in a host whose other parts tune malloc or libtorch's threads themselves. Without glibc
+    /// (Windows, macOS, musl) the allocator part does nothing. Measured effect: docs/performance-defaults.md.
     /// </remarks>
     /// <exception cref="InvalidOperationException">Set after torch was first used, when the choice no longer has any effect.</exception>
     public static bool PerformanceDefaults
@@ -41,7 +46,7 @@ public static class TorchRuntime
         set
         {
             if (Failure.IsValueCreated && value != performanceDefaults)
-                throw new InvalidOperationException($"{nameof(TorchRuntime)}.{nameof(PerformanceDefaults)} must be set before the first model or tensor is created; torch is already initialised. Set it at the start of the program, or set the environment variable {PerformanceDefaultsVariable}=0.");
+                throw new InvalidOperationException($"{nameof(TorchRuntime)}.{nameof(PerformanceDefaults)} must be set before the first model or tensor is created; torch is already initialised. Set it at the start of the program, or set the environment variable {PerformanceDefaultsVariable}=1.");
             performanceDefaults = value;
         }
     }
@@ -129,8 +134,8 @@ public static class TorchRuntime
                "Check that every file of the libtorch-cpu-linux-x64 package sits beside it (a missing libtorch_cpu.so or libc10.so is named above) and that the machine is x86-64 glibc Linux.";
     }
 
-    private static bool IsOff(string? value) =>
-        value is not null && (value.Trim() == "0" || value.Trim().Equals("false", StringComparison.OrdinalIgnoreCase));
+    private static bool IsOn(string? value) =>
+        value is not null && (value.Trim() == "1" || value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase));
 
     private static IEnumerable<string> CandidatePaths()
     {

@@ -3,6 +3,7 @@ using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Heads;
+using LlmFineTune.Plotting;
 using LlmFineTune.Tokenization;
 using LlmFineTune.Training;
 using TorchSharp;

@@ -62,7 +62,7 @@ public sealed class CrashDuringSaveTests
 
     private int RunChildAndKillItWhileSaving()
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(ChildProcess.DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -85,10 +85,6 @@ public sealed class CrashDuringSaveTests
         child.WaitForExit();
         return child.ExitCode;
     }
-
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
-        ?? (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet");
 
     private static TextDataset Data() => TinyModels.SingleLabel(perClass: 8, seed: 5);
 

@@ -18,7 +18,7 @@ public sealed class NativeAllocatorTests
         if (!NativeAllocator.IsGlibc)
             Assert.Inconclusive("The allocator settings apply to glibc only.");
         if (!TorchRuntime.PerformanceDefaults)
-            Assert.Inconclusive($"{TorchRuntime.PerformanceDefaultsVariable} switches the defaults off in this environment.");
+            Assert.Inconclusive($"{TorchRuntime.PerformanceDefaultsVariable} is not on in this environment.");
     }
 
     [TestMethod]

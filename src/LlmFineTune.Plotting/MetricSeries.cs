@@ -1,4 +1,4 @@
-namespace LlmFineTune.Evaluation;
+namespace LlmFineTune.Plotting;
 
 /// <summary>A named curve for <see cref="EvaluationPlots.TrainingCurves"/>: a metric's value at successive steps or epochs.</summary>
 /// <param name="Name">The legend text, for example <c>train loss</c> or <c>validation macroF1</c>.</param>

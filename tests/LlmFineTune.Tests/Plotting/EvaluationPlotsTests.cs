@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
+using LlmFineTune.Plotting;
+using LlmFineTune.Tests.Evaluation;
 
-namespace LlmFineTune.Tests.Evaluation;
+namespace LlmFineTune.Tests.Plotting;
 
 [TestClass]
 public sealed class EvaluationPlotsTests

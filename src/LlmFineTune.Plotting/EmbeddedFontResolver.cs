@@ -1,7 +1,7 @@
 using ScottPlot;
 using SkiaSharp;
 
-namespace LlmFineTune.Evaluation;
+namespace LlmFineTune.Plotting;
 
 /// <summary>
 /// Serves the DejaVu Sans font shipped inside this assembly to ScottPlot, so plot text renders the same on every
@@ -12,12 +12,12 @@ internal sealed class EmbeddedFontResolver : IFontResolver
     /// <summary>The family name plots ask for; distinct from any system font so the embedded file always wins.</summary>
     public const string Family = "LlmFineTune DejaVu Sans";
 
-    private const string ResourceName = "LlmFineTune.Evaluation.Fonts.DejaVuSans.ttf";
+    private const string ResourceName = "LlmFineTune.Plotting.Fonts.DejaVuSans.ttf";
 
     private static readonly Lazy<SKData> FontData = new(() =>
     {
         using var stream = typeof(EmbeddedFontResolver).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"The embedded font '{ResourceName}' is missing from the LlmFineTune assembly; the package is damaged.");
+            ?? throw new InvalidOperationException($"The embedded font '{ResourceName}' is missing from the LlmFineTune.Plotting assembly; the package is damaged.");
         return SKData.Create(stream);
     });
 

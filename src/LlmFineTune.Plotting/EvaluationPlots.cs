@@ -1,7 +1,8 @@
 using System.Globalization;
+using LlmFineTune.Evaluation;
 using ScottPlot;
 
-namespace LlmFineTune.Evaluation;
+namespace LlmFineTune.Plotting;
 
 /// <summary>Draws evaluation pictures as PNG files: confusion-matrix heat map, reliability diagram, training curves.</summary>
 /// <remarks>Files are written to a temporary sibling and renamed into place. Rendering uses ScottPlot (SkiaSharp) and needs no display.</remarks>
