@@ -39,6 +39,7 @@ public sealed partial class PackageConsumerTests
         foreach (var epoch in result.History.GroupBy(h => h.Epoch))
             Console.WriteLine($"epoch {epoch.Key} loss {epoch.Average(h => h.Loss).ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}");
         Console.WriteLine($"accuracy {new Evaluator().Evaluate(model, data).Accuracy.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"runtime {Environment.Version.Major}");
         """;
 
     private string work = "";
@@ -65,9 +66,46 @@ public sealed partial class PackageConsumerTests
     [TestMethod]
     public void PackageReference_NewConsoleApp_BuildsPublishesAndTrains()
     {
+        string app = CreateConsumer("net10.0");
+
+        Dotnet(app, "build", "-c", "Release");
+        string built = Path.Combine(app, "bin", "Release", "net10.0");
+        AssertFalls(Dotnet(built, "ConsumerApp.dll"), runtime: 10);
+        AssertWeak(Path.Combine(built, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"));
+
+        string published = Path.Combine(work, "published");
+        Dotnet(app, "publish", "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-o", published);
+        AssertWeak(Path.Combine(published, "libLibTorchSharp.so"));
+        AssertFalls(Dotnet(published, "ConsumerApp.dll"), runtime: 10);
+        AssertCoreOnly(published);
+
+        string cacheCopy = Directory.GetFiles(Path.Combine(NuGetCache(), "torchsharp"), "libLibTorchSharp.so", SearchOption.AllDirectories).First();
+        Assert.IsFalse(ElfVersionNeeds.ReadNeeds(File.ReadAllBytes(cacheCopy), cacheCopy).Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak,
+            "the NuGet cache's copy must never be modified");
+    }
+
+    [TestMethod]
+    public void PackageReference_Net8ConsoleApp_TrainsOnTheNet8Runtime()
+    {
+        string app = CreateConsumer("net8.0");
+
+        // Self-contained, so the app runs on the real .NET 8 runtime (from NuGet's runtime pack) even where only .NET 10 is installed.
+        string published = Path.Combine(work, "published8");
+        Dotnet(app, "publish", "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "-o", published);
+        AssertWeak(Path.Combine(published, "libLibTorchSharp.so"));
+        AssertFalls(Run(Path.Combine(published, "ConsumerApp"), published), runtime: 8);
+
+        // net8.0 consumers get the 8.0 line of Microsoft.Extensions, not 10.x forced on them.
+        string deps = File.ReadAllText(Path.Combine(published, "ConsumerApp.deps.json"));
+        StringAssert.Matches(deps, OptionsEight(), "Microsoft.Extensions.Options should resolve to 8.0.x for a net8.0 app");
+    }
+
+    private string CreateConsumer(string framework)
+    {
         string feed = Path.Combine(work, "feed"), app = Path.Combine(work, "app");
         Directory.CreateDirectory(app);
         Dotnet(RepositoryRoot(), "pack", "src/LlmFineTune/LlmFineTune.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
+        Assert.IsTrue(File.Exists(Path.Combine(feed, $"LlmFineTune.{version}.snupkg")), "the symbols package is missing");
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -80,7 +118,7 @@ public sealed partial class PackageConsumerTests
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
+                <TargetFramework>{framework}</TargetFramework>
                 <Nullable>enable</Nullable>
                 <ImplicitUsings>enable</ImplicitUsings>
               </PropertyGroup>
@@ -90,24 +128,23 @@ public sealed partial class PackageConsumerTests
             </Project>
             """);
         File.WriteAllText(Path.Combine(app, "Program.cs"), ConsumerProgram);
-
-        Dotnet(app, "build", "-c", "Release");
-        string built = Path.Combine(app, "bin", "Release", "net10.0");
-        AssertFalls(Dotnet(built, "ConsumerApp.dll"));
-        AssertWeak(Path.Combine(built, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"));
-
-        string published = Path.Combine(work, "published");
-        Dotnet(app, "publish", "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-o", published);
-        AssertWeak(Path.Combine(published, "libLibTorchSharp.so"));
-        AssertFalls(Dotnet(published, "ConsumerApp.dll"));
-
-        string cacheCopy = Directory.GetFiles(Path.Combine(NuGetCache(), "torchsharp"), "libLibTorchSharp.so", SearchOption.AllDirectories).First();
-        Assert.IsFalse(ElfVersionNeeds.ReadNeeds(File.ReadAllBytes(cacheCopy), cacheCopy).Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak,
-            "the NuGet cache's copy must never be modified");
+        return app;
     }
 
-    private void AssertFalls(string output)
+    /// <summary>The core package brings libtorch and nothing for plots: no ScottPlot, no SkiaSharp natives (TorchSharp itself references the managed SkiaSharp.dll).</summary>
+    private void AssertCoreOnly(string output)
     {
+        var files = Directory.GetFiles(output, "*", SearchOption.AllDirectories);
+        long bytes = files.Sum(f => new FileInfo(f).Length);
+        TestContext.WriteLine($"core-only app output: {files.Length} files, {bytes / 1e6:F0} MB");
+        var plotting = files.Where(f => Path.GetFileName(f).StartsWith("libSkiaSharp", StringComparison.Ordinal)
+                                        || Path.GetFileName(f).Contains("ScottPlot", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.IsEmpty(plotting, "plotting files in a core-only app: " + string.Join(", ", plotting));
+    }
+
+    private void AssertFalls(string output, int runtime)
+    {
+        StringAssert.Contains(output, $"runtime {runtime}", "the app ran on the wrong runtime");
         TestContext.WriteLine(output);
         var losses = EpochLoss().Matches(output).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
         Assert.HasCount(6, losses, output);
@@ -122,9 +159,11 @@ public sealed partial class PackageConsumerTests
         Assert.IsTrue(ElfVersionNeeds.ReadNeeds(File.ReadAllBytes(path), path).Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak, $"{path} was not patched");
     }
 
-    private string Dotnet(string folder, params string[] arguments)
+    private string Dotnet(string folder, params string[] arguments) => Run("dotnet", folder, arguments);
+
+    private string Run(string program, string folder, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", arguments)
+        var start = new ProcessStartInfo(program, arguments)
         {
             WorkingDirectory = folder,
             RedirectStandardOutput = true,
@@ -139,7 +178,7 @@ public sealed partial class PackageConsumerTests
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        Assert.AreEqual(0, process.ExitCode, $"dotnet {string.Join(' ', arguments)} failed in {folder}:\n{stdout}\n{stderr.Result}");
+        Assert.AreEqual(0, process.ExitCode, $"{program} {string.Join(' ', arguments)} failed in {folder}:\n{stdout}\n{stderr.Result}");
         return stdout;
     }
 
@@ -161,4 +200,7 @@ public sealed partial class PackageConsumerTests
 
     [GeneratedRegex(@"^accuracy ([0-9.]+)$", RegexOptions.Multiline)]
     private static partial Regex Accuracy();
+
+    [GeneratedRegex(@"""Microsoft\.Extensions\.Options/8\.0\.\d+""")]
+    private static partial Regex OptionsEight();
 }
