@@ -8,6 +8,7 @@ using LlmFineTune.Training;
 using LlmFineTune.Training.Checkpoints;
 using LlmFineTune.Training.Optimizers;
 using LlmFineTune.Training.Schedules;
+using LlmFineTune.Validation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

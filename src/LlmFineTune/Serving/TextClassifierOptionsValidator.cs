@@ -1,5 +1,5 @@
-using LlmFineTune.DependencyInjection;
 using LlmFineTune.Modeling.Serialization;
+using LlmFineTune.Validation;
 using Microsoft.Extensions.Options;
 
 namespace LlmFineTune.Serving;

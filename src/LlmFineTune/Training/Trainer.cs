@@ -3,6 +3,7 @@ using LlmFineTune.Modeling;
 using LlmFineTune.Training.Checkpoints;
 using LlmFineTune.Training.Optimizers;
 using LlmFineTune.Training.Schedules;
+using LlmFineTune.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,3 +1,5 @@
+using LlmFineTune.Validation;
+
 namespace LlmFineTune.Training;
 
 /// <summary>How <see cref="Trainer"/> trains. Checked up front; every message names the option.</summary>

@@ -9,7 +9,8 @@ public sealed class DependencyGraphTests
     /// <summary>The floors, lowest first: a namespace may use its own subtree and any lower floor, nothing beside or above it.</summary>
     internal static readonly string[][] Floors =
     [
-        ["LlmFineTune", "LlmFineTune.IO", "LlmFineTune.Runtime", "LlmFineTune.Build"],
+        ["LlmFineTune", "LlmFineTune.IO", "LlmFineTune.Build", "LlmFineTune.Validation"],
+        ["LlmFineTune.Runtime"],
         ["LlmFineTune.Data"],
         ["LlmFineTune.Tokenization"],
         ["LlmFineTune.Batching"],

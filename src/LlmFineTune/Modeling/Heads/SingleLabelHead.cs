@@ -1,6 +1,6 @@
 using LlmFineTune.Batching;
 using LlmFineTune.Data;
-using LlmFineTune.Training;
+using LlmFineTune.Validation;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

@@ -1,6 +1,6 @@
 using LlmFineTune.Batching;
 using LlmFineTune.Data;
-using LlmFineTune.Training;
+using LlmFineTune.Validation;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

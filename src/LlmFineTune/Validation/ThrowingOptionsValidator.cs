@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace LlmFineTune.DependencyInjection;
+namespace LlmFineTune.Validation;
 
 /// <summary>Turns an options type's own <c>Validate()</c> (which throws an argument exception naming the option) into an <see cref="IValidateOptions{TOptions}"/>, so DI reports the same problem at start-up.</summary>
 internal sealed class ThrowingOptionsValidator<T>(Action<T> validate) : IValidateOptions<T>

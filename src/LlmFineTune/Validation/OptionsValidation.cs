@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace LlmFineTune.Training;
+namespace LlmFineTune.Validation;
 
 /// <summary>Runs an options validator outside DI, with the same messages DI would give.</summary>
 internal static class OptionsValidation
