@@ -34,7 +34,8 @@ internal static class OurModels
         using var model = new TextClassifier(tokenizer, backbone,
             new SingleLabelHead(bag.Dimension, set.Labels.Count, new HeadOptions { Dropout = 0 }), set.Labels, maxLength: 4096);
         int epochs = Math.Max(bag.Epochs, (BagMinimumExamples + train.Count - 1) / train.Count);
-        new Trainer(new TrainerOptions { Epochs = epochs, BatchSize = bag.Batch, LearningRate = bag.LearningRate, Seed = options.Seed }, new AdamWFactory(weightDecay: 0), new LinearSchedule())
+        ITrainingCallback[] callbacks = vectors is not null && bag.FreezeVectors ? [new LlmFineTune.Training.Callbacks.FreezeBackbone()] : [];
+        new Trainer(new TrainerOptions { Epochs = epochs, BatchSize = bag.Batch, LearningRate = bag.LearningRate, Seed = options.Seed }, new AdamWFactory(weightDecay: 0), new LinearSchedule(), callbacks)
             .Train(model, TextDataset.FromExamples(train, labelMap: set.Labels));
         return Evaluate(options, model, set);
     }

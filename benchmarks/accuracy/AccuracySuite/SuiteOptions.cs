@@ -48,7 +48,7 @@ internal sealed record SuiteOptions(bool Quick, bool RenderOnly, string Data, st
             if (args[i] == "--quick") { quick = true; continue; }
             if (args[i] == "--render") { renderOnly = true; continue; }
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"Unexpected argument '{args[i]}'. Options: --quick, --render (only rewrite the documents from finished runs), --data DIR, --shared DIR, --work DIR, --cache DIR, --docs DIR, --sets a,b, --methods a,b, --budgets 100,500,all, --seed N, --threads N, --bag-lr X, --bag-epochs N, --bag-buckets N, --bag-dim N, --bag-batch N, --bag-char-ngrams MIN-MAX, --pretrain-minutes N.");
+                throw new ArgumentException($"Unexpected argument '{args[i]}'. Options: --quick, --render (only rewrite the documents from finished runs), --data DIR, --shared DIR, --work DIR, --cache DIR, --docs DIR, --sets a,b, --methods a,b, --budgets 100,500,all, --seed N, --threads N, --bag-lr X, --bag-epochs N, --bag-buckets N, --bag-dim N, --bag-batch N, --bag-char-ngrams MIN-MAX, --bag-freeze-vectors true|false, --pretrain-minutes N.");
             map[args[i][2..]] = args[++i];
         }
         string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
@@ -67,14 +67,15 @@ internal sealed record SuiteOptions(bool Quick, bool RenderOnly, string Data, st
         string[] chars = Get("bag-char-ngrams", "0-0").Split('-');
         var bag = new BagSettings(Double("bag-lr", BagSettings.Default.LearningRate), Int("bag-epochs", BagSettings.Default.Epochs),
             Int("bag-buckets", BagSettings.Default.Buckets), Int("bag-dim", BagSettings.Default.Dimension), Int("bag-batch", BagSettings.Default.Batch),
-            int.Parse(chars[0], CultureInfo.InvariantCulture), int.Parse(chars[^1], CultureInfo.InvariantCulture));
+            int.Parse(chars[0], CultureInfo.InvariantCulture), int.Parse(chars[^1], CultureInfo.InvariantCulture), Get("bag-freeze-vectors", "false") == "true");
         return new SuiteOptions(quick, renderOnly, data, Get("shared", "/work/shared"), Get("work", Path.Combine(home, ".cache", "llmfinetune-accuracy", quick ? "work-quick" : "work")),
             Get("cache", Path.Combine(home, ".cache", "llmfinetune-accuracy")), Get("docs", "docs"), sets, methods, budgets, Int("seed", 42), Int("threads", 2), bag, Int("pretrain-minutes", 15));
     }
 }
 
 /// <summary>The bag-of-n-grams model's settings (hashing tokenizer + <c>BagOfNgrams</c> + linear head).</summary>
-internal sealed record BagSettings(double LearningRate, int Epochs, int Buckets, int Dimension, int Batch, int MinCharNgram, int MaxCharNgram)
+/// <param name="FreezeVectors">Keep a table that starts from word vectors fixed and train only the head (bag-vectors methods).</param>
+internal sealed record BagSettings(double LearningRate, int Epochs, int Buckets, int Dimension, int Batch, int MinCharNgram, int MaxCharNgram, bool FreezeVectors = false)
 {
     public static readonly BagSettings Default = new(LearningRate: 0.02, Epochs: 5, Buckets: 1 << 18, Dimension: 64, Batch: 32, MinCharNgram: 0, MaxCharNgram: 0);
 
