@@ -98,7 +98,8 @@ internal static class EncoderPretraining
     private static string DirectoryOf(SuiteOptions options) =>
         Path.Combine(options.Cache, FormattableString.Invariant($"bert-mini-mlm-L{options.MaxLength}-b{options.PretrainBatch}-s{options.PretrainSteps}-seed{options.Seed}-v3"));
 
-    private static (List<string> Documents, int Removed) Corpus(SuiteOptions options)
+    /// <summary>The public pretraining corpus: debian-descriptions without the topical test split's descriptions, plus the four train splits without labels, shuffled.</summary>
+    public static (List<string> Documents, int Removed) Corpus(SuiteOptions options)
     {
         var sets = SuiteOptions.AllSets.Select(name => LabeledSet.Load(options.Data, name, testCap: null, options.Seed)).ToList();
         var topicalTest = new HashSet<ulong>(sets.Single(s => s.Name == "debian-sections-topical").Test.SelectMany(e => Shingles(e.Text)));

@@ -18,15 +18,24 @@ internal static class OurModels
     /// <summary>Bag examples seen at least this often, so small budgets get enough steps.</summary>
     private const int BagMinimumExamples = 10_000;
 
-    public static EvaluationReport Bag(SuiteOptions options, LabeledSet set, IReadOnlyList<TextExample> train)
+    /// <summary>Trains the bag from scratch, or with its table starting from the word vectors in <paramref name="vectors"/> (same hashing and width).</summary>
+    public static EvaluationReport Bag(SuiteOptions options, LabeledSet set, IReadOnlyList<TextExample> train, string? vectors = null)
     {
         var bag = options.Bag;
         manual_seed(options.Seed);
         var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = bag.Buckets, WordNgrams = 2, MinCharNgram = bag.MinCharNgram, MaxCharNgram = bag.MaxCharNgram });
-        using var model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, bag.Dimension),
+        var backbone = new BagOfNgrams(tokenizer.VocabularySize, bag.Dimension);
+        if (vectors is not null)
+        {
+            using var pretrained = ClassifierFactory.FromPretrained(vectors, TextDataset.FromExamples(train, labelMap: set.Labels));
+            using var noGrad = no_grad();
+            backbone.parameters().Single().copy_(((BagOfNgrams)pretrained.Backbone).parameters().Single());
+        }
+        using var model = new TextClassifier(tokenizer, backbone,
             new SingleLabelHead(bag.Dimension, set.Labels.Count, new HeadOptions { Dropout = 0 }), set.Labels, maxLength: 4096);
         int epochs = Math.Max(bag.Epochs, (BagMinimumExamples + train.Count - 1) / train.Count);
-        new Trainer(new TrainerOptions { Epochs = epochs, BatchSize = bag.Batch, LearningRate = bag.LearningRate, Seed = options.Seed }, new AdamWFactory(weightDecay: 0), new LinearSchedule())
+        ITrainingCallback[] callbacks = vectors is not null && bag.FreezeVectors ? [new LlmFineTune.Training.Callbacks.FreezeBackbone()] : [];
+        new Trainer(new TrainerOptions { Epochs = epochs, BatchSize = bag.Batch, LearningRate = bag.LearningRate, Seed = options.Seed }, new AdamWFactory(weightDecay: 0), new LinearSchedule(), callbacks)
             .Train(model, TextDataset.FromExamples(train, labelMap: set.Labels));
         return Evaluate(options, model, set);
     }

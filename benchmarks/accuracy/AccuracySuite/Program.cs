@@ -5,7 +5,12 @@
 //   benchmarks/accuracy/run.sh [--quick]     (builds the shared data first; see docs/accuracy.md)
 //   dotnet run -c Release --project benchmarks/accuracy/AccuracySuite -- [--quick] [--sets a,b] [--methods a,b]
 //       [--render] [--budgets 100,500,all] [--data DIR] [--shared DIR] [--work DIR] [--cache DIR] [--docs DIR] [--seed 42] [--threads 2]
-//       [--bag-lr 0.02] [--bag-epochs 10] [--bag-buckets 262144] [--bag-dim 64] [--bag-char-ngrams 3-5]
+//       [--bag-lr 0.02] [--bag-epochs 10] [--bag-buckets 262144] [--bag-dim 64] [--bag-char-ngrams 3-5] [--pretrain-minutes 15]
+//
+// Issue 17's methods pretrain with the library's defaults at an equal wall-clock budget (--pretrain-minutes) and are
+// cached per corpus: bert-mini-mlm-budget (public corpus), bert-mini-mlm-self (the set's training texts), bag-vectors
+// and bag-vectors-self (skip-gram word vectors under the bag's hashing). For the budget study on an idle machine:
+//   benchmarks/accuracy/run.sh --methods fasttext,bag,bag-vectors,bag-vectors-self,bert-mini-scratch,bert-mini-mlm-budget,bert-mini-mlm-self
 //
 // Every finished run is kept in the work directory (an EvaluationReport JSON), so an interrupted suite resumes
 // where it stopped and the documents can be rendered again from what exists. The pretrained encoder is cached
@@ -44,6 +49,10 @@ foreach (string name in options.RenderOnly ? [] : options.Sets)
                 Method.NaiveBayes => NaiveBayesReport(ExternalBaselines.NaiveBayes(options.Shared, set, train, scratch)),
                 Method.FastText or Method.FastTextBigrams => ExternalBaselines.FastText(method, set, train, scratch, options.Seed),
                 Method.Bag => OurModels.Bag(options, set, train),
+                Method.BagVectors => OurModels.Bag(options, set, train, BudgetedPretraining.Vectors(options, null, log)),
+                Method.BagVectorsSelf => OurModels.Bag(options, set, train, BudgetedPretraining.Vectors(options, set, log)),
+                Method.BertBudget => OurModels.Bert(options, set, train, BudgetedPretraining.Encoder(options, null, log), pretrained: true),
+                Method.BertSelf => OurModels.Bert(options, set, train, BudgetedPretraining.Encoder(options, set, log), pretrained: true),
                 _ => OurModels.Bert(options, set, train, pretrainedDirectory!, pretrained: method == Method.BertPretrained),
             };
             results.Add(name, method, train.Count, report, watch.Elapsed.TotalSeconds);

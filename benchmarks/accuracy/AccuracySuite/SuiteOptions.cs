@@ -4,7 +4,7 @@ namespace LlmFineTune.Benchmarks.Accuracy;
 
 /// <summary>Command line of the suite and the sizes that follow from --quick.</summary>
 internal sealed record SuiteOptions(bool Quick, bool RenderOnly, string Data, string Shared, string Work, string Cache, string Docs, IReadOnlyList<string> Sets,
-    IReadOnlyList<string> Methods, IReadOnlyList<int?> Budgets, int Seed, int Threads, BagSettings Bag)
+    IReadOnlyList<string> Methods, IReadOnlyList<int?> Budgets, int Seed, int Threads, BagSettings Bag, int PretrainMinutes)
 {
     public static readonly string[] AllSets = ["spamassassin", "fine-foods", "austen-books", "debian-sections-topical"];
 
@@ -48,7 +48,7 @@ internal sealed record SuiteOptions(bool Quick, bool RenderOnly, string Data, st
             if (args[i] == "--quick") { quick = true; continue; }
             if (args[i] == "--render") { renderOnly = true; continue; }
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"Unexpected argument '{args[i]}'. Options: --quick, --render (only rewrite the documents from finished runs), --data DIR, --shared DIR, --work DIR, --cache DIR, --docs DIR, --sets a,b, --methods a,b, --budgets 100,500,all, --seed N, --threads N, --bag-lr X, --bag-epochs N, --bag-buckets N, --bag-dim N, --bag-batch N, --bag-char-ngrams MIN-MAX.");
+                throw new ArgumentException($"Unexpected argument '{args[i]}'. Options: --quick, --render (only rewrite the documents from finished runs), --data DIR, --shared DIR, --work DIR, --cache DIR, --docs DIR, --sets a,b, --methods a,b, --budgets 100,500,all, --seed N, --threads N, --bag-lr X, --bag-epochs N, --bag-buckets N, --bag-dim N, --bag-batch N, --bag-char-ngrams MIN-MAX, --bag-freeze-vectors true|false, --pretrain-minutes N.");
             map[args[i][2..]] = args[++i];
         }
         string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
@@ -67,14 +67,15 @@ internal sealed record SuiteOptions(bool Quick, bool RenderOnly, string Data, st
         string[] chars = Get("bag-char-ngrams", "0-0").Split('-');
         var bag = new BagSettings(Double("bag-lr", BagSettings.Default.LearningRate), Int("bag-epochs", BagSettings.Default.Epochs),
             Int("bag-buckets", BagSettings.Default.Buckets), Int("bag-dim", BagSettings.Default.Dimension), Int("bag-batch", BagSettings.Default.Batch),
-            int.Parse(chars[0], CultureInfo.InvariantCulture), int.Parse(chars[^1], CultureInfo.InvariantCulture));
+            int.Parse(chars[0], CultureInfo.InvariantCulture), int.Parse(chars[^1], CultureInfo.InvariantCulture), Get("bag-freeze-vectors", "false") == "true");
         return new SuiteOptions(quick, renderOnly, data, Get("shared", "/work/shared"), Get("work", Path.Combine(home, ".cache", "llmfinetune-accuracy", quick ? "work-quick" : "work")),
-            Get("cache", Path.Combine(home, ".cache", "llmfinetune-accuracy")), Get("docs", "docs"), sets, methods, budgets, Int("seed", 42), Int("threads", 2), bag);
+            Get("cache", Path.Combine(home, ".cache", "llmfinetune-accuracy")), Get("docs", "docs"), sets, methods, budgets, Int("seed", 42), Int("threads", 2), bag, Int("pretrain-minutes", 15));
     }
 }
 
 /// <summary>The bag-of-n-grams model's settings (hashing tokenizer + <c>BagOfNgrams</c> + linear head).</summary>
-internal sealed record BagSettings(double LearningRate, int Epochs, int Buckets, int Dimension, int Batch, int MinCharNgram, int MaxCharNgram)
+/// <param name="FreezeVectors">Keep a table that starts from word vectors fixed and train only the head (bag-vectors methods).</param>
+internal sealed record BagSettings(double LearningRate, int Epochs, int Buckets, int Dimension, int Batch, int MinCharNgram, int MaxCharNgram, bool FreezeVectors = false)
 {
     public static readonly BagSettings Default = new(LearningRate: 0.02, Epochs: 5, Buckets: 1 << 18, Dimension: 64, Batch: 32, MinCharNgram: 0, MaxCharNgram: 0);
 
@@ -91,5 +92,17 @@ internal static class Method
     public const string BertScratch = "bert-mini-scratch";
     public const string BertPretrained = "bert-mini-pretrained";
 
-    public static readonly string[] All = [NaiveBayes, FastText, FastTextBigrams, Bag, BertScratch, BertPretrained];
+    /// <summary>bert-mini MLM-pretrained with the library's defaults for --pretrain-minutes on the public corpus.</summary>
+    public const string BertBudget = "bert-mini-mlm-budget";
+
+    /// <summary>bert-mini MLM-pretrained with the library's defaults for --pretrain-minutes on the set's own training texts.</summary>
+    public const string BertSelf = "bert-mini-mlm-self";
+
+    /// <summary>The bag starting from skip-gram vectors learned on the public corpus.</summary>
+    public const string BagVectors = "bag-vectors";
+
+    /// <summary>The bag starting from skip-gram vectors learned on the set's own training texts.</summary>
+    public const string BagVectorsSelf = "bag-vectors-self";
+
+    public static readonly string[] All = [NaiveBayes, FastText, FastTextBigrams, Bag, BagVectors, BagVectorsSelf, BertScratch, BertPretrained, BertBudget, BertSelf];
 }

@@ -30,10 +30,11 @@ internal static class FinetuneCommand
         var buckets = new Option<int>("--buckets") { Description = "Hash buckets of the bag backbone (its embedding rows).", DefaultValueFactory = _ => 1 << 18 };
         var seed = CommonOptions.Seed();
         var format = CommonOptions.Format();
+        var pretrainOnTrain = SelfPretraining.Option();
 
         var command = new Command("finetune", "Fine-tune a text classifier on a labeled file and save it.")
         {
-            train, validation, from, output, backbone, head, optimizer, epochs, learningRate, batchSize, maxLength, vocabSize, buckets, seed, format,
+            train, validation, from, output, backbone, head, optimizer, epochs, learningRate, batchSize, maxLength, vocabSize, buckets, seed, format, pretrainOnTrain,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
@@ -50,7 +51,7 @@ internal static class FinetuneCommand
             // ClassifierFactory.FromPretrained rejects a --backbone that conflicts with the directory's.
             string backboneName = fromDirectory is null ? factoryOptions.Backbone ?? ClassifierFactory.Bag : ClassifierFactory.BackboneOf(fromDirectory);
             var trainSet = CommonOptions.Load(parse.GetValue(train)!, parse.GetValue(format), new TextDatasetLoadOptions { Kind = factoryOptions.Head });
-            var trainerOptions = ClassifierFactory.RecommendedTrainerOptions(backboneName, pretrained: fromDirectory is not null);
+            var trainerOptions = ClassifierFactory.RecommendedTrainerOptions(backboneName, pretrained: fromDirectory is not null || SelfPretraining.Requested(parse, pretrainOnTrain));
             trainerOptions.Epochs = parse.GetValue(epochs) ?? trainerOptions.Epochs;
             trainerOptions.LearningRate = parse.GetValue(learningRate) ?? trainerOptions.LearningRate;
             trainerOptions.BatchSize = parse.GetValue(batchSize) ?? trainerOptions.BatchSize;
@@ -63,13 +64,18 @@ internal static class FinetuneCommand
                 _ => new AdamWFactory(),
             };
 
-            using var model = fromDirectory is null
+            string? selfPretrained = SelfPretraining.Requested(parse, pretrainOnTrain)
+                ? SelfPretraining.Run(cli, parse, pretrainOnTrain, trainSet, backboneName, fromDirectory, parse.GetValue(maxLength), factoryOptions.VocabularySize, factoryOptions.Seed)
+                : null;
+            using var model = (selfPretrained ?? fromDirectory) is not { } start
                 ? ClassifierFactory.Create(trainSet, factoryOptions)
-                : ClassifierFactory.FromPretrained(fromDirectory, trainSet, factoryOptions);
+                : ClassifierFactory.FromPretrained(start, trainSet, factoryOptions);
+            if (selfPretrained is not null)
+                Directory.Delete(selfPretrained, recursive: true);
             var validationSet = parse.GetValue(validation) is { } validationPath
                 ? CommonOptions.Load(validationPath, parse.GetValue(format), new TextDatasetLoadOptions { Kind = model.Head.Kind, LabelMap = model.Labels })
                 : null;
-            cli.Output.WriteLine($"fine-tuning {backboneName}{(fromDirectory is null ? " from scratch" : " from " + fromDirectory)} on {trainSet.Count} examples, {model.Labels.Count} labels ({model.Head.Kind})");
+            cli.Output.WriteLine($"fine-tuning {backboneName}{(selfPretrained is not null ? " after self-pretraining" : fromDirectory is null ? " from scratch" : " from " + fromDirectory)} on {trainSet.Count} examples, {model.Labels.Count} labels ({model.Head.Kind})");
             var result = ProgressDisplay.Run(cli, "finetune", progress =>
                 new Trainer(trainerOptions, optimizerFactory).Train(model, trainSet, validationSet, progress, cli.CancellationToken));
             cli.Output.WriteLine(FormattableString.Invariant($"{result.Steps} steps, final training loss {result.FinalLoss:F4}"));

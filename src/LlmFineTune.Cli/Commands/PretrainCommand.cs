@@ -1,100 +1,170 @@
 using System.CommandLine;
 using LlmFineTune.Data;
+using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Pretraining;
+using LlmFineTune.Tokenization;
 using LlmFineTune.Training.Schedules;
 
 namespace LlmFineTune.Cli.Commands;
 
-/// <summary><c>llmft pretrain</c>: a BERT encoder (masked LM) or GPT-2 decoder (causal LM) and its WordPiece vocabulary from unlabeled text.</summary>
+/// <summary>
+/// <c>llmft pretrain</c>: a BERT encoder (masked LM) or GPT-2 decoder (causal LM) and its WordPiece vocabulary from unlabeled
+/// text, or word vectors for the bag (skip-gram, CBOW); continues a saved model with <c>--from</c>.
+/// </summary>
 internal static class PretrainCommand
 {
     private const string Masked = "mlm";
     private const string Causal = "clm";
+    private const string SkipGram = "skipgram";
+    private const string Cbow = "cbow";
+    private static readonly EncoderPretrainingOptions Defaults = new();
+    private static readonly WordVectorOptions VectorDefaults = new();
 
     public static Command Create(CliContext cli)
     {
         var corpus = new Option<string[]>("--corpus") { Description = "Plain-text corpus file(s).", Required = true, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
-        var output = CommonOptions.RequiredPath("--output", "Directory for the pretrained model (config.json, model.safetensors, vocab.txt).");
+        var output = CommonOptions.RequiredPath("--output", "Directory for the pretrained model (config.json, model.safetensors, tokenizer files, pretraining.json).");
         var backbone = new Option<string?>("--backbone")
         {
-            Description = "Model: a BERT encoder (bert-tiny, bert-mini, bert-small, bert-base) for mlm, or a GPT-2 decoder of the same sizes (gpt2-tiny ... gpt2-base) for clm. Default bert-mini, or gpt2-mini with --objective clm.",
+            Description = "Model: a BERT encoder (bert-tiny, bert-mini, bert-small, bert-base) for mlm, a GPT-2 decoder of the same sizes (gpt2-tiny ... gpt2-base) for clm, or bag for word vectors (skipgram, cbow). Default bert-mini, gpt2-mini with --objective clm, bag with skipgram or cbow; with --from, the directory's.",
         };
-        backbone.AcceptOnlyFromAmong([.. TransformerEncoderConfig.PresetNames, .. CausalDecoderConfig.PresetNames]);
-        var objective = new Option<string?>("--objective") { Description = "Pretraining objective: masked (mlm, BERT encoders) or causal (clm, GPT-2 decoders) language modelling. Default: the backbone's, else mlm." };
-        objective.AcceptOnlyFromAmong(Masked, Causal);
+        backbone.AcceptOnlyFromAmong([ClassifierFactory.Bag, .. TransformerEncoderConfig.PresetNames, .. CausalDecoderConfig.PresetNames]);
+        var objective = new Option<string?>("--objective") { Description = "Pretraining objective: masked (mlm, BERT encoders) or causal (clm, GPT-2 decoders) language modelling, or skipgram / cbow word vectors (bag). Default: the backbone's, else mlm." };
+        objective.AcceptOnlyFromAmong(Masked, Causal, SkipGram, Cbow);
+        var from = new Option<string?>("--from") { Description = "Continue pretraining this model directory (a pretrained or fine-tuned BERT or GPT-2) on the corpus: its weights and vocabulary carry over (domain adaptation)." };
+        var timeBudget = new Option<string?>("--time-budget") { Description = "Train for this long (e.g. 15m, 1h): a few timed steps fix the step count (printed and saved in pretraining.json; repeat the run exactly with --steps). Not with --steps." };
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps; by default one pass over the corpus (see --epochs)." };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the corpus when --steps is not given.", DefaultValueFactory = _ => 1 };
-        var vocabSize = new Option<int>("--vocab-size") { Description = "WordPiece vocabulary size learned from the corpus.", DefaultValueFactory = _ => 8000 };
-        var maxLength = CommonOptions.MaxLength("pretraining sequence (default 128)");
-        var batchSize = new Option<int>("--batch-size") { Description = "Sequences per step.", DefaultValueFactory = _ => 32 };
-        var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-4 };
-        var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Warm the learning rate up over this many steps, then decay it linearly to 0 (BERT's schedule); by default it stays constant." };
-        var clip = new Option<double?>("--clip") { Description = "Clip the global gradient norm to this value; by default no clipping." };
-        var maskProbability = new Option<double?>("--mask-probability") { Description = "Share of tokens masked LM predicts (mlm only; default 0.15). Short runs learn faster with 0.3." };
+        var epochs = new Option<int?>("--epochs") { Description = $"Passes over the corpus when neither --steps nor --time-budget is given (default 1; {VectorDefaults.Epochs} for word vectors)." };
+        var vocabSize = new Option<int>("--vocab-size") { Description = "WordPiece vocabulary size learned from the corpus.", DefaultValueFactory = _ => Defaults.VocabularySize };
+        var maxLength = CommonOptions.MaxLength($"pretraining sequence (default {Defaults.MaxLength})");
+        var batchSize = new Option<int>("--batch-size") { Description = "Sequences per step.", DefaultValueFactory = _ => Defaults.BatchSize };
+        var learningRate = new Option<double?>("--lr") { Description = FormattableString.Invariant($"Peak learning rate (default {Defaults.LearningRate}; {VectorDefaults.LearningRate} for word vectors).") };
+        var warmupSteps = new Option<int?>("--warmup-steps") { Description = $"Warm the learning rate up over this many steps, then decay it linearly to 0 (default {EncoderPretrainingOptions.DefaultWarmupShare:P0} of the steps)." };
+        var clip = new Option<double>("--clip") { Description = "Clip the global gradient norm to this value.", DefaultValueFactory = _ => Defaults.MaxGradientNorm ?? 1 };
+        var maskProbability = new Option<double?>("--mask-probability") { Description = FormattableString.Invariant($"Share of tokens masked LM predicts (mlm only; default {Defaults.Masking.Probability}).") };
+        var dimension = new Option<int>("--dim") { Description = "Width of the word vectors (the bag's embedding width).", DefaultValueFactory = _ => VectorDefaults.Dimension };
+        var buckets = new Option<int>("--buckets") { Description = "Hash buckets of the bag (its embedding rows), for word vectors.", DefaultValueFactory = _ => VectorDefaults.Tokenizer.Buckets };
         var separator = new Option<string>("--separator") { Description = "Where documents end in the corpus: a blank line, or every line.", DefaultValueFactory = _ => "blank" };
         separator.AcceptOnlyFromAmong("blank", "line");
         var packing = new Option<bool>("--packing") { Description = "Pack documents back to back into full sequences (for long documents); by default each sequence holds one document." };
         var heldOut = new Option<int>("--held-out") { Description = "Documents kept back to report loss and perplexity before and after.", DefaultValueFactory = _ => 0 };
         var seed = CommonOptions.Seed();
 
-        var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus).")
+        var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus), or word vectors for the bag.")
         {
-            corpus, output, backbone, objective, steps, epochs, vocabSize, maxLength, batchSize, learningRate, warmupSteps, clip, maskProbability, separator, packing, heldOut, seed,
+            corpus, output, backbone, objective, from, timeBudget, steps, epochs, vocabSize, maxLength, batchSize, learningRate, warmupSteps, clip, maskProbability, dimension, buckets, separator, packing, heldOut, seed,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
-            var (model, decoder) = Resolve(parse.GetValue(backbone), parse.GetValue(objective));
-            if (decoder && parse.GetValue(maskProbability) is not null)
-                throw new ArgumentException($"--mask-probability applies to masked LM, and {model} trains with causal LM. Drop it, or pretrain a bert-* backbone.");
+            string? fromDirectory = parse.GetValue(from);
+            var (model, kind) = Resolve(fromDirectory is null ? parse.GetValue(backbone) : Continued(fromDirectory, parse.GetValue(backbone)), parse.GetValue(objective));
+            if (kind != Masked && parse.GetValue(maskProbability) is not null)
+                throw new ArgumentException($"--mask-probability applies to masked LM, and {model} trains with {(kind == Causal ? "causal LM" : kind)}. Drop it, or pretrain a bert-* backbone.");
             if (parse.GetValue(warmupSteps) is < 0 and var w)
                 throw new ArgumentException($"--warmup-steps must be 0 or more (was {w}).");
-            if (parse.GetValue(clip) is { } c && !(c > 0 && double.IsFinite(c)))
+            if (!(parse.GetValue(clip) is var c && c > 0 && double.IsFinite(c)))
                 throw new ArgumentException(FormattableString.Invariant($"--clip must be a positive number (was {c})."));
             if (parse.GetValue(maskProbability) is { } m && !(m > 0 && m <= 1))
                 throw new ArgumentException(FormattableString.Invariant($"--mask-probability must be in (0, 1] (was {m})."));
+            TimeSpan? budget = parse.GetValue(timeBudget) is { } text ? Duration.Parse(text, "--time-budget") : null;
+            if (budget is not null && parse.GetValue(steps) is not null)
+                throw new ArgumentException("Pass --time-budget or --steps, not both: the budget is turned into a step count.");
+            var corpusOptions = new TextCorpusOptions { Separator = parse.GetValue(separator) == "line" ? DocumentSeparator.Line : DocumentSeparator.BlankLine };
+            var documents = TextCorpus.FromFiles(parse.GetValue(corpus)!, corpusOptions).Read().Select(d => d.Text).ToList();
+            string directory = parse.GetValue(output)!;
+
+            if (kind is SkipGram or Cbow)
+            {
+                if (budget is not null || parse.GetValue(steps) is not null)
+                    throw new ArgumentException("Word vectors train by --epochs (a pass over a 25 MB corpus takes about a minute); drop --time-budget and --steps.");
+                var vectorOptions = new WordVectorOptions
+                {
+                    Objective = kind == SkipGram ? WordVectorObjective.SkipGram : WordVectorObjective.Cbow,
+                    Tokenizer = new HashingTokenizerOptions { Buckets = parse.GetValue(buckets) },
+                    Dimension = parse.GetValue(dimension),
+                    Epochs = parse.GetValue(epochs) ?? VectorDefaults.Epochs,
+                    LearningRate = parse.GetValue(learningRate) ?? VectorDefaults.LearningRate,
+                    Seed = parse.GetValue(seed),
+                };
+                cli.Output.WriteLine($"learning {kind} word vectors for the bag on {documents.Count} documents");
+                var vectors = WordVectorPretraining.Run(documents, directory, vectorOptions, cli.CancellationToken);
+                cli.Output.WriteLine(FormattableString.Invariant($"{vectors.Words:N0} words, {vectors.Epochs} epochs, loss {vectors.FirstEpochLoss:F4} -> {vectors.LastEpochLoss:F4}"));
+                cli.Output.WriteLine($"saved to {directory}");
+                return ExitCodes.Success;
+            }
+
             var options = new EncoderPretrainingOptions
             {
                 Backbone = model,
+                From = fromDirectory,
                 VocabularySize = parse.GetValue(vocabSize),
-                MaxLength = parse.GetValue(maxLength) ?? 128,
+                MaxLength = parse.GetValue(maxLength) ?? Defaults.MaxLength,
                 BatchSize = parse.GetValue(batchSize),
-                Epochs = parse.GetValue(epochs),
+                Epochs = parse.GetValue(epochs) ?? Defaults.Epochs,
                 Steps = parse.GetValue(steps),
-                LearningRate = parse.GetValue(learningRate),
+                TimeBudget = budget,
+                LearningRate = parse.GetValue(learningRate) ?? Defaults.LearningRate,
                 Schedule = parse.GetValue(warmupSteps) is int warmup ? new LinearSchedule(warmup) : null,
                 MaxGradientNorm = parse.GetValue(clip),
-                Masking = parse.GetValue(maskProbability) is double probability ? new MaskingOptions { Probability = probability } : new MaskingOptions(),
+                Masking = parse.GetValue(maskProbability) is double probability ? new MaskingOptions { Probability = probability } : Defaults.Masking,
                 Packing = parse.GetValue(packing),
                 HeldOutDocuments = parse.GetValue(heldOut),
                 Seed = parse.GetValue(seed),
             };
-            var corpusOptions = new TextCorpusOptions { Separator = parse.GetValue(separator) == "line" ? DocumentSeparator.Line : DocumentSeparator.BlankLine };
-            var documents = TextCorpus.FromFiles(parse.GetValue(corpus)!, corpusOptions).Read().Select(d => d.Text).ToList();
-            string directory = parse.GetValue(output)!;
-            cli.Output.WriteLine($"pretraining {options.Backbone} ({(decoder ? "causal" : "masked")} LM) on {documents.Count} documents");
+            cli.Output.WriteLine($"pretraining {options.Backbone} ({(kind == Causal ? "causal" : "masked")} LM){(fromDirectory is null ? "" : " from " + fromDirectory)} on {documents.Count} documents{(budget is null ? "" : $" for {budget:c}")}");
             var result = ProgressDisplay.Run(cli, "pretrain", progress => EncoderPretraining.Run(documents, directory, options, progress, cli.CancellationToken));
+            if (result.Calibration is { } calibration)
+                cli.Output.WriteLine(FormattableString.Invariant($"time budget {calibration.Budget:c}: {calibration.TimedSteps} steps timed at {calibration.SecondsPerStep:F3} s/step -> {calibration.Steps} steps (repeat exactly with --steps {calibration.Steps})"));
             cli.Output.WriteLine(FormattableString.Invariant($"vocabulary {result.VocabularySize} pieces, {result.Training.Steps} steps, final loss {result.Training.FinalLoss:F4}"));
             if (result.Before is { } before && result.After is { } after)
                 cli.Output.WriteLine(FormattableString.Invariant($"held-out perplexity {before.Perplexity:F1} -> {after.Perplexity:F1}"));
-            cli.Output.WriteLine($"saved to {directory}");
+            cli.Output.WriteLine($"saved to {directory} (recipe in {EncoderPretraining.RecipeFileName})");
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    /// <summary>The backbone from the flags: an encoder trains with mlm and a decoder with clm, so either flag implies the other and together they must agree.</summary>
-    /// <returns>The backbone name and whether it is a (causal) decoder.</returns>
-    /// <exception cref="ArgumentException">The two disagree; the message names the backbone of the same size that would fit.</exception>
-    private static (string Backbone, bool Decoder) Resolve(string? backbone, string? objective)
+    /// <summary>The backbone of the directory to continue, checked against an explicit <c>--backbone</c>.</summary>
+    private static string Continued(string directory, string? backbone)
     {
-        backbone ??= objective == Causal ? "gpt2-mini" : "bert-mini";
-        bool decoder = CausalDecoderConfig.PresetNames.Contains(backbone);
-        if (objective is not null && (objective == Causal) != decoder)
-        {
-            string fitting = (decoder ? TransformerEncoder.KindName : CausalDecoder.KindName) + backbone[backbone.IndexOf('-')..];
-            throw new ArgumentException($"--objective {objective} needs a {(decoder ? "BERT encoder" : "GPT-2 decoder")}, but --backbone {backbone} is a {(decoder ? "GPT-2 decoder" : "BERT encoder")}. Pass --backbone {fitting} (the same size) or leave --objective out.");
-        }
-        return (backbone, decoder);
+        string kind = ClassifierFactory.BackboneOf(directory);
+        if (backbone is not null && backbone != kind)
+            throw new ArgumentException($"--backbone {backbone} conflicts with --from {directory}, which holds a {kind} model; leave --backbone out.");
+        if (kind == ClassifierFactory.Bag)
+            throw new ArgumentException($"--from {directory} holds a bag model; --from continues a BERT or GPT-2 model. Learn new word vectors with --backbone bag --objective skipgram instead.");
+        return kind;
     }
+
+    /// <summary>The backbone from the flags: an encoder trains with mlm, a decoder with clm and the bag with skipgram or cbow, so either flag implies the other and together they must agree.</summary>
+    /// <returns>The backbone name and its objective.</returns>
+    /// <exception cref="ArgumentException">The two disagree; the message names the backbone that would fit.</exception>
+    private static (string Backbone, string Objective) Resolve(string? backbone, string? objective)
+    {
+        backbone ??= objective switch { Causal => "gpt2-mini", SkipGram or Cbow => ClassifierFactory.Bag, _ => "bert-mini" };
+        string fits = backbone == ClassifierFactory.Bag ? SkipGram : IsDecoder(backbone) ? Causal : Masked;
+        objective ??= fits;
+        bool agree = fits == SkipGram ? objective is SkipGram or Cbow : objective == fits;
+        if (!agree)
+        {
+            string fitting = objective switch
+            {
+                SkipGram or Cbow => ClassifierFactory.Bag,
+                _ when backbone == ClassifierFactory.Bag => objective == Causal ? "gpt2-mini" : "bert-mini",
+                Causal => CausalDecoder.KindName + Size(backbone),
+                _ => TransformerEncoder.KindName + Size(backbone),
+            };
+            throw new ArgumentException($"--objective {objective} needs {Describe(fitting)}, but --backbone {backbone} is {Describe(backbone)}. Pass --backbone {fitting}{(fitting.Contains('-') && backbone.Contains('-') ? " (the same size)" : "")} or leave --objective out.");
+        }
+        return (backbone, objective);
+    }
+
+    /// <summary>A GPT-2 decoder: a preset, or <c>gpt2</c> for a directory's decoder of another size.</summary>
+    private static bool IsDecoder(string backbone) => backbone == CausalDecoder.KindName || CausalDecoderConfig.PresetNames.Contains(backbone);
+
+    /// <summary>A preset's size suffix (<c>-mini</c>), or <c>-mini</c> for a model of no preset size.</summary>
+    private static string Size(string backbone) => backbone.Contains('-') ? backbone[backbone.IndexOf('-')..] : "-mini";
+
+    private static string Describe(string backbone) =>
+        backbone == ClassifierFactory.Bag ? "the bag of n-grams" : IsDecoder(backbone) ? "a GPT-2 decoder" : "a BERT encoder";
 }

@@ -53,15 +53,18 @@ public static class ClassifierFactory
 
     /// <summary>
     /// An untrained encoder (<c>bert-*</c>) or decoder (<c>gpt2-*</c>) of a preset size, sized to a tokenizer's vocabulary and
-    /// to <c>maxLength</c> positions (null keeps the preset's: 512 for encoders, 1024 for decoders).
+    /// to <c>maxLength</c> positions (null keeps the preset's: 512 for encoders, 1024 for decoders), with every dropout at
+    /// <c>dropout</c> (null keeps the preset's).
     /// </summary>
-    internal static IBackbone NewTransformer(string preset, ITokenizer tokenizer, int? maxLength)
+    internal static IBackbone NewTransformer(string preset, ITokenizer tokenizer, int? maxLength, double? dropout = null)
     {
         if (!CausalDecoderConfig.PresetNames.Contains(preset, StringComparer.Ordinal))
         {
             var config = TransformerEncoderConfig.Preset(preset, tokenizer.VocabularySize);
             config.MaxPositionEmbeddings = maxLength ?? config.MaxPositionEmbeddings;
             config.PadTokenId = tokenizer.PadId;
+            if (dropout is { } p)
+                config.HiddenDropoutProb = config.AttentionProbsDropoutProb = p;
             return new TransformerEncoder(config);
         }
         var decoderConfig = CausalDecoderConfig.Preset(preset, tokenizer.VocabularySize);
@@ -70,11 +73,13 @@ public static class ClassifierFactory
         decoderConfig.BosTokenId = tokenizer.Special.Classification ?? tokenizer.Special.EndOfText;
         decoderConfig.EosTokenId = tokenizer.Special.Separator ?? tokenizer.Special.EndOfText;
         decoderConfig.PadTokenId = tokenizer.PadId;
+        if (dropout is { } q)
+            decoderConfig.ResidPdrop = decoderConfig.EmbdPdrop = decoderConfig.AttnPdrop = q;
         return new CausalDecoder(decoderConfig);
     }
 
     /// <summary>Builds a classifier that continues from a model directory: a pretrained encoder or decoder gets a fresh head; a fine-tuned classifier with the same labels and head kind keeps its head.</summary>
-    /// <param name="directory">A directory written by <see cref="TextClassifier.Save"/>, <see cref="ModelDirectory.SaveMaskedLanguageModel"/> or <see cref="ModelDirectory.SaveCausalLanguageModel"/> (or a Hugging Face BERT or GPT-2 checkpoint).</param>
+    /// <param name="directory">A directory written by <see cref="TextClassifier.Save"/>, <see cref="ModelDirectory.SaveMaskedLanguageModel"/>, <see cref="ModelDirectory.SaveCausalLanguageModel"/> or <c>WordVectorPretraining.Run</c> (or a Hugging Face BERT or GPT-2 checkpoint).</param>
     /// <param name="train">The training set (its labels size a fresh head).</param>
     /// <param name="options">Head and length; <see cref="ClassifierFactoryOptions.Backbone"/>, when set, must match the directory's backbone. Defaults when null.</param>
     /// <returns>The classifier; the caller disposes it.</returns>
@@ -115,6 +120,9 @@ public static class ClassifierFactory
             }
             saved.Dispose();
         }
+        if (implied == Bag)
+            // Word vectors (WordVectorPretraining): the table starts from them, the head is fresh.
+            return Assemble(Tokenizers.Load(directory), BagDirectory.Load(directory), head, train.LabelMap, options.MaxLength ?? BagMaxLength);
         var tokenizer = Tokenizers.Load(directory);
         var transformer = ModelDirectory.LoadTransformer(directory);
         int maxLength = Math.Min(options.MaxLength ?? TransformerMaxLength, ModelDirectory.MaxPositions(transformer));

@@ -1,9 +1,12 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Serialization;
 using LlmFineTune.Runtime;
 using LlmFineTune.Tokenization;
 using LlmFineTune.Training;
+using LlmFineTune.Training.Schedules;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Pretraining;
@@ -13,19 +16,23 @@ namespace LlmFineTune.Pretraining;
 /// a BERT encoder with masked LM (<c>bert-*</c> backbones) or a GPT-2 decoder with causal LM
 /// (<c>gpt2-*</c> backbones), and saves a model directory that
 /// <see cref="ClassifierFactory.FromPretrained"/>, <see cref="ModelDirectory.LoadEncoder"/> and
-/// <see cref="ModelDirectory.LoadDecoder"/> read.
+/// <see cref="ModelDirectory.LoadDecoder"/> read. It can also continue pretraining a saved model on new text
+/// (<see cref="EncoderPretrainingOptions.From"/>), and train for a wall-clock budget (<see cref="EncoderPretrainingOptions.TimeBudget"/>).
 /// </summary>
 public static class EncoderPretraining
 {
+    /// <summary>The file next to the weights that records the recipe and the step count of a run.</summary>
+    public const string RecipeFileName = "pretraining.json";
+
     /// <summary>Runs the whole recipe and saves the result.</summary>
     /// <param name="documents">The unlabeled documents.</param>
     /// <param name="outputDirectory">Where the model directory is written (created if missing).</param>
     /// <param name="options">Backbone, sizes and budget; defaults when null.</param>
     /// <param name="progress">Receives each optimizer step.</param>
     /// <param name="cancellationToken">Stops training between steps.</param>
-    /// <returns>The run's history and held-out perplexity.</returns>
-    /// <exception cref="ArgumentException">The backbone name is unknown, an option is out of range, or too few documents remain after holding some out.</exception>
-    /// <exception cref="InvalidDataException">The documents contain no words.</exception>
+    /// <returns>The run's history, held-out perplexity and, for a time budget, its calibration.</returns>
+    /// <exception cref="ArgumentException">The backbone name is unknown, an option is out of range or conflicts with another, or too few documents remain after holding some out.</exception>
+    /// <exception cref="InvalidDataException">The documents contain no words, or the <see cref="EncoderPretrainingOptions.From"/> directory is not a transformer model directory.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static EncoderPretrainingResult Run(IReadOnlyList<string> documents, string outputDirectory, EncoderPretrainingOptions? options = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -33,40 +40,143 @@ public static class EncoderPretraining
         ArgumentNullException.ThrowIfNull(documents);
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
         options ??= new EncoderPretrainingOptions();
-        string[] backbones = [.. TransformerEncoderConfig.PresetNames, .. CausalDecoderConfig.PresetNames];
-        if (!backbones.Contains(options.Backbone, StringComparer.Ordinal))
-            throw new ArgumentException($"Unknown backbone '{options.Backbone}'. Valid: {string.Join(", ", backbones)}.", nameof(options));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.HeldOutDocuments, nameof(options.HeldOutDocuments));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.VocabularySize, 16, nameof(options.VocabularySize));
-        if (documents.Count - options.HeldOutDocuments < 1)
-            throw new ArgumentException($"The corpus has {documents.Count} document(s); holding out {options.HeldOutDocuments} leaves none to train on.", nameof(documents));
-        var pretrainingOptions = new PretrainingOptions { MaxLength = options.MaxLength, BatchSize = options.BatchSize, Packing = options.Packing };
+        bool decoder = Validate(documents, options);
+        var pretrainingOptions = new PretrainingOptions { MaxLength = Math.Min(options.MaxLength, Positions(options.From, decoder)), BatchSize = options.BatchSize, Packing = options.Packing };
         pretrainingOptions.Validate();
-        var trainerOptions = new TrainerOptions { Epochs = options.Epochs, MaxSteps = options.Steps, BatchSize = options.BatchSize, LearningRate = options.LearningRate, MaxGradientNorm = options.MaxGradientNorm, Seed = options.Seed };
-        trainerOptions.Validate();
-        ArgumentNullException.ThrowIfNull(options.Masking, nameof(options.Masking));
-        options.Masking.Validate();
+        TrainerOptionsFor(options, options.Steps).Validate();
 
         var heldOut = documents.Skip(documents.Count - options.HeldOutDocuments).ToList();
         var corpus = documents.Take(documents.Count - options.HeldOutDocuments).ToList();
-        var tokenizer = new WordPieceTrainer(new WordPieceTrainerOptions { VocabularySize = options.VocabularySize }).Train(corpus, cancellationToken);
+        var tokenizer = options.From is { } from
+            ? Tokenizers.Load(from)
+            : new WordPieceTrainer(new WordPieceTrainerOptions { VocabularySize = options.VocabularySize }).Train(corpus, cancellationToken);
 
         TorchRuntime.EnsureAvailable();
+        var calibration = options.TimeBudget is { } budget ? Calibrate(options, decoder, tokenizer, corpus, pretrainingOptions, budget, cancellationToken) : null;
+        int? steps = calibration?.Steps ?? options.Steps;
+
         random.manual_seed(options.Seed);
-        IPretrainingObjective objective = ClassifierFactory.NewTransformer(options.Backbone, tokenizer, options.MaxLength) switch
-        {
-            CausalDecoder decoder => new CausalLanguageModel(decoder, tokenizer),
-            var encoder => new MaskedLanguageModel((TransformerEncoder)encoder, tokenizer, options.Masking),
-        };
+        var objective = NewObjective(options, decoder, tokenizer);
         using var model = objective.Module;
         var task = new PretrainingTask(objective, tokenizer, corpus, pretrainingOptions);
+        int totalSteps = steps ?? (int)Math.Min(int.MaxValue, task.BatchesPerEpoch!.Value * options.Epochs);
+        var schedule = options.Schedule ?? new LinearSchedule(warmupSteps: (int)(totalSteps * EncoderPretrainingOptions.DefaultWarmupShare));
         var before = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
-        var training = new Trainer(trainerOptions, schedule: options.Schedule).Train(task, progress, cancellationToken);
+        var training = new Trainer(TrainerOptionsFor(options, steps), schedule: schedule).Train(task, progress, cancellationToken);
         var after = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
         if (objective is CausalLanguageModel causal)
             ModelDirectory.SaveCausalLanguageModel(causal, tokenizer, outputDirectory);
         else
             ModelDirectory.SaveMaskedLanguageModel((MaskedLanguageModel)objective, tokenizer, outputDirectory);
-        return new EncoderPretrainingResult(training, tokenizer.VocabularySize, before, after);
+        var result = new EncoderPretrainingResult(training, tokenizer.VocabularySize, before, after) { Calibration = calibration };
+        WriteRecipe(outputDirectory, options, decoder, pretrainingOptions, schedule, corpus.Count, result);
+        return result;
+    }
+
+    /// <summary>Checks the options up front, before any vocabulary is learned; returns whether the model is a (causal) decoder.</summary>
+    private static bool Validate(IReadOnlyList<string> documents, EncoderPretrainingOptions options)
+    {
+        bool decoder;
+        if (options.From is { } from)
+        {
+            string kind = ClassifierFactory.BackboneOf(from);
+            if (kind == ClassifierFactory.Bag)
+                throw new ArgumentException($"{from} holds a bag-of-n-grams model; continue it with {nameof(WordVectorPretraining)}, or pass a BERT or GPT-2 model directory as {nameof(options.From)}.", nameof(options));
+            decoder = kind == CausalDecoder.KindName || CausalDecoderConfig.PresetNames.Contains(kind, StringComparer.Ordinal);
+        }
+        else
+        {
+            string[] backbones = [.. TransformerEncoderConfig.PresetNames, .. CausalDecoderConfig.PresetNames];
+            if (!backbones.Contains(options.Backbone, StringComparer.Ordinal))
+                throw new ArgumentException($"Unknown backbone '{options.Backbone}'. Valid: {string.Join(", ", backbones)}.", nameof(options));
+            ArgumentOutOfRangeException.ThrowIfLessThan(options.VocabularySize, 16, nameof(options.VocabularySize));
+            decoder = CausalDecoderConfig.PresetNames.Contains(options.Backbone, StringComparer.Ordinal);
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(options.HeldOutDocuments, nameof(options.HeldOutDocuments));
+        if (documents.Count - options.HeldOutDocuments < 1)
+            throw new ArgumentException($"The corpus has {documents.Count} document(s); holding out {options.HeldOutDocuments} leaves none to train on.", nameof(documents));
+        if (options.TimeBudget is { } budget)
+        {
+            if (options.Steps is not null)
+                throw new ArgumentException($"Set {nameof(options.Steps)} or {nameof(options.TimeBudget)}, not both: a budget is turned into a step count by calibration.", nameof(options));
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(budget, TimeSpan.Zero, nameof(options.TimeBudget));
+            ArgumentOutOfRangeException.ThrowIfLessThan(options.CalibrationSteps, 1, nameof(options.CalibrationSteps));
+        }
+        if (options.Dropout is { } dropout && !(dropout >= 0 && dropout < 1))
+            throw new ArgumentOutOfRangeException(nameof(options.Dropout), dropout, $"{nameof(options.Dropout)} must be in [0, 1).");
+        ArgumentNullException.ThrowIfNull(options.Masking, nameof(options.Masking));
+        options.Masking.Validate();
+        return decoder;
+    }
+
+    /// <summary>The positions of the model to continue (sequences may not be longer), or no limit for a new model.</summary>
+    private static int Positions(string? from, bool decoder) =>
+        from is null ? int.MaxValue
+        : decoder ? ModelDirectory.ReadDecoderConfig(from).NPositions
+        : ModelDirectory.ReadEncoderConfig(from).MaxPositionEmbeddings;
+
+    private static TrainerOptions TrainerOptionsFor(EncoderPretrainingOptions options, int? steps) => new()
+    {
+        Epochs = options.Epochs,
+        MaxSteps = steps,
+        BatchSize = options.BatchSize,
+        LearningRate = options.LearningRate,
+        MaxGradientNorm = options.MaxGradientNorm,
+        Seed = options.Seed,
+    };
+
+    /// <summary>A fresh (or loaded) model with its objective; the caller disposes its module.</summary>
+    private static IPretrainingObjective NewObjective(EncoderPretrainingOptions options, bool decoder, ITokenizer tokenizer)
+    {
+        if (options.From is { } from)
+            return decoder ? ModelDirectory.LoadCausalLanguageModel(from, tokenizer) : ModelDirectory.LoadMaskedLanguageModel(from, tokenizer, options.Masking);
+        return ClassifierFactory.NewTransformer(options.Backbone, tokenizer, options.MaxLength, options.Dropout) switch
+        {
+            CausalDecoder causal => new CausalLanguageModel(causal, tokenizer),
+            var encoder => new MaskedLanguageModel((TransformerEncoder)encoder, tokenizer, options.Masking),
+        };
+    }
+
+    /// <summary>Times a few steps of a throwaway model (built as the real one is) and turns the budget into steps.</summary>
+    private static PretrainingCalibration Calibrate(EncoderPretrainingOptions options, bool decoder, ITokenizer tokenizer, List<string> corpus,
+        PretrainingOptions pretrainingOptions, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        random.manual_seed(options.Seed);
+        var objective = NewObjective(options, decoder, tokenizer);
+        using var model = objective.Module;
+        var timer = new StepTimer(options.Clock);
+        var task = new PretrainingTask(objective, tokenizer, corpus, pretrainingOptions);
+        // The real run warms up from 0; a constant rate keeps these steps as costly as its later ones.
+        new Trainer(TrainerOptionsFor(options, options.CalibrationSteps + 1), schedule: new ConstantSchedule(), callbacks: [timer]).Train(task, cancellationToken: cancellationToken);
+        double secondsPerStep = timer.SecondsPerStep();
+        return new PretrainingCalibration(budget, options.CalibrationSteps, secondsPerStep, PretrainingCalibration.StepsWithin(budget, secondsPerStep));
+    }
+
+    /// <summary>Writes <see cref="RecipeFileName"/>: what was trained, how, and for how many steps.</summary>
+    private static void WriteRecipe(string directory, EncoderPretrainingOptions options, bool decoder, PretrainingOptions sequences, ILearningRateSchedule schedule, int documents, EncoderPretrainingResult result)
+    {
+        var json = new JsonObject
+        {
+            ["objective"] = decoder ? "clm" : "mlm",
+            ["backbone"] = options.From is null ? options.Backbone : ClassifierFactory.BackboneOf(directory),
+            ["from"] = options.From,
+            ["documents"] = documents,
+            ["steps"] = result.Training.Steps,
+            ["batch_size"] = options.BatchSize,
+            ["max_length"] = sequences.MaxLength,
+            ["packing"] = sequences.Packing,
+            ["learning_rate"] = options.LearningRate,
+            ["schedule"] = schedule.GetType().Name,
+            ["warmup_steps"] = schedule switch { LinearSchedule l => l.WarmupSteps, ConstantSchedule c => c.WarmupSteps, _ => null },
+            ["max_gradient_norm"] = options.MaxGradientNorm,
+            ["dropout"] = options.From is null ? options.Dropout : null,
+            ["mask_probability"] = decoder ? null : options.Masking.Probability,
+            ["seed"] = options.Seed,
+            ["time_budget_seconds"] = result.Calibration?.Budget.TotalSeconds,
+            ["calibration"] = result.Calibration is { } timed ? new JsonObject { ["timed_steps"] = timed.TimedSteps, ["seconds_per_step"] = timed.SecondsPerStep, ["steps"] = timed.Steps } : null,
+            ["held_out_perplexity_before"] = result.Before?.Perplexity,
+            ["held_out_perplexity_after"] = result.After?.Perplexity,
+        };
+        AtomicFile.WriteAllText(Path.Combine(directory, RecipeFileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

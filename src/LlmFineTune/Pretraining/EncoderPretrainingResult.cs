@@ -4,7 +4,11 @@ namespace LlmFineTune.Pretraining;
 
 /// <summary>What <see cref="EncoderPretraining.Run"/> did.</summary>
 /// <param name="Training">The training run (steps, loss history).</param>
-/// <param name="VocabularySize">Pieces in the learned WordPiece vocabulary.</param>
+/// <param name="VocabularySize">Pieces in the tokenizer's vocabulary (learned, or loaded with <see cref="EncoderPretrainingOptions.From"/>).</param>
 /// <param name="Before">Held-out loss and perplexity before training; null when no documents were held out.</param>
 /// <param name="After">Held-out loss and perplexity after training; null when no documents were held out.</param>
-public sealed record EncoderPretrainingResult(TrainingResult Training, int VocabularySize, PretrainingEvaluation? Before, PretrainingEvaluation? After);
+public sealed record EncoderPretrainingResult(TrainingResult Training, int VocabularySize, PretrainingEvaluation? Before, PretrainingEvaluation? After)
+{
+    /// <summary>How the <see cref="EncoderPretrainingOptions.TimeBudget"/> became a step count; null when the run had none.</summary>
+    public PretrainingCalibration? Calibration { get; init; }
+}

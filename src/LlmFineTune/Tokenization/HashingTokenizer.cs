@@ -48,11 +48,7 @@ public sealed class HashingTokenizer : ITokenizer
         var words = new List<ulong>();
         foreach (var word in Words(options.Lowercase ? text.ToLowerInvariant() : text))
         {
-            ulong hash = Fnv1a(word.Span, Seed);
-            words.Add(hash);
-            ids.Add(Bucket(hash));
-            if (options.MaxCharNgram > 0)
-                AddCharNgrams(word.Span, ids);
+            words.Add(AddWord(word.Span, ids));
             // Word n-gram ids come after all unigram ids, so once these fill maxLength the rest would be
             // cut anyway; stopping here keeps a 50 MB text as cheap as a short one.
             if (maxLength > 0 && ids.Count >= maxLength) break;
@@ -72,6 +68,33 @@ public sealed class HashingTokenizer : ITokenizer
         if (maxLength > 0 && ids.Count > maxLength)
             ids.RemoveRange(maxLength, ids.Count - maxLength);
         return ids.ToArray();
+    }
+
+    /// <summary>
+    /// The ids of each word on its own, in text order: the word's id first, then its character n-gram ids (fastText's subwords).
+    /// Word n-grams are left out. Word vectors (<c>Pretraining.WordVectorPretraining</c>) train these rows of the bag's table.
+    /// </summary>
+    internal List<int[]> WordIds(string text)
+    {
+        var units = new List<int[]>();
+        var ids = new List<int>();
+        foreach (var word in Words(options.Lowercase ? text.ToLowerInvariant() : text))
+        {
+            ids.Clear();
+            AddWord(word.Span, ids);
+            units.Add([.. ids]);
+        }
+        return units;
+    }
+
+    /// <summary>Adds a word's id and its character n-gram ids; returns the word's hash (word n-grams combine them).</summary>
+    private ulong AddWord(ReadOnlySpan<char> word, List<int> ids)
+    {
+        ulong hash = Fnv1a(word, Seed);
+        ids.Add(Bucket(hash));
+        if (options.MaxCharNgram > 0)
+            AddCharNgrams(word, ids);
+        return hash;
     }
 
     /// <inheritdoc />

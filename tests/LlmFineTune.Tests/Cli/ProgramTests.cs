@@ -113,6 +113,59 @@ public sealed class ProgramTests
     }
 
     [TestMethod]
+    public void PretrainWithTimeBudgetThenContinueFrom_BertTiny_PrintsAndSavesTheStepCount()
+    {
+        string pretrained = Path.Combine(root, "budgeted");
+        string continued = Path.Combine(root, "continued");
+
+        var pretrain = CliRun.Of("pretrain", "--corpus", corpusPath, "--output", pretrained, "--backbone", "bert-tiny", "--time-budget", "1s",
+            "--vocab-size", "120", "--max-length", "32", "--batch-size", "8", "--separator", "line");
+        Assert.AreEqual(0, pretrain.ExitCode, pretrain.Error);
+        var recipe = JsonNode.Parse(File.ReadAllText(Path.Combine(pretrained, "pretraining.json")))!;
+        int steps = (int)recipe["steps"]!;
+        StringAssert.Contains(pretrain.Output, $"-> {steps} steps (repeat exactly with --steps {steps})");
+        Assert.AreEqual(1.0, (double)recipe["time_budget_seconds"]!);
+
+        var more = CliRun.Of("pretrain", "--corpus", trainPath, "--output", continued, "--from", pretrained, "--steps", "2", "--batch-size", "8", "--separator", "line");
+        Assert.AreEqual(0, more.ExitCode, more.Error);
+        StringAssert.Contains(more.Output, "from " + pretrained);
+        Assert.AreEqual(File.ReadAllText(Path.Combine(pretrained, "vocab.txt")), File.ReadAllText(Path.Combine(continued, "vocab.txt")), "the vocabulary carries over");
+    }
+
+    [TestMethod]
+    public void PretrainSkipgramThenFinetuneFrom_Bag_StartsFromTheVectors()
+    {
+        string vectors = Path.Combine(root, "vectors");
+        string finetuned = Path.Combine(root, "bag-from-vectors");
+
+        var pretrain = CliRun.Of("pretrain", "--corpus", corpusPath, "--output", vectors, "--objective", "skipgram", "--buckets", Buckets, "--dim", "16", "--separator", "line");
+        Assert.AreEqual(0, pretrain.ExitCode, pretrain.Error);
+        StringAssert.Contains(pretrain.Output, "skipgram word vectors");
+        Assert.AreEqual("bag", ClassifierFactory.BackboneOf(vectors));
+
+        var finetune = CliRun.Of("finetune", "--train", trainPath, "--validation", testPath, "--from", vectors, "--output", finetuned, "--epochs", "4", "--lr", "0.1");
+        Assert.AreEqual(0, finetune.ExitCode, finetune.Error);
+        StringAssert.Contains(finetune.Output, "fine-tuning bag from " + vectors);
+        using var model = TextClassifier.Load(finetuned, LlmFineTune.Tokenization.Tokenizers.Load);
+        Assert.AreEqual(16, model.Backbone.HiddenSize, "the vectors' width");
+    }
+
+    [TestMethod]
+    public void FinetunePretrainOnTrain_BertTiny_SelfPretrainsThenFineTunes()
+    {
+        string finetuned = Path.Combine(root, "self-pretrained");
+
+        var run = CliRun.Of("finetune", "--train", trainPath, "--output", finetuned, "--backbone", "bert-tiny", "--vocab-size", "120", "--max-length", "32",
+            "--pretrain-on-train", "1s", "--epochs", "1");
+
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        StringAssert.Contains(run.Output, "self-pretraining bert-tiny on the");
+        StringAssert.Contains(run.Output, "fine-tuning bert-tiny after self-pretraining");
+        using var model = TextClassifier.Load(finetuned, LlmFineTune.Tokenization.Tokenizers.Load);
+        Assert.AreEqual(32, model.MaxLength);
+    }
+
+    [TestMethod]
     public void PretrainClmThenFinetuneEvaluatePredict_Gpt2Tiny_DecoderAllTheWay()
     {
         string pretrained = Path.Combine(root, "pretrained-clm");
@@ -162,6 +215,12 @@ public sealed class ProgramTests
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--backbone", "gpt2-tiny", "--mask-probability", "0.3", "causal LM")]
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--clip", "0", "--clip must be a positive number")]
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--warmup-steps", "-1", "--warmup-steps must be 0 or more")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--time-budget", "1m", "--steps", "5", "not both")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--time-budget", "soon", "--time-budget must be a positive duration")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--backbone", "bag", "--objective", "mlm", "--backbone bert-mini")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--backbone", "bert-tiny", "--objective", "cbow", "--backbone bag")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--from", "{bag}", "holds a bag model")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--backbone", "bert-tiny", "--pretrain-on-train", "0s", "--pretrain-on-train must be a positive duration")]
     [DataRow("train", "train")]
     public void Run_UserMistake_OneLineOnStandardErrorAndExitCode2(params string[] argsThenExpected)
     {

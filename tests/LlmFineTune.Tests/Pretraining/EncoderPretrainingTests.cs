@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using LlmFineTune.Modeling.Serialization;
 using LlmFineTune.Pretraining;
 using LlmFineTune.Training;
@@ -107,5 +108,121 @@ public sealed class EncoderPretrainingTests
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EncoderPretraining.Run(Documents, directory, options));
 
         Assert.AreEqual(nameof(MaskingOptions.Probability), e.ParamName);
+    }
+
+    [TestMethod]
+    public void Defaults_AreTheMeasuredRecipe()
+    {
+        var options = new EncoderPretrainingOptions();
+
+        Assert.AreEqual(1e-3, options.LearningRate);
+        Assert.AreEqual(1.0, options.MaxGradientNorm);
+        Assert.AreEqual(0.3, options.Masking.Probability);
+        Assert.AreEqual(0.0, options.Dropout);
+        Assert.AreEqual(64, options.MaxLength);
+        Assert.IsNull(options.Schedule, "null is 5 % warm-up, then linear decay");
+    }
+
+    [TestMethod]
+    public void Run_DefaultRecipe_NoDropoutInConfigAndRecipeSaved()
+    {
+        var options = new EncoderPretrainingOptions { Backbone = "bert-tiny", VocabularySize = 100, MaxLength = 16, BatchSize = 8, Steps = 40 };
+        var rates = new List<double>();
+
+        var result = EncoderPretraining.Run(Documents, directory, options, new SyncProgress(p => rates.Add(p.LearningRate)));
+
+        Assert.AreEqual(0.0, ModelDirectory.ReadEncoderConfig(directory).HiddenDropoutProb);
+        Assert.AreEqual(0.0, ModelDirectory.ReadEncoderConfig(directory).AttentionProbsDropoutProb);
+        var recipe = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, EncoderPretraining.RecipeFileName)))!;
+        Assert.AreEqual(40, (int)recipe["steps"]!);
+        Assert.AreEqual(2, (int)recipe["warmup_steps"]!, "5 % of 40 steps");
+        Assert.AreEqual(0.3, (double)recipe["mask_probability"]!);
+        Assert.AreEqual(1.0, (double)recipe["max_gradient_norm"]!);
+        Assert.AreEqual(result.Training.Steps, rates.Count);
+        Assert.AreEqual(0.5e-3, rates[1], 1e-15, "warming up");
+        Assert.AreEqual(1e-3 / 38, rates[^1], 1e-15, "decayed to the last step");
+    }
+
+    [TestMethod]
+    public void Run_TimeBudgetWithFixedStepTime_TrainsTheCalibratedStepsAndSavesThem()
+    {
+        var options = Tiny(steps: 1);
+        options.Steps = null;
+        options.TimeBudget = TimeSpan.FromSeconds(10);
+        options.CalibrationSteps = 3;
+        options.Clock = new FixedStepClock(TimeSpan.FromMilliseconds(250));
+        var rates = new List<double>();
+
+        var result = EncoderPretraining.Run(Documents, directory, options, new SyncProgress(p => rates.Add(p.LearningRate)));
+
+        Assert.AreEqual(new PretrainingCalibration(TimeSpan.FromSeconds(10), 3, 0.25, 40), result.Calibration);
+        Assert.AreEqual(40, result.Training.Steps);
+        var recipe = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, EncoderPretraining.RecipeFileName)))!;
+        Assert.AreEqual(40, (int)recipe["steps"]!);
+        Assert.AreEqual(10.0, (double)recipe["time_budget_seconds"]!);
+        Assert.AreEqual(0.25, (double)recipe["calibration"]!["seconds_per_step"]!);
+        // The schedule spans the calibrated steps: 2 warm-up steps (5 %), then decay to the 40th.
+        Assert.HasCount(40, rates);
+        Assert.AreEqual(0.0, rates[0]);
+        Assert.AreEqual(options.LearningRate, rates[2], 1e-15);
+        Assert.AreEqual(options.LearningRate / 38, rates[^1], 1e-15);
+    }
+
+    [TestMethod]
+    public void Run_TimeBudgetThenItsStepCount_IdenticalWeights()
+    {
+        var budgeted = Tiny(steps: 1);
+        budgeted.Steps = null;
+        budgeted.TimeBudget = TimeSpan.FromSeconds(3);
+        budgeted.Clock = new FixedStepClock(TimeSpan.FromSeconds(0.5));
+        var result = EncoderPretraining.Run(Documents, directory, budgeted);
+        string again = Path.Combine(directory, "again");
+
+        EncoderPretraining.Run(Documents, again, Tiny(steps: result.Calibration!.Steps));
+
+        Assert.AreEqual(6, result.Training.Steps);
+        CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(directory, ModelDirectory.WeightsFileName)), File.ReadAllBytes(Path.Combine(again, ModelDirectory.WeightsFileName)),
+            "calibration trains a throwaway model, so the budgeted run is the plain run of its step count");
+    }
+
+    [TestMethod]
+    public void Run_TimeBudgetAndSteps_ThrowsNamingBoth()
+    {
+        var options = Tiny(steps: 5);
+        options.TimeBudget = TimeSpan.FromMinutes(1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => EncoderPretraining.Run(Documents, directory, options));
+
+        StringAssert.Contains(e.Message, "Steps or TimeBudget");
+    }
+
+    [TestMethod]
+    public void Run_From_ContinuesTheSavedWeightsAndVocabulary()
+    {
+        string first = Path.Combine(directory, "first");
+        var original = EncoderPretraining.Run(Documents, first, Tiny(steps: 6));
+        var options = Tiny(steps: 4);
+        options.From = first;
+        options.VocabularySize = 50; // not used: the directory's vocabulary carries over
+
+        var continued = EncoderPretraining.Run(Documents, directory, options);
+
+        Assert.AreEqual(original.After!.Loss, continued.Before!.Loss, 1e-5, "the same held-out texts and masks score the loaded model as the saved one");
+        Assert.AreEqual(original.VocabularySize, continued.VocabularySize);
+        Assert.AreEqual(File.ReadAllText(Path.Combine(first, "vocab.txt")), File.ReadAllText(Path.Combine(directory, "vocab.txt")));
+        Assert.AreEqual(first, (string)JsonNode.Parse(File.ReadAllText(Path.Combine(directory, EncoderPretraining.RecipeFileName)))!["from"]!);
+    }
+
+    [TestMethod]
+    public void Run_FromBagDirectory_ThrowsPointingToWordVectors()
+    {
+        string bag = Path.Combine(directory, "bag");
+        WordVectorPretraining.Run(Documents, bag, new WordVectorOptions { Tokenizer = new() { Buckets = 256 }, Dimension = 4, Epochs = 1 });
+        var options = Tiny(steps: 1);
+        options.From = bag;
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => EncoderPretraining.Run(Documents, directory, options));
+
+        StringAssert.Contains(e.Message, nameof(WordVectorPretraining));
     }
 }

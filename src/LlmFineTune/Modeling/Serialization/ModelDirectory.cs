@@ -278,7 +278,8 @@ public static class ModelDirectory
         return new CausalDecoder(c);
     }
 
-    private static BagOfNgrams NewBag(JsonObject json, string path, string directory)
+    /// <summary>Builds the bag config.json describes (vocab_size rows of hidden_size), after checking that the weights file could hold it.</summary>
+    internal static BagOfNgrams NewBag(JsonObject json, string path, string directory)
     {
         int vocabularySize = JsonFiles.GetInt(json, "vocab_size", path);
         int hiddenSize = JsonFiles.GetInt(json, "hidden_size", path);

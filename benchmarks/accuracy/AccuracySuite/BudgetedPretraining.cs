@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using LlmFineTune.Pretraining;
+using LlmFineTune.Tokenization;
+
+namespace LlmFineTune.Benchmarks.Accuracy;
+
+/// <summary>
+/// Pretraining at equal wall-clock budgets with the library's defaults (issue 17), cached per corpus: bert-mini MLM for
+/// <c>--pretrain-minutes</c> (<see cref="EncoderPretrainingOptions.TimeBudget"/>), and skip-gram word vectors for the bag
+/// under the bag's own hashing. The corpus is either the public one without any test text (<see cref="EncoderPretraining.Corpus"/>)
+/// or one set's training texts without their labels (self-pretraining).
+/// </summary>
+internal static class BudgetedPretraining
+{
+    /// <summary>The cached bert-mini pretrained for the budget on the corpus (null set) or on that set's training texts.</summary>
+    public static string Encoder(SuiteOptions options, LabeledSet? set, TextWriter log) =>
+        Cached(options, FormattableString.Invariant($"budget-mlm-{set?.Name ?? "corpus"}-{options.PretrainMinutes}m-L{options.MaxLength}-seed{options.Seed}-v1"), log, (documents, directory) =>
+        {
+            var result = LlmFineTune.Pretraining.EncoderPretraining.Run(documents, directory, new EncoderPretrainingOptions
+            {
+                Backbone = "bert-mini",
+                MaxLength = options.MaxLength,
+                TimeBudget = TimeSpan.FromMinutes(options.PretrainMinutes),
+                HeldOutDocuments = Math.Min(200, documents.Count / 10),
+                Seed = options.Seed,
+            });
+            return FormattableString.Invariant($"{result.Training.Steps} steps ({result.Calibration!.SecondsPerStep:F3} s/step), held-out perplexity {result.Before?.Perplexity:F0} -> {result.After?.Perplexity:F1}");
+        }, set);
+
+    /// <summary>The cached skip-gram vectors (the bag's hashing and width) on the corpus (null set) or on that set's training texts.</summary>
+    public static string Vectors(SuiteOptions options, LabeledSet? set, TextWriter log)
+    {
+        var bag = options.Bag;
+        return Cached(options, FormattableString.Invariant($"vectors-skipgram-{set?.Name ?? "corpus"}-b{bag.Buckets}-d{bag.Dimension}-c{bag.MinCharNgram}-{bag.MaxCharNgram}-seed{options.Seed}-v1"), log, (documents, directory) =>
+        {
+            var result = WordVectorPretraining.Run(documents, directory, new WordVectorOptions
+            {
+                Tokenizer = new HashingTokenizerOptions { Buckets = bag.Buckets, WordNgrams = 2, MinCharNgram = bag.MinCharNgram, MaxCharNgram = bag.MaxCharNgram },
+                Dimension = bag.Dimension,
+                Seed = options.Seed,
+            });
+            return FormattableString.Invariant($"{result.Words:N0} words x {result.Epochs} epochs, loss {result.FirstEpochLoss:F3} -> {result.LastEpochLoss:F3}");
+        }, set);
+    }
+
+    private static string Cached(SuiteOptions options, string name, TextWriter log, Func<List<string>, string, string> pretrain, LabeledSet? set)
+    {
+        string directory = Path.Combine(options.Cache, name);
+        if (File.Exists(Path.Combine(directory, "done.txt")))
+            return directory;
+        var clock = Stopwatch.StartNew();
+        var documents = set is null ? EncoderPretraining.Corpus(options).Documents : [.. set.Train.Select(e => e.Text)];
+        string temporary = directory + ".tmp-" + Environment.ProcessId;
+        if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
+        string summary = pretrain(documents, temporary);
+        File.WriteAllText(Path.Combine(temporary, "done.txt"), FormattableString.Invariant($"{summary}; {documents.Count} documents; {clock.Elapsed.TotalMinutes:F1} min\n"));
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        Directory.Move(temporary, directory);
+        log.WriteLine($"pretrained {name}: {summary} [{clock.Elapsed:mm\\:ss}]");
+        return directory;
+    }
+}

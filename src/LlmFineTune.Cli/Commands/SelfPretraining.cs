@@ -1,0 +1,58 @@
+using System.CommandLine;
+using LlmFineTune.Data;
+using LlmFineTune.Modeling;
+using LlmFineTune.Pretraining;
+
+namespace LlmFineTune.Cli.Commands;
+
+/// <summary>
+/// <c>finetune --pretrain-on-train</c>: pretrains on the training texts themselves before fine-tuning ("self-pretraining",
+/// Krishna et al., ACL 2023), with the default recipe of <c>llmft pretrain</c> (masked or causal LM for transformers,
+/// skip-gram word vectors for the bag).
+/// </summary>
+internal static class SelfPretraining
+{
+    /// <summary>The budget when the flag comes without one.</summary>
+    public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(5);
+
+    public static Option<string?> Option() => new("--pretrain-on-train")
+    {
+        Description = $"Before fine-tuning, pretrain on the training texts themselves for the given time (default {DefaultBudget.TotalMinutes:0}m): masked or causal LM for transformers (continuing --from if given), skip-gram word vectors for the bag ({new WordVectorOptions().Epochs} epochs; the time is ignored).",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    /// <summary>Whether the flag was given (with or without a budget).</summary>
+    public static bool Requested(ParseResult parse, Option<string?> option) => parse.GetResult(option) is not null;
+
+    /// <summary>Pretrains into a new temporary directory and returns it; the caller deletes it.</summary>
+    /// <exception cref="ArgumentException">The budget is malformed, or a bag directory was to be continued.</exception>
+    public static string Run(CliContext cli, ParseResult parse, Option<string?> option, ITextDataset train, string backbone, string? from, int? maxLength, int vocabularySize, int seed)
+    {
+        var budget = parse.GetValue(option) is { } text ? Duration.Parse(text, "--pretrain-on-train") : DefaultBudget;
+        if (backbone == ClassifierFactory.Bag && from is not null)
+            throw new ArgumentException($"--pretrain-on-train learns new word vectors for the bag and cannot continue --from {from}; drop one of them.");
+        var texts = train.Select(e => e.Text).ToList();
+        string directory = Directory.CreateTempSubdirectory("llmft-self-pretraining-").FullName;
+        try
+        {
+            if (backbone == ClassifierFactory.Bag)
+            {
+                cli.Output.WriteLine($"self-pretraining: skip-gram word vectors on the {texts.Count} training texts");
+                var vectors = WordVectorPretraining.Run(texts, directory, new WordVectorOptions { Seed = seed }, cli.CancellationToken);
+                cli.Output.WriteLine(FormattableString.Invariant($"self-pretraining: {vectors.Words:N0} words, loss {vectors.FirstEpochLoss:F4} -> {vectors.LastEpochLoss:F4}"));
+                return directory;
+            }
+            var options = new EncoderPretrainingOptions { Backbone = backbone, From = from, TimeBudget = budget, VocabularySize = vocabularySize, Seed = seed };
+            options.MaxLength = maxLength ?? options.MaxLength;
+            cli.Output.WriteLine($"self-pretraining {backbone} on the {texts.Count} training texts for {budget:c}");
+            var result = ProgressDisplay.Run(cli, "self-pretrain", progress => EncoderPretraining.Run(texts, directory, options, progress, cli.CancellationToken));
+            cli.Output.WriteLine(FormattableString.Invariant($"self-pretraining: {result.Training.Steps} steps ({result.Calibration!.SecondsPerStep:F3} s/step), final loss {result.Training.FinalLoss:F4}"));
+            return directory;
+        }
+        catch
+        {
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+}
