@@ -36,11 +36,12 @@ internal static class PretrainCommand
         separator.AcceptOnlyFromAmong("blank", "line");
         var packing = new Option<bool>("--packing") { Description = "Pack documents back to back into full sequences (for long documents); by default each sequence holds one document." };
         var heldOut = new Option<int>("--held-out") { Description = "Documents kept back to report loss and perplexity before and after.", DefaultValueFactory = _ => 0 };
+        var threads = CommonOptions.Threads();
         var seed = CommonOptions.Seed();
 
         var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus).")
         {
-            corpus, output, backbone, objective, steps, epochs, vocabSize, maxLength, batchSize, learningRate, warmupSteps, clip, maskProbability, separator, packing, heldOut, seed,
+            corpus, output, backbone, objective, steps, epochs, vocabSize, maxLength, batchSize, learningRate, warmupSteps, clip, maskProbability, separator, packing, heldOut, threads, seed,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
@@ -53,6 +54,12 @@ internal static class PretrainCommand
                 throw new ArgumentException(FormattableString.Invariant($"--clip must be a positive number (was {c})."));
             if (parse.GetValue(maskProbability) is { } m && !(m > 0 && m <= 1))
                 throw new ArgumentException(FormattableString.Invariant($"--mask-probability must be in (0, 1] (was {m})."));
+            CommonOptions.RequireRoomForText(parse.GetValue(maxLength), model);
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            string directory = parse.GetValue(output)!;
+            PathChecks.OutputDirectory("--output", directory);
+            foreach (string corpusFile in parse.GetValue(corpus)!)
+                PathChecks.InputFile("--corpus", corpusFile);
             var options = new EncoderPretrainingOptions
             {
                 Backbone = model,
@@ -71,7 +78,6 @@ internal static class PretrainCommand
             };
             var corpusOptions = new TextCorpusOptions { Separator = parse.GetValue(separator) == "line" ? DocumentSeparator.Line : DocumentSeparator.BlankLine };
             var documents = TextCorpus.FromFiles(parse.GetValue(corpus)!, corpusOptions).Read().Select(d => d.Text).ToList();
-            string directory = parse.GetValue(output)!;
             cli.Output.WriteLine($"pretraining {options.Backbone} ({(decoder ? "causal" : "masked")} LM) on {documents.Count} documents");
             var result = ProgressDisplay.Run(cli, "pretrain", progress => EncoderPretraining.Run(documents, directory, options, progress, cli.CancellationToken));
             cli.Output.WriteLine(FormattableString.Invariant($"vocabulary {result.VocabularySize} pieces, {result.Training.Steps} steps, final loss {result.Training.FinalLoss:F4}"));
