@@ -22,6 +22,9 @@ internal sealed class LineBatches : IDisposable
         new Thread(() => Pump(reader)) { IsBackground = true, Name = "llmft input" }.Start();
     }
 
+    /// <summary>Lines read and not yet handed out.</summary>
+    public int Buffered => lines.Count;
+
     /// <summary>The next batch: blocks for its first line only; empty at the end of the input.</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled while waiting.</exception>
     public List<string> Next(CancellationToken cancellationToken)

@@ -19,15 +19,16 @@ internal static class PathChecks
         var info = new FileInfo(path);
         if (info.LinkTarget is not null)
         {
+            FileSystemInfo? target;
             try
             {
-                info.ResolveLinkTarget(returnFinalTarget: true);
+                target = info.ResolveLinkTarget(returnFinalTarget: true);
             }
             catch (IOException e)
             {
-                throw new ArgumentException($"{flag} {path}: the symbolic link cannot be followed ({e.Message.Split(" : ")[0]}).");
+                throw new ArgumentException($"{flag} {path}: the symbolic link cannot be followed ({e.Message.Split(" : ")[0].TrimEnd('.')}).");
             }
-            if (!File.Exists(path))
+            if (target is not { Exists: true })
                 throw new ArgumentException($"{flag} {path}: the symbolic link points to {info.LinkTarget}, which does not exist.");
         }
         if (!File.Exists(path))

@@ -18,13 +18,15 @@ internal static class CompareCommand
         var seed = CommonOptions.Seed();
         var format = CommonOptions.Format();
         var fields = new DataFieldOptions();
+        var threads = CommonOptions.Threads();
         var command = new Command("compare", "Compare two models on one labeled file: the metric of each and their difference A - B with a paired bootstrap interval.")
         {
-            models, test, metric, samples, seed, format,
+            models, test, metric, samples, seed, format, threads,
         };
         foreach (var option in fields.All) command.Options.Add(option);
         command.SetAction(parse => cli.Guard(() =>
         {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
             if (parse.GetValue(samples) < 1)
                 throw new ArgumentException($"--samples must be at least 1 (was {parse.GetValue(samples)}).");
             string[] paths = parse.GetValue(models)!;

@@ -10,17 +10,24 @@ internal sealed class DataFieldOptions
 
     public Option<string> LabelField { get; } = new("--label-field") { Description = "CSV column or JSON field holding the label(s).", DefaultValueFactory = _ => "label" };
 
-    public Option<char> LabelSeparator { get; } = new("--label-separator") { Description = "Separates several labels in one CSV/TSV field (multi-label).", DefaultValueFactory = _ => ',' };
+    public Option<string> LabelSeparator { get; } = new("--label-separator") { Description = "The character between several labels in one CSV/TSV field (multi-label).", DefaultValueFactory = _ => "," };
 
     public IEnumerable<Option> All => [TextField, LabelField, LabelSeparator];
 
     /// <summary>Load options with the fields from the command line.</summary>
-    public TextDatasetLoadOptions LoadOptions(ParseResult parse, TaskKind? kind, LabelMap? labels = null) => new()
+    /// <exception cref="ArgumentException">The label separator is not one character.</exception>
+    public TextDatasetLoadOptions LoadOptions(ParseResult parse, TaskKind? kind, LabelMap? labels = null)
     {
-        Kind = kind,
-        LabelMap = labels,
-        TextField = parse.GetValue(TextField)!,
-        LabelField = parse.GetValue(LabelField)!,
-        LabelSeparator = parse.GetValue(LabelSeparator),
-    };
+        string separator = parse.GetValue(LabelSeparator)!;
+        if (separator.Length != 1)
+            throw new ArgumentException($"--label-separator must be one character (was '{separator}').");
+        return new()
+        {
+            Kind = kind,
+            LabelMap = labels,
+            TextField = parse.GetValue(TextField)!,
+            LabelField = parse.GetValue(LabelField)!,
+            LabelSeparator = separator[0],
+        };
+    }
 }

@@ -20,13 +20,15 @@ internal static class EvaluateCommand
         var k = new Option<int>("--k") { Description = "Multi-label models: the k of precision@k and recall@k (fastText's 'test' measure).", DefaultValueFactory = _ => 1 };
         var format = CommonOptions.Format();
         var fields = new DataFieldOptions();
+        var threads = CommonOptions.Threads();
         var command = new Command("evaluate", "Evaluate a saved model on a labeled file: metrics with bootstrap intervals, per-class table (P@k and R@k for multi-label).")
         {
-            model, test, json, plots, k, format,
+            model, test, json, plots, k, format, threads,
         };
         foreach (var option in fields.All) command.Options.Add(option);
         command.SetAction(parse => cli.Guard(() =>
         {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
             if (parse.GetValue(k) < 1)
                 throw new ArgumentException($"--k must be at least 1 (was {parse.GetValue(k)}).");
             if (parse.GetValue(json) is { } jsonFile) PathChecks.OutputFile("--json", jsonFile);

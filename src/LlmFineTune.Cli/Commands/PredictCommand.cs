@@ -20,12 +20,14 @@ internal static class PredictCommand
         var input = new Option<string?>("--input") { Description = "File with one text per line; standard input when omitted. An empty line is answered with {\"error\":\"empty text\"}." };
         var topK = new Option<int?>("--top-k") { Description = "Keep only the K most probable labels in \"scores\", most probable first (default: every label)." };
         var threshold = new Option<double?>("--threshold") { Description = "Multi-label models: a label applies when its probability is above this (default: the thresholds saved with the model, usually 0.5)." };
+        var threads = CommonOptions.Threads();
         var command = new Command("predict", "Classify texts (one per line); prints one JSON object per line, in order: {\"label\": ..., \"scores\": {...}}.")
         {
-            model, input, topK, threshold,
+            model, input, topK, threshold, threads,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
             if (parse.GetValue(topK) is < 1 and var k)
                 throw new ArgumentException($"--top-k must be at least 1 (was {k}).");
             if (parse.GetValue(threshold) is { } t && !(t >= 0 && t <= 1))
