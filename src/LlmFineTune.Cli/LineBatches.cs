@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 
 namespace LlmFineTune.Cli;
 
@@ -52,17 +51,18 @@ internal sealed class LineBatches : IDisposable
             while (reader.ReadLine() is { } line)
                 lines.Add(line);
         }
-        catch (Exception e) when (e is IOException or DecoderFallbackException or ObjectDisposedException)
-        {
-            failure = e;
-        }
         catch (InvalidOperationException) when (lines.IsAddingCompleted)
         {
             // disposed while a line was being added
         }
+        catch (Exception e)
+        {
+            // handed to the reading thread, which reports it like any other error
+            failure = e;
+        }
         finally
         {
-            try { lines.CompleteAdding(); } catch (ObjectDisposedException) { }
+            lines.CompleteAdding();
         }
     }
 

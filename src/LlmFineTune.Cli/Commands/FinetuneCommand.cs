@@ -112,17 +112,9 @@ internal static class FinetuneCommand
                 : null;
             cli.Output.WriteLine($"fine-tuning {backboneName}{(fromDirectory is null ? " from scratch" : " from " + fromDirectory)} on {trainSet.Count} examples, {model.Labels.Count} labels ({model.Head.Kind})"
                 + (resumeFrom is null ? "" : $", resuming from {resumeFrom}"));
-            TrainingResult result;
-            try
-            {
-                result = ProgressDisplay.Run(cli, "finetune", progress =>
-                    new Trainer(trainerOptions, optimizerFactory, schedule, checkpoints: checkpoints).Train(model, trainSet, validationSet, progress, cli.CancellationToken));
-            }
-            catch (OperationCanceledException) when (cli.CancellationToken.IsCancellationRequested)
-            {
-                cli.Error.WriteLine(checkpoints.ResumeHint("finetune"));
+            if (!checkpoints.TryTrain(cli, "finetune", () => ProgressDisplay.Run(cli, "finetune", progress =>
+                    new Trainer(trainerOptions, optimizerFactory, schedule, checkpoints: checkpoints).Train(model, trainSet, validationSet, progress, cli.CancellationToken)), out var result))
                 return ExitCodes.Cancelled;
-            }
             cli.Output.WriteLine(FormattableString.Invariant($"{result.Steps} steps, final training loss {result.FinalLoss:F4}") + (result.StoppedEarly ? $" (stopped early; kept the weights of step {result.BestStep})" : ""));
             if (validationSet is not null)
             {

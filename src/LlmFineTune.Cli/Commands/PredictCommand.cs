@@ -38,6 +38,8 @@ internal static class PredictCommand
             using var classifier = TextClassifier.Load(parse.GetValue(model)!, Tokenizers.Load);
             if (parse.GetValue(threshold) is not null && classifier.Head.Kind != TaskKind.MultiLabel)
                 throw new ArgumentException($"--threshold applies to multi-label models; this one is {classifier.Head.Kind}. Drop --threshold.");
+            if (parse.GetValue(topK) is not null && classifier.Head.Kind == TaskKind.Regression)
+                throw new ArgumentException("--top-k keeps the most probable labels, and this model predicts a value (regression). Drop --top-k.");
             var answers = new Answers(classifier, parse.GetValue(topK), parse.GetValue(threshold));
             using var reader = path is null ? null : new StreamReader(path);
             using var batches = new LineBatches(reader ?? cli.Input, BatchSize);

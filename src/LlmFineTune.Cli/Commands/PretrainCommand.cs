@@ -36,12 +36,13 @@ internal static class PretrainCommand
         separator.AcceptOnlyFromAmong("blank", "line");
         var packing = new Option<bool>("--packing") { Description = "Pack documents back to back into full sequences (for long documents); by default each sequence holds one document." };
         var heldOut = new Option<int>("--held-out") { Description = "Documents kept back to report loss and perplexity before and after.", DefaultValueFactory = _ => 0 };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its checkpoint (OUTPUT.checkpoints); give the same flags as the first run. The result equals an uninterrupted run." };
         var threads = CommonOptions.Threads();
         var seed = CommonOptions.Seed();
 
-        var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus).")
+        var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus). Ctrl-C or SIGTERM saves a checkpoint; --resume continues from it.")
         {
-            corpus, output, backbone, objective, steps, epochs, vocabSize, maxLength, batchSize, learningRate, warmupSteps, clip, maskProbability, separator, packing, heldOut, threads, seed,
+            corpus, output, backbone, objective, steps, epochs, vocabSize, maxLength, batchSize, learningRate, warmupSteps, clip, maskProbability, separator, packing, heldOut, resume, threads, seed,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
@@ -60,6 +61,8 @@ internal static class PretrainCommand
             PathChecks.OutputDirectory("--output", directory);
             foreach (string corpusFile in parse.GetValue(corpus)!)
                 PathChecks.InputFile("--corpus", corpusFile);
+            var checkpoints = new TrainingCheckpoints(directory, everySteps: 0, cli.CancellationToken);
+            string? resumeFrom = parse.GetValue(resume) ? checkpoints.RequireLatest() : null;
             var options = new EncoderPretrainingOptions
             {
                 Backbone = model,
@@ -75,11 +78,15 @@ internal static class PretrainCommand
                 Packing = parse.GetValue(packing),
                 HeldOutDocuments = parse.GetValue(heldOut),
                 Seed = parse.GetValue(seed),
+                Checkpoints = checkpoints,
+                ResumeFrom = resumeFrom,
             };
             var corpusOptions = new TextCorpusOptions { Separator = parse.GetValue(separator) == "line" ? DocumentSeparator.Line : DocumentSeparator.BlankLine };
             var documents = TextCorpus.FromFiles(parse.GetValue(corpus)!, corpusOptions).Read().Select(d => d.Text).ToList();
-            cli.Output.WriteLine($"pretraining {options.Backbone} ({(decoder ? "causal" : "masked")} LM) on {documents.Count} documents");
-            var result = ProgressDisplay.Run(cli, "pretrain", progress => EncoderPretraining.Run(documents, directory, options, progress, cli.CancellationToken));
+            cli.Output.WriteLine($"pretraining {options.Backbone} ({(decoder ? "causal" : "masked")} LM) on {documents.Count} documents" + (resumeFrom is null ? "" : $", resuming from {resumeFrom}"));
+            if (!checkpoints.TryTrain(cli, "pretrain", () => ProgressDisplay.Run(cli, "pretrain", progress => EncoderPretraining.Run(documents, directory, options, progress, cli.CancellationToken)), out var result))
+                return ExitCodes.Cancelled;
+            checkpoints.Delete();
             cli.Output.WriteLine(FormattableString.Invariant($"vocabulary {result.VocabularySize} pieces, {result.Training.Steps} steps, final loss {result.Training.FinalLoss:F4}"));
             if (result.Before is { } before && result.After is { } after)
                 cli.Output.WriteLine(FormattableString.Invariant($"held-out perplexity {before.Perplexity:F1} -> {after.Perplexity:F1}"));

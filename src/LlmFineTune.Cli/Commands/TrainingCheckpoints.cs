@@ -23,10 +23,24 @@ internal sealed class TrainingCheckpoints(string output, int everySteps, Cancell
     public string RequireLatest() => Latest()
         ?? throw new ArgumentException($"--resume: no checkpoint in {Root}. Checkpoints are written there when training is interrupted (Ctrl-C) or with --checkpoint-every; run without --resume to start afresh.");
 
-    /// <summary>One line telling how to continue after an interruption.</summary>
-    public string ResumeHint(string verb) => Latest() is { } latest
-        ? $"llmft {verb}: interrupted; checkpoint saved to {latest}. Run the same command with --resume to continue."
-        : $"llmft {verb}: interrupted before the first step; nothing to resume.";
+    /// <summary>Runs the training; when the run is interrupted, says on standard error where the checkpoint is and how to resume.</summary>
+    /// <returns>False when interrupted (the command exits with <see cref="ExitCodes.Cancelled"/>).</returns>
+    public bool TryTrain<T>(CliContext cli, string verb, Func<T> train, out T result)
+    {
+        try
+        {
+            result = train();
+            return true;
+        }
+        catch (OperationCanceledException) when (cli.CancellationToken.IsCancellationRequested)
+        {
+            cli.Error.WriteLine(Latest() is { } latest
+                ? $"llmft {verb}: interrupted; checkpoint saved to {latest}. Run the same command with --resume to continue."
+                : $"llmft {verb}: interrupted before the first step; nothing to resume.");
+            result = default!;
+            return false;
+        }
+    }
 
     /// <summary>Removes the checkpoints once the finished model is saved.</summary>
     public void Delete()

@@ -26,7 +26,7 @@ public static class EncoderPretraining
     /// <returns>The run's history and held-out perplexity.</returns>
     /// <exception cref="ArgumentException">The backbone name is unknown, an option is out of range, or too few documents remain after holding some out.</exception>
     /// <exception cref="InvalidDataException">The documents contain no words.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (after writing a checkpoint when <see cref="EncoderPretrainingOptions.Checkpoints"/> is set).</exception>
     public static EncoderPretrainingResult Run(IReadOnlyList<string> documents, string outputDirectory, EncoderPretrainingOptions? options = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -42,7 +42,7 @@ public static class EncoderPretraining
             throw new ArgumentException($"The corpus has {documents.Count} document(s); holding out {options.HeldOutDocuments} leaves none to train on.", nameof(documents));
         var pretrainingOptions = new PretrainingOptions { MaxLength = options.MaxLength, BatchSize = options.BatchSize, Packing = options.Packing };
         pretrainingOptions.Validate();
-        var trainerOptions = new TrainerOptions { Epochs = options.Epochs, MaxSteps = options.Steps, BatchSize = options.BatchSize, LearningRate = options.LearningRate, MaxGradientNorm = options.MaxGradientNorm, Seed = options.Seed };
+        var trainerOptions = new TrainerOptions { Epochs = options.Epochs, MaxSteps = options.Steps, BatchSize = options.BatchSize, LearningRate = options.LearningRate, MaxGradientNorm = options.MaxGradientNorm, Seed = options.Seed, ResumeFrom = options.ResumeFrom };
         trainerOptions.Validate();
         ArgumentNullException.ThrowIfNull(options.Masking, nameof(options.Masking));
         options.Masking.Validate();
@@ -61,7 +61,7 @@ public static class EncoderPretraining
         using var model = objective.Module;
         var task = new PretrainingTask(objective, tokenizer, corpus, pretrainingOptions);
         var before = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
-        var training = new Trainer(trainerOptions, schedule: options.Schedule).Train(task, progress, cancellationToken);
+        var training = new Trainer(trainerOptions, schedule: options.Schedule, checkpoints: options.Checkpoints).Train(task, progress, cancellationToken);
         var after = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
         if (objective is CausalLanguageModel causal)
             ModelDirectory.SaveCausalLanguageModel(causal, tokenizer, outputDirectory);

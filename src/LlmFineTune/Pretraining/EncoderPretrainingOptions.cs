@@ -53,4 +53,10 @@ public sealed class EncoderPretrainingOptions
 
     /// <value>Seed for weights, shuffling and masking. Default 42.</value>
     public int Seed { get; set; } = 42;
+
+    /// <value>Where training checkpoints go (written on cancellation, and by the store's own rules); null writes none. Default null.</value>
+    public Training.Checkpoints.ICheckpointStore? Checkpoints { get; set; }
+
+    /// <value>Continue from this checkpoint directory, or <see cref="Training.TrainerOptions.Latest"/> for the newest in <see cref="Checkpoints"/>; the result equals an uninterrupted run with the same options. Default null.</value>
+    public string? ResumeFrom { get; set; }
 }

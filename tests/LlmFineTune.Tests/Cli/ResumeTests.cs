@@ -58,6 +58,28 @@ public sealed class ResumeTests
     }
 
     [TestMethod]
+    public void Pretrain_InterruptedThenResumed_SameModelAsAnUninterruptedRun()
+    {
+        string corpus = Path.Combine(root, "corpus.txt");
+        File.WriteAllLines(corpus, TestData.Topical(perClass: 10, seed: 8).Select(e => e.Text));
+        string[] Pretrain(string output, params string[] more) =>
+            ["pretrain", "--corpus", corpus, "--output", output, "--backbone", "bert-tiny", "--steps", "4", "--vocab-size", "60", "--max-length", "16", "--batch-size", "8", "--separator", "line", "--seed", "5", .. more];
+        string whole = Path.Combine(root, "whole-lm");
+        string resumed = Path.Combine(root, "resumed-lm");
+        Assert.AreEqual(0, CliRun.Of(Pretrain(whole)).ExitCode);
+
+        using var cancel = new CancellationTokenSource();
+        var interrupted = CliRun.With(TextReader.Null, new CancellingWriter("step 1/", cancel), cancel.Token, Pretrain(resumed));
+        Assert.AreEqual(130, interrupted.ExitCode, interrupted.Error);
+        StringAssert.Contains(interrupted.Error, "llmft pretrain: interrupted; checkpoint saved to " + resumed + ".checkpoints");
+        var resume = CliRun.Of(Pretrain(resumed, "--resume"));
+        Assert.AreEqual(0, resume.ExitCode, resume.Error);
+
+        CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(whole, "model.safetensors")), File.ReadAllBytes(Path.Combine(resumed, "model.safetensors")), "weights differ from the uninterrupted run");
+        Assert.IsFalse(Directory.Exists(resumed + ".checkpoints"));
+    }
+
+    [TestMethod]
     public void Finetune_Uninterrupted_WritesNoCheckpoints()
     {
         string output = Path.Combine(root, "model");
