@@ -5,10 +5,10 @@ using LlmFineTune.Runtime;
 
 namespace LlmFineTune.Cli;
 
-/// <summary>The <c>llmft</c> command line: pretrain, finetune, evaluate and predict.</summary>
+/// <summary>The <c>llmft</c> command line: pretrain, finetune, evaluate, predict and compare.</summary>
 public static class Program
 {
-    /// <summary>The process entry point; Ctrl+C cancels training between steps.</summary>
+    /// <summary>The process entry point; Ctrl+C or SIGTERM cancels the command (training saves a checkpoint first).</summary>
     /// <param name="args">The command line.</param>
     /// <returns>0 on success, 2 for a user mistake, 1 for anything else, 130 when cancelled.</returns>
     public static int Main(string[] args)
@@ -16,11 +16,7 @@ public static class Program
         // A command-line training process owns its whole process, so it takes the allocator and thread tuning.
         TorchRuntime.PerformanceDefaults = true;
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
+        using var signals = new ShutdownSignals(cancel, Console.Error);
         return Run(args, Console.Out, Console.Error, Console.In, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected, cancel.Token);
     }
 
@@ -30,7 +26,7 @@ public static class Program
     /// <param name="error">Error messages (one line per user mistake).</param>
     /// <param name="input">Texts for <c>predict</c> when <c>--input</c> is not given; empty when null.</param>
     /// <param name="interactive">True draws a live progress bar (a terminal); false writes plain log lines.</param>
-    /// <param name="cancellationToken">Stops training between steps.</param>
+    /// <param name="cancellationToken">Stops the command: training between steps (after a checkpoint), predict and evaluate between texts.</param>
     /// <returns>0 on success, 2 for a user mistake, 1 for anything else, 130 when cancelled.</returns>
     public static int Run(string[] args, TextWriter output, TextWriter error, TextReader? input = null, bool interactive = false, CancellationToken cancellationToken = default)
     {
@@ -44,6 +40,7 @@ public static class Program
             FinetuneCommand.Create(cli),
             EvaluateCommand.Create(cli),
             PredictCommand.Create(cli),
+            CompareCommand.Create(cli),
         };
         var parsed = root.Parse(args);
         if (parsed.Action is not HelpAction && parsed.Errors.Count > 0)

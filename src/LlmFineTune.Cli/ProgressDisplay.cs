@@ -64,12 +64,12 @@ internal static class ProgressDisplay
     private sealed class PlainLog(TextWriter output, string title) : IProgress<TrainingProgress>
     {
         private readonly Meter meter = new();
-        private TimeSpan lastLine = TimeSpan.MinValue;
+        private TimeSpan? lastLine; // none yet: a resumed run's first step is not step 1
 
         public void Report(TrainingProgress p)
         {
             meter.Observe(p);
-            if (p.Step != 1 && p.Step != p.TotalSteps && meter.Elapsed - lastLine < LogEvery) return;
+            if (p.Step != 1 && p.Step != p.TotalSteps && lastLine is { } last && meter.Elapsed - last < LogEvery) return;
             lastLine = meter.Elapsed;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{title}: step {p.Step}/{p.TotalSteps}  epoch {p.Epoch}  loss {meter.Loss:F4}  lr {p.LearningRate:G3}  {meter.Rate:F1} steps/s  eta {meter.Remaining(p):hh\\:mm\\:ss}"));

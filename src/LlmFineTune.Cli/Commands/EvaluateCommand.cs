@@ -18,17 +18,31 @@ internal static class EvaluateCommand
         var test = CommonOptions.RequiredPath("--test", "Labeled test file.");
         var json = new Option<string?>("--json") { Description = "Also write the full report as JSON to this file." };
         var plots = new Option<string?>("--plots") { Description = "Also draw the confusion matrix and reliability diagram (PNG) into this directory." };
+        var k = new Option<int>("--k") { Description = "Multi-label models: the k of precision@k and recall@k (fastText's 'test' measure).", DefaultValueFactory = _ => 1 };
         var format = CommonOptions.Format();
-        var command = new Command("evaluate", "Evaluate a saved model on a labeled file: metrics with bootstrap intervals, per-class table.")
+        var fields = new DataFieldOptions();
+        var threads = CommonOptions.Threads();
+        var command = new Command("evaluate", "Evaluate a saved model on a labeled file: metrics with bootstrap intervals, per-class table (P@k and R@k for multi-label).")
         {
-            model, test, json, plots, format,
+            model, test, json, plots, k, format, threads,
         };
+        foreach (var option in fields.All) command.Options.Add(option);
         command.SetAction(parse => cli.Guard(() =>
         {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            if (parse.GetValue(k) < 1)
+                throw new ArgumentException($"--k must be at least 1 (was {parse.GetValue(k)}).");
+            if (parse.GetValue(json) is { } jsonFile) PathChecks.OutputFile("--json", jsonFile);
+            if (parse.GetValue(plots) is { } plotsDirectory) PathChecks.OutputDirectory("--plots", plotsDirectory);
             using var classifier = TextClassifier.Load(parse.GetValue(model)!, Tokenizers.Load);
-            var testSet = CommonOptions.Load(parse.GetValue(test)!, parse.GetValue(format), new TextDatasetLoadOptions { Kind = classifier.Head.Kind, LabelMap = classifier.Labels });
+            var testSet = new CancellableDataset(CommonOptions.Load("--test", parse.GetValue(test)!, parse.GetValue(format), fields.LoadOptions(parse, classifier.Head.Kind, classifier.Labels)), cli.CancellationToken);
             var report = new Evaluator().Evaluate(classifier, testSet);
             Render(cli.Console, report);
+            if (report.Task == TaskKind.MultiLabel)
+            {
+                var (precision, recall) = PrecisionRecallAtK(classifier, testSet, parse.GetValue(k));
+                cli.Output.WriteLine(FormattableString.Invariant($"P@{parse.GetValue(k)} {precision:F4}  R@{parse.GetValue(k)} {recall:F4}"));
+            }
             if (parse.GetValue(json) is { } jsonPath)
             {
                 report.Save(jsonPath);
@@ -46,6 +60,28 @@ internal static class EvaluateCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// fastText's <c>test</c> measure: of the k most probable labels of each text, the share that are true
+    /// (precision, over k per text) and the share of true labels found (recall).
+    /// </summary>
+    public static (double Precision, double Recall) PrecisionRecallAtK(TextClassifier classifier, ITextDataset test, int k)
+    {
+        long found = 0, predicted = 0, gold = 0;
+        foreach (var chunk in test.Chunk(64))
+        {
+            var predictions = classifier.PredictLabelsBatch([.. chunk.Select(e => e.Text)]);
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                var truth = chunk[i].Labels ?? [];
+                var top = predictions[i].Scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).Take(k).Select(s => s.Key);
+                found += top.Count(truth.Contains);
+                predicted += Math.Min(k, predictions[i].Scores.Count);
+                gold += truth.Count;
+            }
+        }
+        return (predicted == 0 ? 0 : (double)found / predicted, gold == 0 ? 0 : (double)found / gold);
     }
 
     /// <summary>The few metrics worth a line: accuracy, macro-F1 and log loss, or their multi-label and regression counterparts.</summary>

@@ -4,6 +4,7 @@ using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
 using LlmFineTune.Training;
 using LlmFineTune.Training.Optimizers;
+using LlmFineTune.Training.Schedules;
 
 namespace LlmFineTune.Cli.Commands;
 
@@ -25,20 +26,32 @@ internal static class FinetuneCommand
         var epochs = new Option<int?>("--epochs") { Description = "Passes over the training set (default depends on the backbone)." };
         var learningRate = new Option<double?>("--lr") { Description = "Peak learning rate (default depends on the backbone)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Examples per step (default 16)." };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "Weight decay (L2 for adam and sgd, decoupled for adamw; default 0.01 for adamw, 0 otherwise)." };
+        var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Warm the learning rate up over this many steps, then decay it linearly to 0; by default it stays constant." };
+        var warmupRatio = new Option<double?>("--warmup-ratio") { Description = "Like --warmup-steps, as a share of all steps (e.g. 0.1)." };
+        var patience = new Option<int?>("--early-stopping-patience") { Description = "Stop after this many epochs without a lower validation loss, and keep the best epoch's weights (needs --validation)." };
         var maxLength = CommonOptions.MaxLength("text (default 256 for bag, 128 for transformers)");
         var vocabSize = new Option<int>("--vocab-size") { Description = "WordPiece vocabulary learned from the training texts when a transformer starts from scratch.", DefaultValueFactory = _ => 8000 };
         var buckets = new Option<int>("--buckets") { Description = "Hash buckets of the bag backbone (its embedding rows).", DefaultValueFactory = _ => 1 << 18 };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its checkpoint (OUTPUT.checkpoints); give the same flags as the first run. The result equals an uninterrupted run." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also write a checkpoint every this many steps (to survive a crash or kill -9); by default only when interrupted." };
+        var threads = CommonOptions.Threads();
         var seed = CommonOptions.Seed();
         var format = CommonOptions.Format();
         var pretrainOnTrain = SelfPretraining.Option();
+        var fields = new DataFieldOptions();
 
-        var command = new Command("finetune", "Fine-tune a text classifier on a labeled file and save it.")
+        var command = new Command("finetune", "Fine-tune a text classifier on a labeled file and save it. Ctrl-C or SIGTERM saves a checkpoint; --resume continues from it.")
         {
-            train, validation, from, output, backbone, head, optimizer, epochs, learningRate, batchSize, maxLength, vocabSize, buckets, seed, format, pretrainOnTrain,
+            train, validation, from, output, backbone, head, optimizer, epochs, learningRate, batchSize, weightDecay, warmupSteps, warmupRatio, patience,
+            maxLength, vocabSize, buckets, resume, checkpointEvery, threads, seed, format, pretrainOnTrain,
         };
+        foreach (var option in fields.All) command.Options.Add(option);
         command.SetAction(parse => cli.Guard(() =>
         {
             string? fromDirectory = parse.GetValue(from);
+            string? validationPath = parse.GetValue(validation);
+            string directory = parse.GetValue(output)!;
             var factoryOptions = new ClassifierFactoryOptions
             {
                 Backbone = parse.GetValue(backbone),
@@ -48,20 +61,47 @@ internal static class FinetuneCommand
                 BagBuckets = parse.GetValue(buckets),
                 Seed = parse.GetValue(seed),
             };
+            if (parse.GetValue(warmupSteps) is not null && parse.GetValue(warmupRatio) is not null)
+                throw new ArgumentException("--warmup-steps and --warmup-ratio both set the warm-up; give one.");
+            if (parse.GetValue(warmupSteps) is < 0 and var w)
+                throw new ArgumentException($"--warmup-steps must be 0 or more (was {w}).");
+            if (parse.GetValue(warmupRatio) is { } r && !(r >= 0 && r < 1))
+                throw new ArgumentException(FormattableString.Invariant($"--warmup-ratio must be in [0, 1) (was {r})."));
+            if (parse.GetValue(weightDecay) is { } d && !(d >= 0 && double.IsFinite(d)))
+                throw new ArgumentException(FormattableString.Invariant($"--weight-decay must be 0 or more (was {d})."));
+            if (parse.GetValue(patience) is not null && validationPath is null)
+                throw new ArgumentException("--early-stopping-patience watches the validation loss; give --validation too.");
+            if (parse.GetValue(checkpointEvery) < 0)
+                throw new ArgumentException($"--checkpoint-every must be 0 or more (was {parse.GetValue(checkpointEvery)}).");
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            PathChecks.OutputDirectory("--output", directory);
+            var checkpoints = new TrainingCheckpoints(directory, parse.GetValue(checkpointEvery), cli.CancellationToken);
+            string? resumeFrom = parse.GetValue(resume) ? checkpoints.RequireLatest() : null;
+
             // ClassifierFactory.FromPretrained rejects a --backbone that conflicts with the directory's.
             string backboneName = fromDirectory is null ? factoryOptions.Backbone ?? ClassifierFactory.Bag : ClassifierFactory.BackboneOf(fromDirectory);
-            var trainSet = CommonOptions.Load(parse.GetValue(train)!, parse.GetValue(format), new TextDatasetLoadOptions { Kind = factoryOptions.Head });
+            CommonOptions.RequireRoomForText(factoryOptions.MaxLength, backboneName);
+            var trainSet = CommonOptions.Load("--train", parse.GetValue(train)!, parse.GetValue(format), fields.LoadOptions(parse, factoryOptions.Head));
             var trainerOptions = ClassifierFactory.RecommendedTrainerOptions(backboneName, pretrained: fromDirectory is not null || SelfPretraining.Requested(parse, pretrainOnTrain));
             trainerOptions.Epochs = parse.GetValue(epochs) ?? trainerOptions.Epochs;
             trainerOptions.LearningRate = parse.GetValue(learningRate) ?? trainerOptions.LearningRate;
             trainerOptions.BatchSize = parse.GetValue(batchSize) ?? trainerOptions.BatchSize;
             trainerOptions.Seed = factoryOptions.Seed;
+            trainerOptions.CheckpointEverySteps = parse.GetValue(checkpointEvery);
+            trainerOptions.ResumeFrom = resumeFrom;
+            if (parse.GetValue(patience) is { } stopAfter)
+            {
+                trainerOptions.EarlyStoppingPatience = stopAfter;
+                trainerOptions.RestoreBestWeights = true;
+            }
             trainerOptions.Validate();
+            var schedule = Schedule(parse.GetValue(warmupSteps), parse.GetValue(warmupRatio), trainSet.Count, trainerOptions);
+            double? decay = parse.GetValue(weightDecay);
             IOptimizerFactory optimizerFactory = parse.GetValue(optimizer) switch
             {
-                "adam" => new AdamFactory(),
-                "sgd" => new SgdFactory(momentum: 0.9),
-                _ => new AdamWFactory(),
+                "adam" => new AdamFactory(weightDecay: decay ?? 0),
+                "sgd" => new SgdFactory(momentum: 0.9, weightDecay: decay ?? 0),
+                _ => decay is { } adamWDecay ? new AdamWFactory(weightDecay: adamWDecay) : new AdamWFactory(),
             };
 
             string? selfPretrained = SelfPretraining.Requested(parse, pretrainOnTrain)
@@ -72,23 +112,37 @@ internal static class FinetuneCommand
                 : ClassifierFactory.FromPretrained(start, trainSet, factoryOptions);
             if (selfPretrained is not null)
                 Directory.Delete(selfPretrained, recursive: true);
-            var validationSet = parse.GetValue(validation) is { } validationPath
-                ? CommonOptions.Load(validationPath, parse.GetValue(format), new TextDatasetLoadOptions { Kind = model.Head.Kind, LabelMap = model.Labels })
+            PathChecks.OutputDirectory("--output", directory, ModelSize.Bytes(model));
+            var validationSet = validationPath is not null
+                ? CommonOptions.Load("--validation", validationPath, parse.GetValue(format), fields.LoadOptions(parse, model.Head.Kind, model.Labels))
                 : null;
-            cli.Output.WriteLine($"fine-tuning {backboneName}{(selfPretrained is not null ? " after self-pretraining" : fromDirectory is null ? " from scratch" : " from " + fromDirectory)} on {trainSet.Count} examples, {model.Labels.Count} labels ({model.Head.Kind})");
-            var result = ProgressDisplay.Run(cli, "finetune", progress =>
-                new Trainer(trainerOptions, optimizerFactory).Train(model, trainSet, validationSet, progress, cli.CancellationToken));
-            cli.Output.WriteLine(FormattableString.Invariant($"{result.Steps} steps, final training loss {result.FinalLoss:F4}"));
+            cli.Output.WriteLine($"fine-tuning {backboneName}{(selfPretrained is not null ? " after self-pretraining" : fromDirectory is null ? " from scratch" : " from " + fromDirectory)} on {trainSet.Count} examples, {model.Labels.Count} labels ({model.Head.Kind})"
+                + (resumeFrom is null ? "" : $", resuming from {resumeFrom}"));
+            if (!checkpoints.TryTrain(cli, "finetune", () => ProgressDisplay.Run(cli, "finetune", progress =>
+                    new Trainer(trainerOptions, optimizerFactory, schedule, checkpoints: checkpoints).Train(model, trainSet, validationSet, progress, cli.CancellationToken)), out var result))
+                return ExitCodes.Cancelled;
+            cli.Output.WriteLine(FormattableString.Invariant($"{result.Steps} steps, final training loss {result.FinalLoss:F4}") + (result.StoppedEarly ? $" (stopped early; kept the weights of step {result.BestStep})" : ""));
             if (validationSet is not null)
             {
                 var report = new Evaluator(new EvaluationOptions { BootstrapSamples = 200 }).Evaluate(model, validationSet);
                 cli.Output.WriteLine("validation: " + string.Join(", ", EvaluateCommand.Headline(report).Select(m => FormattableString.Invariant($"{m.Name} {m.Value:F4}"))));
             }
-            string directory = parse.GetValue(output)!;
             model.Save(directory);
+            checkpoints.Delete();
             cli.Output.WriteLine($"saved to {directory}");
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>Linear warm-up then decay when a warm-up is asked for; otherwise a constant rate.</summary>
+    private static ILearningRateSchedule Schedule(int? warmupSteps, double? warmupRatio, int examples, TrainerOptions options)
+    {
+        if (warmupRatio is { } ratio)
+        {
+            long steps = (examples + (long)options.BatchSize - 1) / options.BatchSize * options.Epochs;
+            warmupSteps = (int)Math.Ceiling(ratio * Math.Min(steps, int.MaxValue));
+        }
+        return warmupSteps is { } warmup ? new LinearSchedule(warmup) : new ConstantSchedule();
     }
 }

@@ -7,52 +7,77 @@ using LlmFineTune.Tokenization;
 
 namespace LlmFineTune.Cli.Commands;
 
-/// <summary><c>llmft predict</c>: one JSON object per input line, with the label and every label's score.</summary>
+/// <summary><c>llmft predict</c>: one JSON object per input line, in order, answered as soon as the line arrives.</summary>
 internal static class PredictCommand
 {
     private const int BatchSize = 64;
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly string EmptyText = JsonSerializer.Serialize(new { error = "empty text" }, Json);
 
     public static Command Create(CliContext cli)
     {
         var model = CommonOptions.RequiredPath("--model", "Model directory written by 'llmft finetune'.");
-        var input = new Option<string?>("--input") { Description = "File with one text per line; standard input when omitted." };
-        var command = new Command("predict", "Classify texts (one per line); prints one JSON object per line: {\"label\": ..., \"scores\": {...}}.")
+        var input = new Option<string?>("--input") { Description = "File with one text per line; standard input when omitted. An empty line is answered with {\"error\":\"empty text\"}." };
+        var topK = new Option<int?>("--top-k") { Description = "Keep only the K most probable labels in \"scores\", most probable first (default: every label)." };
+        var threshold = new Option<double?>("--threshold") { Description = "Multi-label models: a label applies when its probability is above this (default: the thresholds saved with the model, usually 0.5)." };
+        var threads = CommonOptions.Threads();
+        var command = new Command("predict", "Classify texts (one per line); prints one JSON object per line, in order: {\"label\": ..., \"scores\": {...}}.")
         {
-            model, input,
+            model, input, topK, threshold, threads,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
-            using var classifier = TextClassifier.Load(parse.GetValue(model)!, Tokenizers.Load);
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            if (parse.GetValue(topK) is < 1 and var k)
+                throw new ArgumentException($"--top-k must be at least 1 (was {k}).");
+            if (parse.GetValue(threshold) is { } t && !(t >= 0 && t <= 1))
+                throw new ArgumentException(FormattableString.Invariant($"--threshold must be in [0, 1] (was {t})."));
             string? path = parse.GetValue(input);
-            if (path is not null && !File.Exists(path))
-                throw new FileNotFoundException($"{path}: input file not found.", path);
+            if (path is not null)
+                PathChecks.InputFile("--input", path);
+            using var classifier = TextClassifier.Load(parse.GetValue(model)!, Tokenizers.Load);
+            if (parse.GetValue(threshold) is not null && classifier.Head.Kind != TaskKind.MultiLabel)
+                throw new ArgumentException($"--threshold applies to multi-label models; this one is {classifier.Head.Kind}. Drop --threshold.");
+            if (parse.GetValue(topK) is not null && classifier.Head.Kind == TaskKind.Regression)
+                throw new ArgumentException("--top-k keeps the most probable labels, and this model predicts a value (regression). Drop --top-k.");
+            var answers = new Answers(classifier, parse.GetValue(topK), parse.GetValue(threshold));
             using var reader = path is null ? null : new StreamReader(path);
-            var source = reader ?? cli.Input;
-            var batch = new List<string>(BatchSize);
-            while (source.ReadLine() is { } line)
+            using var batches = new LineBatches(reader ?? cli.Input, BatchSize);
+            for (var batch = batches.Next(cli.CancellationToken); batch.Count > 0; batch = batches.Next(cli.CancellationToken))
             {
-                if (line.Length == 0) continue;
-                batch.Add(line);
-                if (batch.Count == BatchSize) Flush(cli.Output, classifier, batch);
+                foreach (string line in answers.For(batch))
+                    cli.Output.WriteLine(line);
+                // The caller may be waiting for these answers before it sends the next line.
+                cli.Output.Flush();
             }
-            Flush(cli.Output, classifier, batch);
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    private static void Flush(TextWriter output, TextClassifier classifier, List<string> texts)
+    /// <summary>Turns texts into JSON lines: one per text, in order, with empty texts answered without the model.</summary>
+    private sealed class Answers(TextClassifier classifier, int? topK, double? threshold)
     {
-        if (texts.Count == 0) return;
-        IEnumerable<object> answers = classifier.Head.Kind switch
+        public IEnumerable<string> For(List<string> lines)
         {
-            TaskKind.MultiLabel => classifier.PredictLabelsBatch(texts).Select(p => (object)new { labels = p.Labels, scores = p.Scores }),
+            var texts = lines.Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
+            using var predicted = (texts.Count == 0 ? [] : Predict(texts)).GetEnumerator();
+            foreach (string line in lines)
+                yield return string.IsNullOrWhiteSpace(line) ? EmptyText : predicted.MoveNext() ? JsonSerializer.Serialize(predicted.Current, Json) : throw new InvalidOperationException("fewer predictions than texts");
+        }
+
+        private IEnumerable<object> Predict(List<string> texts) => classifier.Head.Kind switch
+        {
+            TaskKind.MultiLabel => classifier.PredictLabelsBatch(texts).Select(p => (object)new
+            {
+                labels = threshold is { } t ? [.. p.Scores.Where(s => s.Value > t).Select(s => s.Key)] : p.Labels,
+                scores = Top(p.Scores),
+            }),
             TaskKind.Regression => classifier.PredictValues(texts).Select(v => (object)new { value = v }),
-            _ => classifier.PredictBatch(texts).Select(p => (object)new { label = p.Label, scores = p.Scores }),
+            _ => classifier.PredictBatch(texts).Select(p => (object)new { label = p.Label, scores = Top(p.Scores) }),
         };
-        foreach (var answer in answers)
-            output.WriteLine(JsonSerializer.Serialize(answer, Json));
-        texts.Clear();
+
+        private IReadOnlyDictionary<string, float> Top(IReadOnlyDictionary<string, float> scores) =>
+            topK is not { } k ? scores : scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).Take(k).ToDictionary();
     }
 }

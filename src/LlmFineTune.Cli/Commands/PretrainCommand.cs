@@ -49,11 +49,13 @@ internal static class PretrainCommand
         separator.AcceptOnlyFromAmong("blank", "line");
         var packing = new Option<bool>("--packing") { Description = "Pack documents back to back into full sequences (for long documents); by default each sequence holds one document." };
         var heldOut = new Option<int>("--held-out") { Description = "Documents kept back to report loss and perplexity before and after.", DefaultValueFactory = _ => 0 };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its checkpoint (OUTPUT.checkpoints); give the same flags as the first run. The result equals an uninterrupted run." };
+        var threads = CommonOptions.Threads();
         var seed = CommonOptions.Seed();
 
-        var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus), or word vectors for the bag.")
+        var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus), or word vectors for the bag. Ctrl-C or SIGTERM saves a checkpoint; --resume continues from it.")
         {
-            corpus, output, backbone, objective, from, timeBudget, steps, epochs, vocabSize, maxLength, batchSize, learningRate, warmupSteps, clip, maskProbability, dimension, buckets, separator, packing, heldOut, seed,
+            corpus, output, backbone, objective, from, timeBudget, steps, epochs, vocabSize, maxLength, batchSize, learningRate, warmupSteps, clip, maskProbability, dimension, buckets, separator, packing, heldOut, resume, threads, seed,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
@@ -67,17 +69,23 @@ internal static class PretrainCommand
                 throw new ArgumentException(FormattableString.Invariant($"--clip must be a positive number (was {c})."));
             if (parse.GetValue(maskProbability) is { } m && !(m > 0 && m <= 1))
                 throw new ArgumentException(FormattableString.Invariant($"--mask-probability must be in (0, 1] (was {m})."));
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
             TimeSpan? budget = parse.GetValue(timeBudget) is { } text ? Duration.Parse(text, "--time-budget") : null;
             if (budget is not null && parse.GetValue(steps) is not null)
                 throw new ArgumentException("Pass --time-budget or --steps, not both: the budget is turned into a step count.");
+            string directory = parse.GetValue(output)!;
+            PathChecks.OutputDirectory("--output", directory);
+            foreach (string corpusFile in parse.GetValue(corpus)!)
+                PathChecks.InputFile("--corpus", corpusFile);
             var corpusOptions = new TextCorpusOptions { Separator = parse.GetValue(separator) == "line" ? DocumentSeparator.Line : DocumentSeparator.BlankLine };
             var documents = TextCorpus.FromFiles(parse.GetValue(corpus)!, corpusOptions).Read().Select(d => d.Text).ToList();
-            string directory = parse.GetValue(output)!;
 
             if (kind is SkipGram or Cbow)
             {
                 if (budget is not null || parse.GetValue(steps) is not null)
                     throw new ArgumentException("Word vectors train by --epochs (a pass over a 25 MB corpus takes about a minute); drop --time-budget and --steps.");
+                if (parse.GetValue(resume))
+                    throw new ArgumentException("--resume continues masked or causal LM pretraining; word vectors train in minutes, so run them again.");
                 var vectorOptions = new WordVectorOptions
                 {
                     Objective = kind == SkipGram ? WordVectorObjective.SkipGram : WordVectorObjective.Cbow,
@@ -94,6 +102,9 @@ internal static class PretrainCommand
                 return ExitCodes.Success;
             }
 
+            CommonOptions.RequireRoomForText(parse.GetValue(maxLength), model);
+            var checkpoints = new TrainingCheckpoints(directory, everySteps: 0, cli.CancellationToken);
+            string? resumeFrom = parse.GetValue(resume) ? checkpoints.RequireLatest() : null;
             var options = new EncoderPretrainingOptions
             {
                 Backbone = model,
@@ -111,9 +122,14 @@ internal static class PretrainCommand
                 Packing = parse.GetValue(packing),
                 HeldOutDocuments = parse.GetValue(heldOut),
                 Seed = parse.GetValue(seed),
+                Checkpoints = checkpoints,
+                ResumeFrom = resumeFrom,
             };
-            cli.Output.WriteLine($"pretraining {options.Backbone} ({(kind == Causal ? "causal" : "masked")} LM){(fromDirectory is null ? "" : " from " + fromDirectory)} on {documents.Count} documents{(budget is null ? "" : $" for {budget:c}")}");
-            var result = ProgressDisplay.Run(cli, "pretrain", progress => EncoderPretraining.Run(documents, directory, options, progress, cli.CancellationToken));
+            cli.Output.WriteLine($"pretraining {options.Backbone} ({(kind == Causal ? "causal" : "masked")} LM){(fromDirectory is null ? "" : " from " + fromDirectory)} on {documents.Count} documents{(budget is null ? "" : $" for {budget:c}")}"
+                + (resumeFrom is null ? "" : $", resuming from {resumeFrom}"));
+            if (!checkpoints.TryTrain(cli, "pretrain", () => ProgressDisplay.Run(cli, "pretrain", progress => EncoderPretraining.Run(documents, directory, options, progress, cli.CancellationToken)), out var result))
+                return ExitCodes.Cancelled;
+            checkpoints.Delete();
             if (result.Calibration is { } calibration)
                 cli.Output.WriteLine(FormattableString.Invariant($"time budget {calibration.Budget:c}: {calibration.TimedSteps} steps timed at {calibration.SecondsPerStep:F3} s/step -> {calibration.Steps} steps (repeat exactly with --steps {calibration.Steps})"));
             cli.Output.WriteLine(FormattableString.Invariant($"vocabulary {result.VocabularySize} pieces, {result.Training.Steps} steps, final loss {result.Training.FinalLoss:F4}"));

@@ -45,7 +45,8 @@ public sealed class LengthBucketSampler
         var random = new Random(seed);
         int[] order = Enumerable.Range(0, lengths.Count).ToArray();
         random.Shuffle(order);
-        int chunk = checked(BatchSize * ChunkBatches);
+        // a batch larger than the data set makes one chunk, not an overflow
+        int chunk = (int)Math.Min(int.MaxValue, (long)BatchSize * ChunkBatches);
         var batches = new List<int[]>((int)BatchCount(order.Length));
         for (int start = 0; start < order.Length; start += chunk)
         {

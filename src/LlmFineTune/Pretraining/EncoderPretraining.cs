@@ -33,7 +33,7 @@ public static class EncoderPretraining
     /// <returns>The run's history, held-out perplexity and, for a time budget, its calibration.</returns>
     /// <exception cref="ArgumentException">The backbone name is unknown, an option is out of range or conflicts with another, or too few documents remain after holding some out.</exception>
     /// <exception cref="InvalidDataException">The documents contain no words, or the <see cref="EncoderPretrainingOptions.From"/> directory is not a transformer model directory.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (after writing a checkpoint when <see cref="EncoderPretrainingOptions.Checkpoints"/> is set).</exception>
     public static EncoderPretrainingResult Run(IReadOnlyList<string> documents, string outputDirectory, EncoderPretrainingOptions? options = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -62,7 +62,9 @@ public static class EncoderPretraining
         int totalSteps = steps ?? (int)Math.Min(int.MaxValue, task.BatchesPerEpoch!.Value * options.Epochs);
         var schedule = options.Schedule ?? new LinearSchedule(warmupSteps: (int)(totalSteps * EncoderPretrainingOptions.DefaultWarmupShare));
         var before = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
-        var training = new Trainer(TrainerOptionsFor(options, steps), schedule: schedule).Train(task, progress, cancellationToken);
+        var mainOptions = TrainerOptionsFor(options, steps);
+        mainOptions.ResumeFrom = options.ResumeFrom;
+        var training = new Trainer(mainOptions, schedule: schedule, checkpoints: options.Checkpoints).Train(task, progress, cancellationToken);
         var after = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
         if (objective is CausalLanguageModel causal)
             ModelDirectory.SaveCausalLanguageModel(causal, tokenizer, outputDirectory);

@@ -96,4 +96,10 @@ public sealed class EncoderPretrainingOptions
 
     /// <summary>The clock calibration reads; tests replace it to make the step count of a <see cref="TimeBudget"/> exact.</summary>
     internal TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <value>Where training checkpoints go (written on cancellation, and by the store's own rules); null writes none. Default null.</value>
+    public Training.Checkpoints.ICheckpointStore? Checkpoints { get; set; }
+
+    /// <value>Continue from this checkpoint directory, or <see cref="Training.TrainerOptions.Latest"/> for the newest in <see cref="Checkpoints"/>; the result equals an uninterrupted run with the same options. Default null.</value>
+    public string? ResumeFrom { get; set; }
 }

@@ -22,6 +22,15 @@ public sealed class LengthBucketSamplerTests
     }
 
     [TestMethod]
+    public void Batches_BatchLargerThanTheDataTimesChunks_OneBatchNotAnOverflow()
+    {
+        var batches = new LengthBucketSampler(batchSize: 50_000_000).Batches(Lengths(30, 4), seed: 1);
+
+        Assert.HasCount(1, batches);
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, 30).ToArray(), batches[0]);
+    }
+
+    [TestMethod]
     public void Batches_SameSeedSameOrder_DifferentSeedDifferentOrder()
     {
         var sampler = new LengthBucketSampler(8);

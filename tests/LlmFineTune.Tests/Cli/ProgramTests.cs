@@ -25,6 +25,10 @@ public sealed class ProgramTests
         bagModel = Path.Combine(root, "bag");
         var run = CliRun.Of("finetune", "--train", trainPath, "--output", bagModel, "--buckets", Buckets, "--epochs", "4", "--lr", "0.1");
         Assert.AreEqual(0, run.ExitCode, run.Error);
+        File.WriteAllText(Path.Combine(root, "afile"), "not a directory");
+        File.CreateSymbolicLink(Path.Combine(root, "loop-a.tsv"), Path.Combine(root, "loop-b.tsv"));
+        File.CreateSymbolicLink(Path.Combine(root, "loop-b.tsv"), Path.Combine(root, "loop-a.tsv"));
+        File.WriteAllLines(Path.Combine(root, "columns.csv"), ["body,category", "the striker scored a goal,sports", "shares and profit,finance"]);
     }
 
     [ClassCleanup]
@@ -59,20 +63,125 @@ public sealed class ProgramTests
     }
 
     [TestMethod]
-    public void Predict_StandardInput_OneJsonObjectPerLineWithLabelAndScores()
+    public void Predict_StandardInput_OneJsonObjectPerLineInOrderWithLabelAndScores()
     {
-        var run = CliRun.WithInput("the striker scored a goal in the match\n\nthe oven needs flour and butter to bake\n", "predict", "--model", bagModel);
+        var run = CliRun.WithInput("the striker scored a goal in the match\n\nthe oven needs flour and butter to bake\n   \n", "predict", "--model", bagModel);
 
         Assert.AreEqual(0, run.ExitCode, run.Error);
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.HasCount(2, lines, "the blank line is skipped");
+        Assert.HasCount(4, lines, "one line out per line in, so 'paste' pairs the right rows");
         var first = JsonNode.Parse(lines[0])!.AsObject();
-        var second = JsonNode.Parse(lines[1])!.AsObject();
+        var third = JsonNode.Parse(lines[2])!.AsObject();
         Assert.AreEqual("sports", first["label"]!.GetValue<string>());
-        Assert.AreEqual("cooking", second["label"]!.GetValue<string>());
+        Assert.AreEqual("empty text", JsonNode.Parse(lines[1])!["error"]!.GetValue<string>());
+        Assert.AreEqual("cooking", third["label"]!.GetValue<string>());
+        Assert.AreEqual("empty text", JsonNode.Parse(lines[3])!["error"]!.GetValue<string>());
         var scores = first["scores"]!.AsObject();
         Assert.HasCount(4, scores);
         Assert.AreEqual(1.0, scores.Sum(s => s.Value!.GetValue<double>()), 1e-4);
+    }
+
+    [TestMethod]
+    public void Predict_TopK_KeepsTheMostProbableLabelsInOrder()
+    {
+        var all = JsonNode.Parse(CliRun.WithInput("the striker scored a goal\n", "predict", "--model", bagModel).Output)!["scores"]!.AsObject();
+
+        var run = CliRun.WithInput("the striker scored a goal\n", "predict", "--model", bagModel, "--top-k", "2");
+
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        var top = JsonNode.Parse(run.Output)!["scores"]!.AsObject().Select(s => (s.Key, s.Value!.GetValue<double>())).ToList();
+        var expected = all.Select(s => (s.Key, s.Value!.GetValue<double>())).OrderByDescending(s => s.Item2).Take(2).ToList();
+        CollectionAssert.AreEqual(expected, top);
+        Assert.AreEqual("sports", top[0].Key);
+    }
+
+    [TestMethod]
+    [Timeout(60_000)]
+    public void Predict_PausingPipe_AnswersEachLineBeforeTheNextArrives()
+    {
+        using var input = new PausingReader();
+        var output = new LineWriter();
+        var run = Task.Run(() => CliRun.With(input, output, default, "predict", "--model", bagModel));
+
+        input.Send("the striker scored a goal");
+        Assert.AreEqual("sports", JsonNode.Parse(output.Next())!["label"]!.GetValue<string>(), "answered while the pipe is still open");
+        input.Send("");
+        StringAssert.Contains(output.Next(), "empty text");
+        input.Send("the oven needs flour and butter to bake");
+        Assert.AreEqual("cooking", JsonNode.Parse(output.Next())!["label"]!.GetValue<string>());
+        input.End();
+
+        Assert.AreEqual(0, run.Result.ExitCode, run.Result.Error);
+    }
+
+    [TestMethod]
+    [Timeout(60_000)]
+    public void Predict_CancelledWhileWaitingForInput_StopsPromptlyWithExitCode130()
+    {
+        using var input = new PausingReader();
+        using var cancel = new CancellationTokenSource();
+        var run = Task.Run(() => CliRun.With(input, new StringWriter(), cancel.Token, "predict", "--model", bagModel));
+        input.Send("the striker scored a goal");
+        Thread.Sleep(200);
+
+        cancel.Cancel();
+
+        Assert.IsTrue(run.Wait(TimeSpan.FromSeconds(10)), "predict keeps waiting for stdin after Ctrl-C");
+        Assert.AreEqual(130, run.Result.ExitCode, run.Result.Error);
+    }
+
+    [TestMethod]
+    public void Evaluate_Cancelled_StopsWithExitCode130AndNoReport()
+    {
+        string json = Path.Combine(root, "cancelled-report.json");
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+
+        var run = CliRun.With(TextReader.Null, new StringWriter(), cancel.Token, "evaluate", "--model", bagModel, "--test", testPath, "--json", json);
+
+        Assert.AreEqual(130, run.ExitCode, run.Error);
+        Assert.IsFalse(File.Exists(json));
+    }
+
+    [TestMethod]
+    public void Finetune_BatchSizeFarLargerThanTheData_TrainsOneBatchPerEpoch()
+    {
+        string model = Path.Combine(root, "huge-batch");
+
+        var run = CliRun.Of("finetune", "--train", trainPath, "--output", model, "--buckets", Buckets, "--epochs", "2", "--batch-size", "50000000");
+
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        StringAssert.Contains(run.Output, "2 steps");
+    }
+
+    [TestMethod]
+    public void Finetune_CsvWithOtherColumnNames_ReadsThemWithTextAndLabelField()
+    {
+        string csv = Write("named.csv", ["category,body", .. TestData.Topical(perClass: 6, seed: 3).Select(e => $"{e.Label},{e.Text}")]);
+        string model = Path.Combine(root, "from-csv");
+
+        var run = CliRun.Of("finetune", "--train", csv, "--output", model, "--buckets", Buckets, "--epochs", "1", "--text-field", "body", "--label-field", "category");
+
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        StringAssert.Contains(run.Output, "24 examples, 4 labels");
+    }
+
+    [TestMethod]
+    public void Compare_TwoModels_PrintsBothMetricsAndThePairedInterval()
+    {
+        string weaker = Path.Combine(root, "weaker");
+        Assert.AreEqual(0, CliRun.Of("finetune", "--train", trainPath, "--output", weaker, "--buckets", Buckets, "--epochs", "1", "--lr", "0.001").ExitCode);
+
+        var run = CliRun.Of("compare", "--model", bagModel, "--model", weaker, "--test", testPath, "--metric", "macroF1", "--samples", "200");
+        var same = CliRun.Of("compare", "--model", bagModel, "--model", bagModel, "--test", testPath);
+
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        StringAssert.Contains(run.Output, "24 examples, macroF1 (higher is better)");
+        StringAssert.Contains(run.Output, "95% paired bootstrap interval");
+        StringAssert.Contains(run.Output, $"B {weaker}: ");
+        Assert.AreEqual(0, same.ExitCode, same.Error);
+        StringAssert.Contains(same.Output, "A - B: 0.0000");
+        StringAssert.Contains(same.Output, "No significant difference");
     }
 
     [TestMethod]
@@ -201,7 +310,39 @@ public sealed class ProgramTests
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--backbone", "bert-huge", "bert-huge")]
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--from", "{bag}", "--backbone", "bert-tiny", "conflicts")]
     [DataRow("finetune", "--train", "{root}/train.parquet", "--output", "{root}/x", "--format", "parquet", "parquet")]
-    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--epochs", "0", "Epochs")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--epochs", "0", "--epochs: must be at least 1")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/afile", "--output {root}/afile: is a file")]
+    [DataRow("finetune", "--train", "{train}", "--output", "/proc/llmft-model", "--output /proc/llmft-model: cannot write")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/afile/model", "is a file, so nothing can be created")]
+    [DataRow("finetune", "--train", "{root}", "--output", "{root}/x", "--train {root}: is a directory")]
+    [DataRow("finetune", "--train", "{root}/loop-a.tsv", "--output", "{root}/x", "--train {root}/loop-a.tsv: the symbolic link cannot be followed")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--validation", "{root}", "--validation {root}: is a directory")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--backbone", "bert-tiny", "--max-length", "1", "--max-length 1 leaves the bert-tiny backbone no room")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--backbone", "bert-tiny", "--max-length", "2", "use at least 3")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--backbone", "bert-tiny", "--vocab-size", "5", "--vocab-size ('5') must be greater than or equal to '16'")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--resume", "--resume: no checkpoint in")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--warmup-steps", "2", "--warmup-ratio", "0.1", "give one")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--warmup-ratio", "1.5", "--warmup-ratio must be in [0, 1)")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--weight-decay", "-1", "--weight-decay must be 0 or more")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--early-stopping-patience", "2", "give --validation too")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--threads", "0", "--threads must be at least 1")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--checkpoint-every", "-1", "--checkpoint-every must be 0 or more")]
+    [DataRow("finetune", "--train", "{root}/columns.csv", "--output", "{root}/x", "Set --text-field and --label-field")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--label-separator", "ab", "--label-separator must be one character")]
+    [DataRow("finetune", "--train", "{root}/columns.csv", "--output", "{root}/x", "--text-field", "body", "--label-field", "topic", "no column 'topic'")]
+    [DataRow("evaluate", "--model", "{bag}", "--test", "{test}", "--json", "{root}", "--json {root}: is a directory")]
+    [DataRow("evaluate", "--model", "{bag}", "--test", "{test}", "--plots", "{root}/afile", "--plots {root}/afile: is a file")]
+    [DataRow("evaluate", "--model", "{bag}", "--test", "{root}/loop-a.tsv", "--test {root}/loop-a.tsv")]
+    [DataRow("evaluate", "--model", "{bag}", "--test", "{test}", "--k", "0", "--k must be at least 1")]
+    [DataRow("predict", "--model", "{bag}", "--top-k", "0", "--top-k must be at least 1")]
+    [DataRow("predict", "--model", "{bag}", "--threshold", "0.5", "--threshold applies to multi-label models")]
+    [DataRow("predict", "--model", "{bag}", "--input", "{root}", "--input {root}: is a directory")]
+    [DataRow("compare", "--model", "{bag}", "--test", "{test}", "--model")]
+    [DataRow("compare", "--model", "{bag}", "--model", "{root}/nowhere", "--test", "{test}", "nowhere")]
+    [DataRow("compare", "--model", "{bag}", "--model", "{bag}", "--test", "{test}", "--metric", "r2", "'r2' cannot be compared")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/afile", "--output {root}/afile: is a file")]
+    [DataRow("pretrain", "--corpus", "{root}", "--output", "{root}/x", "--corpus {root}: is a directory")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--max-length", "2", "--max-length 2")]
     [DataRow("finetune", "--train", "{root}/bad.tsv", "--output", "{root}/x", "bad.tsv:2")]
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--from", "{root}/nowhere", "nowhere")]
     [DataRow("evaluate", "--model", "{root}/nowhere", "--test", "{test}", "nowhere")]
@@ -232,7 +373,7 @@ public sealed class ProgramTests
 
         Assert.AreEqual(2, run.ExitCode, run.Error);
         Assert.HasCount(1, run.ErrorLines, run.Error);
-        StringAssert.Contains(run.Error, argsThenExpected[^1]);
+        StringAssert.Contains(run.Error, argsThenExpected[^1].Replace("{root}", root));
         Assert.IsFalse(run.Error.Contains("   at ", StringComparison.Ordinal), "no stack trace for a user mistake");
         Assert.IsFalse(Directory.Exists(Path.Combine(root, "x")), "nothing is written after a mistake");
     }
@@ -243,7 +384,24 @@ public sealed class ProgramTests
         var run = CliRun.Of("--help");
 
         Assert.AreEqual(0, run.ExitCode);
-        foreach (string verb in new[] { "pretrain", "finetune", "evaluate", "predict" })
+        foreach (string verb in new[] { "pretrain", "finetune", "evaluate", "predict", "compare" })
             StringAssert.Contains(run.Output, verb);
+    }
+
+    [TestMethod]
+    [DataRow("finetune", "--threads", "--weight-decay", "--warmup-steps", "--warmup-ratio", "--early-stopping-patience", "--resume", "--checkpoint-every", "--text-field", "--label-field", "--label-separator")]
+    [DataRow("predict", "--top-k", "--threshold", "--threads")]
+    [DataRow("evaluate", "--k", "--text-field", "--threads")]
+    [DataRow("compare", "--model", "--test", "--metric", "--samples", "--threads")]
+    [DataRow("pretrain", "--threads")]
+    public void Help_EveryVerb_DescribesEachFlag(string verb, params string[] flags)
+    {
+        var run = CliRun.Of(verb, "--help");
+
+        Assert.AreEqual(0, run.ExitCode);
+        foreach (string line in run.Output.Split('\n').Where(l => l.TrimStart().StartsWith("--", StringComparison.Ordinal)))
+            Assert.IsGreaterThan(1, line.Trim().Split("  ", StringSplitOptions.RemoveEmptyEntries).Length, $"no description: {line}");
+        foreach (string flag in flags)
+            StringAssert.Contains(run.Output, flag);
     }
 }
