@@ -175,7 +175,7 @@ internal sealed class DatasetBuilder
         double labelLength = kept.Average(e => e.Label!.Length), textLength = kept.Average(e => e.Text.Length);
         string evidence;
         if (texts.Length * 4 <= labels)
-            evidence = $"while the texts take only {texts.Length} values ({string.Join(", ", texts.Take(5).Select(t => $"'{Shorten(t)}'"))}{(texts.Length > 5 ? ", …" : "")})";
+            evidence = $"while the texts take only {texts.Length} value{(texts.Length == 1 ? "" : "s")} ({string.Join(", ", texts.Take(5).Select(t => $"'{Shorten(t)}'"))}{(texts.Length > 5 ? ", …" : "")})";
         else if (labelLength > textLength)
             evidence = FormattableString.Invariant($"and the labels are longer than the texts ({labelLength:F0} vs {textLength:F0} characters on average)");
         else

@@ -51,7 +51,7 @@ internal static class TextDatasetReaders
             fields.AddRange(line.Split('\t'));
             if (columns is null)
             {
-                columns = Columns(path, number, fields, options);
+                columns = Columns(path, number, fields, '\t', options);
                 builder.ColumnOrder = HeaderOrder(number, columns.Value, options);
                 continue;
             }
@@ -90,7 +90,7 @@ internal static class TextDatasetReaders
         {
             if (columns is null)
             {
-                columns = Columns(path, reader.Line, fields, options);
+                columns = Columns(path, reader.Line, fields, options.Delimiter, options);
                 builder.ColumnOrder = HeaderOrder(reader.Line, columns.Value, options);
                 continue;
             }
@@ -126,7 +126,9 @@ internal static class TextDatasetReaders
             {
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    builder.Reject(number, SkipReason.Malformed, $"expected a JSON object, found {document.RootElement.ValueKind}.");
+                    builder.Reject(number, SkipReason.Malformed, document.RootElement.ValueKind == JsonValueKind.Array
+                        ? "expected a JSON object, found an array. JSON lines hold one object per line; convert a file holding one JSON array with: jq -c '.[]' FILE."
+                        : $"expected a JSON object, found {document.RootElement.ValueKind}.");
                     continue;
                 }
                 AddJson(builder, number, document.RootElement);
@@ -218,16 +220,23 @@ internal static class TextDatasetReaders
         return new Utf8LineReader(path, maxLineBytes: options.MaxRecordBytes);
     }
 
-    private static (int Text, int Label, int Count) Columns(string path, long line, List<string> header, TextDatasetLoadOptions options)
+    private static (int Text, int Label, int Count) Columns(string path, long line, List<string> header, char delimiter, TextDatasetLoadOptions options)
     {
         int Find(string name)
         {
             int index = header.FindIndex(h => string.Equals(h.Trim(), name, StringComparison.Ordinal));
             if (index < 0) index = header.FindIndex(h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
-            return index >= 0
-                ? index
-                : throw DataFileError.Create(path, line, SkipReason.MissingField,
-                    $"the header has no column '{name}' (columns: {string.Join(", ", header.Select(h => $"'{DatasetBuilder.Shorten(h)}'"))}). Set TextField and LabelField to the column names.");
+            if (index >= 0) return index;
+            // a one-column header that holds another common delimiter: the file is not split the way it was written
+            string fix = "Set TextField and LabelField to the column names.";
+            if (header.Count == 1 && header[0].FirstOrDefault(c => c is ';' or '\t' or '|' or ',' && c != delimiter) is var d and not '\0')
+            {
+                string shown = d == '\t' ? "\\t" : d.ToString();
+                fix = $"The header is one column holding '{shown}', so the file is probably separated by '{shown}': " +
+                    (d == '\t' ? "read it as TSV." : delimiter == '\t' ? $"read it as CSV with Delimiter = '{shown}'." : $"set Delimiter = '{shown}'.");
+            }
+            throw DataFileError.Create(path, line, SkipReason.MissingField,
+                $"the header has no column '{name}' (columns: {string.Join(", ", header.Select(h => $"'{DatasetBuilder.Shorten(h)}'"))}). {fix}");
         }
         return (Find(options.TextField), Find(options.LabelField), header.Count);
     }

@@ -49,6 +49,9 @@ public sealed class BadInputMatrixTests
     [DataRow("tsv", "p\0o\0s\0\t\0x\0\n\0", false, ":1", "is NUL, which text never holds: the file is probably UTF-16", DisplayName = "UTF-16 without byte order mark")]
     [DataRow("jsonl", "{\"text\":\"a\",\"label\":\"x\",\"label\":\"y\"}\n", null, ":1", "field 'label' appears more than once", DisplayName = "duplicate label key (JSON lines)")]
     [DataRow("jsonl", "{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\",\"label\":\"y\"}\n{\"text\":\"c\",\"label\":[]}\n", null, ":3", "is an array here but a string on 2 other lines", DisplayName = "one empty label array among strings (JSON lines)")]
+    [DataRow("jsonl", "[{\"text\":\"a\",\"label\":\"x\"}]\n", null, ":1", "found an array. JSON lines hold one object per line; convert a file holding one JSON array with: jq -c '.[]' FILE.", DisplayName = "one JSON array instead of JSON lines")]
+    [DataRow("csv", "text;label\ngood;pos\n", null, ":1", "The header is one column holding ';', so the file is probably separated by ';': set Delimiter = ';'.", DisplayName = "semicolon CSV read with a comma")]
+    [DataRow("csv", "text\tlabel\ngood\tpos\n", null, ":1", "The header is one column holding '\\t', so the file is probably separated by '\\t': read it as TSV.", DisplayName = "TSV read as CSV")]
     [DataRow("tsv", "first review text\tpos\nsecond review text\tneg\nthird review text\tpos\nfourth review text\tneg\nfifth review text\tpos\nsixth review text\tneg\nseventh review text\tpos\neighth review text\tneg\n", null, "", "columns are probably swapped; a TSV file without a header line is read as label<TAB>text", DisplayName = "swapped columns (TSV)")]
     public void Load_BadFile_InvalidDataExceptionNamingFileLineAndFix(string format, string content, bool? hasHeader, string line, string expected)
     {
