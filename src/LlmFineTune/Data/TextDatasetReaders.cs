@@ -10,7 +10,11 @@ internal static class TextDatasetReaders
 {
     public static TextDataset Tsv(string path, TextDatasetLoadOptions options)
     {
-        var builder = new DatasetBuilder(path, options);
+        var builder = new DatasetBuilder(path, options)
+        {
+            // a header line, once read, says where the columns are instead
+            ColumnOrder = "a TSV file without a header line is read as label<TAB>text. Put the label first, or start the file with a header line naming the columns (for example text<TAB>label)",
+        };
         using var lines = Open(path, options);
         bool header = options.HasHeader == true, first = true;
         var fields = new List<string>();
@@ -37,7 +41,6 @@ internal static class TextDatasetReaders
             first = false;
             if (!header)
             {
-                builder.ColumnOrder = "a TSV file without a header line is read as label<TAB>text. Put the label first, or start the file with a header line naming the columns (for example text<TAB>label)";
                 // the headerless layout is label<TAB>text; the text may contain further tabs
                 if (!builder.CheckEncoding(number, lines.LastLineInvalid)) continue;
                 int tab = line.IndexOf('\t');
