@@ -45,7 +45,10 @@ internal static class TextDatasetReaders
                 if (!builder.CheckEncoding(number, lines.LastLineInvalid)) continue;
                 int tab = line.IndexOf('\t');
                 if (tab < 0)
-                    builder.Reject(number, SkipReason.MissingField, "expected label<TAB>text but the line has no tab. Separate the label from the text with a tab, or set HasHeader = true to name the columns.");
+                    builder.Reject(number, SkipReason.MissingField, "expected label<TAB>text but the line has no tab. " + (
+                        line.TrimStart().StartsWith(options.LabelPrefix, StringComparison.Ordinal) ? "The line looks like fastText (it starts with the label prefix): read the file as fastText."
+                        : line.TrimStart().StartsWith('{') ? "The line looks like JSON: read the file as JSON lines."
+                        : "Separate the label from the text with a tab, or set HasHeader = true to name the columns."));
                 else
                     builder.Add(number, line[(tab + 1)..], line[..tab]);
                 continue;
@@ -162,7 +165,8 @@ internal static class TextDatasetReaders
                 i = end;
             }
             if (labels.Count == 0)
-                builder.Reject(number, SkipReason.MissingField, $"the line has no label; fastText lines start with {prefix}LABEL followed by the text.");
+                builder.Reject(number, SkipReason.MissingField, $"the line has no label; fastText lines start with {prefix}LABEL followed by the text." +
+                    (line.Contains('\t') ? " The line holds a tab: if the file is label<TAB>text, read it as TSV." : ""));
             else if (options.Kind == TaskKind.Regression)
                 builder.Reject(number, SkipReason.InvalidValue, "the fastText format has labels, not numeric targets; use TSV, CSV or JSON lines for regression.");
             else

@@ -52,6 +52,9 @@ public sealed class BadInputMatrixTests
     [DataRow("jsonl", "[{\"text\":\"a\",\"label\":\"x\"}]\n", null, ":1", "found an array. JSON lines hold one object per line; convert a file holding one JSON array with: jq -c '.[]' FILE.", DisplayName = "one JSON array instead of JSON lines")]
     [DataRow("csv", "text;label\ngood;pos\n", null, ":1", "The header is one column holding ';', so the file is probably separated by ';': set Delimiter = ';'.", DisplayName = "semicolon CSV read with a comma")]
     [DataRow("csv", "text\tlabel\ngood\tpos\n", null, ":1", "The header is one column holding '\\t', so the file is probably separated by '\\t': read it as TSV.", DisplayName = "TSV read as CSV")]
+    [DataRow("tsv", "__label__pos good film\n", false, ":1", "The line looks like fastText (it starts with the label prefix): read the file as fastText.", DisplayName = "fastText read as TSV")]
+    [DataRow("tsv", "{\"text\":\"a\",\"label\":\"x\"}\n", false, ":1", "The line looks like JSON: read the file as JSON lines.", DisplayName = "JSON lines read as TSV")]
+    [DataRow("fasttext", "pos\tgood film\n", null, ":1", "The line holds a tab: if the file is label<TAB>text, read it as TSV.", DisplayName = "TSV named .txt read as fastText")]
     [DataRow("tsv", "first review text\tpos\nsecond review text\tneg\nthird review text\tpos\nfourth review text\tneg\nfifth review text\tpos\nsixth review text\tneg\nseventh review text\tpos\neighth review text\tneg\n", null, "", "columns are probably swapped; a TSV file without a header line is read as label<TAB>text", DisplayName = "swapped columns (TSV)")]
     public void Load_BadFile_InvalidDataExceptionNamingFileLineAndFix(string format, string content, bool? hasHeader, string line, string expected)
     {
