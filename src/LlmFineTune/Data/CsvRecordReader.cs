@@ -13,7 +13,7 @@ internal sealed class CsvRecordReader(Utf8LineReader lines, char delimiter, int 
     /// <summary>Whether any line of the last record had invalid UTF-8.</summary>
     public bool Invalid { get; private set; }
 
-    /// <summary>Reads the next non-blank record into <paramref name="fields"/>.</summary>
+    /// <summary>Reads the next record that is not blank (nor only white space) into <paramref name="fields"/>.</summary>
     /// <returns>False at the end of the file.</returns>
     /// <exception cref="InvalidDataException">A quote is left open, or a closing quote is followed by text.</exception>
     public bool TryRead(List<string> fields)
@@ -24,11 +24,12 @@ internal sealed class CsvRecordReader(Utf8LineReader lines, char delimiter, int 
         {
             if (!lines.TryReadLine(out line)) return false;
         }
-        while (line.Length == 0);
+        while (string.IsNullOrWhiteSpace(line));
         Line = lines.LineNumber;
         Invalid = lines.LastLineInvalid;
         field.Clear();
         bool quoted = false, wasQuoted = false;
+        long quoteLine = Line; // where the open quoted field began: the place to look when it never closes properly
         int i = 0;
         while (true)
         {
@@ -41,12 +42,12 @@ internal sealed class CsvRecordReader(Utf8LineReader lines, char delimiter, int 
                 }
                 // a line break inside quotes belongs to the field
                 if (!lines.TryReadLine(out line))
-                    throw DataFileError.Create(lines.Path, Line, SkipReason.Malformed,
+                    throw DataFileError.Create(lines.Path, quoteLine, SkipReason.Malformed,
                         "a quoted field is never closed. Close it with a double quote, and double any quote inside quoted text (\"\").");
                 Invalid |= lines.LastLineInvalid;
                 field.Append('\n');
                 if (field.Length > maxRecordChars)
-                    throw DataFileError.Create(lines.Path, Line, SkipReason.Malformed,
+                    throw DataFileError.Create(lines.Path, quoteLine, SkipReason.Malformed,
                         $"the record is longer than {maxRecordChars:N0} characters; a quote is probably left open.");
                 i = 0;
                 continue;
@@ -67,6 +68,13 @@ internal sealed class CsvRecordReader(Utf8LineReader lines, char delimiter, int 
             else if (c == '"' && field.Length == 0 && !wasQuoted)
             {
                 quoted = wasQuoted = true;
+                quoteLine = lines.LineNumber;
+            }
+            else if (wasQuoted && quoteLine < lines.LineNumber)
+            {
+                // the quote that "closes" here most likely opens the next record: the one opened earlier was never closed
+                throw DataFileError.Create(lines.Path, quoteLine, SkipReason.Malformed,
+                    $"the quote that opens field {fields.Count + 1} is probably never closed: the field runs on to line {lines.LineNumber}, where text follows a quote. Close the quote on line {quoteLine}, and double any quote inside quoted text (\"\").");
             }
             else if (wasQuoted)
             {

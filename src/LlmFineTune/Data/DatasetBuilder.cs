@@ -24,6 +24,15 @@ internal sealed class DatasetBuilder
 
     public TextDatasetLoadOptions Options => options;
 
+    /// <summary>
+    /// How the format places the text and label columns, as the end of a sentence that suggests the fix
+    /// when the labels look like texts (the columns swapped); null for formats where labels cannot be texts.
+    /// </summary>
+    public string? ColumnOrder { get; set; }
+
+    /// <summary>Notes a decision about the file's layout in the report.</summary>
+    public void Note(long line, string message) => Report.Note($"{path}:{line}: {message}");
+
     /// <summary>Throws the problem, or counts it when the caller asked to skip invalid records.</summary>
     public void Reject(long line, SkipReason reason, string problem)
     {
@@ -103,9 +112,10 @@ internal sealed class DatasetBuilder
     /// <summary>Settles the task kind, checks every label against the map, and builds the dataset.</summary>
     public TextDataset Build()
     {
-        var kind = options.Kind ?? Infer();
-        var kept = new List<TextExample>(records.Count);
-        foreach (var (line, raw) in records)
+        var valid = RejectMixedLabelTypes();
+        var kind = options.Kind ?? Infer(valid);
+        var kept = new List<TextExample>(valid.Count);
+        foreach (var (line, raw) in valid)
         {
             var example = Normalize(line, raw, kind);
             if (example is not null) kept.Add(example);
@@ -115,6 +125,8 @@ internal sealed class DatasetBuilder
                 Report.Skipped == 0
                     ? "the file has no examples. Check the path and the format."
                     : $"no valid examples ({Report}). First problem: {Report.SkippedSamples[0]}");
+        if (kind == TaskKind.SingleLabel && options.LabelMap is null && ColumnOrder is not null)
+            RequireLabelsNotTexts(kept);
         var map = options.LabelMap ?? kind switch
         {
             TaskKind.SingleLabel => LabelMap.FromLabels(kept.Select(e => e.Label!)),
@@ -126,8 +138,51 @@ internal sealed class DatasetBuilder
     }
 
     // a list with other than one label (fastText, JSON arrays) means multi-label data
-    private TaskKind Infer() =>
-        records.Any(r => r.Example.Labels is { Count: not 1 }) ? TaskKind.MultiLabel : TaskKind.SingleLabel;
+    private static TaskKind Infer(List<(long Line, TextExample Example)> valid) =>
+        valid.Any(r => r.Example.Labels is { Count: not 1 }) ? TaskKind.MultiLabel : TaskKind.SingleLabel;
+
+    // JSON lets one line's label be an array and another's a string. Which the file means is a guess (one stray [] would
+    // otherwise turn a single-label file multi-label), so unless Kind says, the lines of the rarer type are invalid.
+    private List<(long Line, TextExample Example)> RejectMixedLabelTypes()
+    {
+        int lists = records.Count(r => r.Example.Labels is not null);
+        if (options.Kind is not null || lists == 0 || lists == records.Count) return records;
+        bool oddIsList = lists * 2 < records.Count;
+        var (usual, odd) = oddIsList ? ("a string", "an array") : ("an array", "a string");
+        int usualCount = oddIsList ? records.Count - lists : lists;
+        long firstUsual = records.First(r => r.Example.Labels is not null != oddIsList).Line;
+        var kept = new List<(long Line, TextExample Example)>(records.Count);
+        foreach (var record in records)
+        {
+            if (record.Example.Labels is not null == oddIsList)
+                Reject(record.Line, SkipReason.Malformed,
+                    $"field '{options.LabelField}' is {odd} here but {usual} on {usualCount:N0} other lines (the first is line {firstUsual}). Give every line the same type: an array of strings for multi-label data, a string for single-label data; or set Kind to say which.");
+            else
+                kept.Add(record);
+        }
+        return kept;
+    }
+
+    // Swapped columns make every text a class: nearly every label is distinct, and either the "texts" repeat a few
+    // values (the real labels) or the labels are longer than the texts. Too few examples to tell: let them through.
+    private void RequireLabelsNotTexts(List<TextExample> kept)
+    {
+        const int MinExamples = 8;
+        if (kept.Count < MinExamples) return;
+        int labels = kept.Select(e => e.Label).Distinct(StringComparer.Ordinal).Count();
+        if (labels * 2 < kept.Count) return;
+        var texts = kept.Select(e => e.Text).Distinct(StringComparer.Ordinal).ToArray();
+        double labelLength = kept.Average(e => e.Label!.Length), textLength = kept.Average(e => e.Text.Length);
+        string evidence;
+        if (texts.Length * 4 <= labels)
+            evidence = $"while the texts take only {texts.Length} value{(texts.Length == 1 ? "" : "s")} ({string.Join(", ", texts.Take(5).Select(t => $"'{Shorten(t)}'"))}{(texts.Length > 5 ? ", …" : "")})";
+        else if (labelLength > textLength)
+            evidence = FormattableString.Invariant($"and the labels are longer than the texts ({labelLength:F0} vs {textLength:F0} characters on average)");
+        else
+            return;
+        throw DataFileError.Create(path, 0, SkipReason.Malformed,
+            $"the labels look like texts: {labels:N0} of {kept.Count:N0} examples have a label of their own, {evidence}. The columns are probably swapped; {ColumnOrder}.");
+    }
 
     private TextExample? Normalize(long line, TextExample example, TaskKind kind)
     {

@@ -9,6 +9,7 @@ public sealed class LoadReport
 
     private readonly Dictionary<SkipReason, int> byReason = [];
     private readonly List<string> samples = [];
+    private readonly List<string> notes = [];
 
     /// <summary>The file or folder that was read.</summary>
     public required string Source { get; init; }
@@ -24,6 +25,11 @@ public sealed class LoadReport
 
     /// <summary>The first <see cref="MaxSamples"/> skipped records, as "file:line: message".</summary>
     public IReadOnlyList<string> SkippedSamples => samples;
+
+    /// <summary>What the loader decided about the file's layout that a user may want to know, as "file:line: message" (for example a first line read as a header).</summary>
+    public IReadOnlyList<string> Notes => notes;
+
+    internal void Note(string message) => notes.Add(message);
 
     internal void Skip(SkipReason reason, string message)
     {

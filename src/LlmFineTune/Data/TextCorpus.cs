@@ -3,15 +3,21 @@ using System.Text;
 namespace LlmFineTune.Data;
 
 /// <summary>An <see cref="ITextCorpus"/> over plain UTF-8 files, read line by line so memory stays flat whatever the file size.</summary>
+/// <remarks>
+/// A pipe or FIFO (<c>&lt;(zcat corpus.gz)</c>, <c>mkfifo</c>) can be read only once, so the first <see cref="Read"/> copies
+/// it into memory and every read, resumes included, reads that copy: memory then grows with the piped data.
+/// </remarks>
 public sealed class TextCorpus : ITextCorpus
 {
     private readonly string[] files;
     private readonly TextCorpusOptions options;
+    private readonly MemoryStream?[] piped;
 
     private TextCorpus(string[] files, TextCorpusOptions options)
     {
         this.files = files;
         this.options = options;
+        piped = new MemoryStream?[files.Length];
     }
 
     /// <summary>The files, in reading order.</summary>
@@ -21,7 +27,7 @@ public sealed class TextCorpus : ITextCorpus
     /// <param name="path">The file (UTF-8).</param>
     /// <param name="options">Separator and encoding policy; defaults when null.</param>
     /// <returns>The corpus; nothing is read until it is enumerated.</returns>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory or a broken symbolic link (the message says which).</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public static TextCorpus FromFile(string path, TextCorpusOptions? options = null) => FromFiles([path], options);
 
@@ -29,7 +35,7 @@ public sealed class TextCorpus : ITextCorpus
     /// <param name="paths">The files (UTF-8), in order.</param>
     /// <param name="options">Separator and encoding policy; defaults when null.</param>
     /// <returns>The corpus; nothing is read until it is enumerated.</returns>
-    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A file does not exist, or a path is a directory or a broken symbolic link (the message says which).</exception>
     /// <exception cref="ArgumentException">No file is given.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public static TextCorpus FromFiles(IEnumerable<string> paths, TextCorpusOptions? options = null)
@@ -39,8 +45,7 @@ public sealed class TextCorpus : ITextCorpus
         if (list.Length == 0)
             throw new ArgumentException("Give at least one corpus file.", nameof(paths));
         foreach (string path in list)
-            if (!File.Exists(path))
-                throw new FileNotFoundException($"{path}: corpus file not found.", path);
+            DataFilePath.RequireFile(path, "corpus file");
         options ??= new TextCorpusOptions();
         options.Validate();
         return new TextCorpus(list, options);
@@ -70,7 +75,7 @@ public sealed class TextCorpus : ITextCorpus
         for (int file = from.File; file < files.Length; file++)
         {
             bool resuming = file == from.File;
-            using var lines = new Utf8LineReader(files[file], resuming ? from.ByteOffset : 0, resuming ? from.Line : 0);
+            using var lines = new Utf8LineReader(Open(file), files[file], resuming ? from.ByteOffset : 0, resuming ? from.Line : 0);
             long startLine = 0;
             text.Clear();
             while (true)
@@ -99,6 +104,34 @@ public sealed class TextCorpus : ITextCorpus
                 }
                 if (!more) break;
             }
+        }
+    }
+
+    // A regular file streams from disk; a pipe is copied into memory on first use, since it cannot be read twice.
+    private Stream Open(int file)
+    {
+        lock (piped)
+        {
+            if (piped[file] is null)
+            {
+                var stream = DataFilePath.Open(files[file], "corpus file");
+                if (stream.CanSeek) return stream;
+                using (stream)
+                {
+                    var copy = new MemoryStream();
+                    try
+                    {
+                        stream.CopyTo(copy);
+                    }
+                    catch (IOException e) when (copy.Length > int.MaxValue / 2)
+                    {
+                        throw DataFileError.Create(files[file], 0, SkipReason.Malformed, $"the pipe holds more than 1 GB (it is kept in memory, since a pipe can be read only once). Save the data to a file and pass the file.", e);
+                    }
+                    piped[file] = copy;
+                }
+            }
+            var data = piped[file]!;
+            return new MemoryStream(data.GetBuffer(), 0, (int)data.Length, writable: false);
         }
     }
 }

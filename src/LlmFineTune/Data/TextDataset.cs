@@ -22,11 +22,20 @@ public sealed class TextDataset : ITextDataset
     internal static TextDataset Create(TextExample[] examples, TaskKind kind, LabelMap labelMap, LoadReport? report = null) =>
         new(examples, kind, labelMap, report);
 
-    /// <summary>Reads a tab-separated file: <c>label&lt;TAB&gt;text</c> per line, or named columns when <see cref="TextDatasetLoadOptions.HasHeader"/> is true.</summary>
+    /// <summary>
+    /// Reads a tab-separated file: <c>label&lt;TAB&gt;text</c> per line, or named columns when <see cref="TextDatasetLoadOptions.HasHeader"/>
+    /// is true or the first line names the text and label columns.
+    /// </summary>
+    /// <remarks>
+    /// Unless <see cref="TextDatasetLoadOptions.HasHeader"/> is set, a first line that names both columns (<c>label&lt;TAB&gt;text</c>,
+    /// <c>id&lt;TAB&gt;text&lt;TAB&gt;label</c>) is read as a header and one that starts with the label column's name is skipped;
+    /// <see cref="LoadReport.Notes"/> says so. Tabs after the text column's start belong to the text.
+    /// Labels that look like texts (nearly all distinct while the texts repeat a few values, or longer than the texts) are refused as swapped columns.
+    /// </remarks>
     /// <param name="path">The file (UTF-8).</param>
     /// <param name="options">How to read it; defaults when null.</param>
     /// <returns>The dataset; its <see cref="LoadReport"/> counts what was skipped.</returns>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory or a broken symbolic link (the message says which).</exception>
     /// <exception cref="InvalidDataException">A record is invalid (and the options do not skip it), or no example is valid; the message names file:line and the fix.</exception>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public static TextDataset FromTsv(string path, TextDatasetLoadOptions? options = null) =>
@@ -36,7 +45,7 @@ public sealed class TextDataset : ITextDataset
     /// <param name="path">The file (UTF-8).</param>
     /// <param name="options">Column names, delimiter and policies; defaults when null. Without a header the columns are <c>text,label</c>.</param>
     /// <returns>The dataset; its <see cref="LoadReport"/> counts what was skipped.</returns>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory or a broken symbolic link (the message says which).</exception>
     /// <exception cref="InvalidDataException">A record is invalid (and the options do not skip it), a quote is left open, a column is missing, or no example is valid.</exception>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public static TextDataset FromCsv(string path, TextDatasetLoadOptions? options = null) =>
@@ -46,7 +55,7 @@ public sealed class TextDataset : ITextDataset
     /// <param name="path">The file (UTF-8).</param>
     /// <param name="options">Field names and policies; defaults when null.</param>
     /// <returns>The dataset; its <see cref="LoadReport"/> counts what was skipped.</returns>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory or a broken symbolic link (the message says which).</exception>
     /// <exception cref="InvalidDataException">A record is invalid (and the options do not skip it), or no example is valid.</exception>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public static TextDataset FromJsonLines(string path, TextDatasetLoadOptions? options = null) =>
@@ -56,7 +65,7 @@ public sealed class TextDataset : ITextDataset
     /// <param name="path">The file (UTF-8).</param>
     /// <param name="options">Label prefix and policies; defaults when null.</param>
     /// <returns>The dataset; its <see cref="LoadReport"/> counts what was skipped.</returns>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory or a broken symbolic link (the message says which).</exception>
     /// <exception cref="InvalidDataException">A line has no label or no text (and the options do not skip it), or no example is valid.</exception>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public static TextDataset FromFastText(string path, TextDatasetLoadOptions? options = null) =>

@@ -14,14 +14,13 @@ public static class TextDatasetFiles
     /// <param name="format">The format; null chooses it from the extension.</param>
     /// <param name="options">How to read it; defaults when null.</param>
     /// <returns>The dataset.</returns>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory or a broken symbolic link (the message says which).</exception>
     /// <exception cref="ArgumentException">The extension names no known format and none was given.</exception>
     /// <exception cref="InvalidDataException">A record is invalid; the message names file:line.</exception>
     public static TextDataset Load(string path, DatasetFormat? format = null, TextDatasetLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: file not found.", path);
+        DataFilePath.RequireFile(path);
         return (format ?? FormatOf(path)) switch
         {
             DatasetFormat.Tsv => TextDataset.FromTsv(path, options),

@@ -5,7 +5,9 @@ public sealed class TextDatasetLoadOptions
 {
     /// <value>
     /// What the targets are; null infers it: a file with a line of several labels (fastText, a JSON
-    /// array) is multi-label, everything else single-label (numbers in JSON become class names).
+    /// array) is multi-label, everything else single-label (numbers in JSON become class names, one
+    /// spelling per number: 1, 1.0 and 1e0 are all "1"). A JSON file that mixes array and string labels
+    /// is refused, naming the lines of the rarer type, unless this says which task the file is.
     /// Set <see cref="TaskKind.Regression"/> explicitly for numeric targets. Default null.
     /// </value>
     public TaskKind? Kind { get; set; }
@@ -17,8 +19,9 @@ public sealed class TextDatasetLoadOptions
     public string LabelField { get; set; } = "label";
 
     /// <value>
-    /// Whether the first line of a CSV or TSV file names the columns. Null means: CSV yes, TSV no
-    /// (a headerless TSV is <c>label&lt;TAB&gt;text</c>, split on the first tab). Default null.
+    /// Whether the first line of a CSV or TSV file names the columns. Null means: CSV yes; TSV only when
+    /// the first line names the text and label columns (a line starting with the label column's name alone is
+    /// skipped), otherwise a TSV is <c>label&lt;TAB&gt;text</c>, split on the first tab. Default null.
     /// </value>
     public bool? HasHeader { get; set; }
 

@@ -30,13 +30,14 @@ public static class ClassifierFactory
     /// <param name="train">The training set: its texts train the WordPiece vocabulary (transformer backbones), its labels size the head.</param>
     /// <param name="options">Backbone, head and sizes; defaults when null.</param>
     /// <returns>The classifier; the caller disposes it.</returns>
-    /// <exception cref="ArgumentException">The backbone name is unknown (the message lists the known ones) or a size is invalid.</exception>
+    /// <exception cref="ArgumentException">The backbone name is unknown (the message lists the known ones), a size is invalid, or a single-label training set holds one class.</exception>
     public static TextClassifier Create(ITextDataset train, ClassifierFactoryOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         options ??= new ClassifierFactoryOptions();
         string backbone = RequireKnown(options.Backbone ?? Bag);
         TaskKind head = options.Head ?? train.Kind;
+        TrainingSetChecks.RequireTwoClasses(train, head, nameof(train));
         Runtime.TorchRuntime.EnsureAvailable();
         random.manual_seed(options.Seed);
         if (backbone == Bag)
@@ -84,7 +85,7 @@ public static class ClassifierFactory
     /// <param name="options">Head and length; <see cref="ClassifierFactoryOptions.Backbone"/>, when set, must match the directory's backbone. Defaults when null.</param>
     /// <returns>The classifier; the caller disposes it.</returns>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
-    /// <exception cref="ArgumentException">The backbone option conflicts with the directory's backbone.</exception>
+    /// <exception cref="ArgumentException">The backbone option conflicts with the directory's backbone, or a single-label training set holds one class.</exception>
     /// <exception cref="InvalidDataException">A file in the directory is missing or malformed.</exception>
     public static TextClassifier FromPretrained(string directory, ITextDataset train, ClassifierFactoryOptions? options = null)
     {
@@ -95,6 +96,7 @@ public static class ClassifierFactory
         if (options.Backbone is { } asked && !string.Equals(asked, implied, StringComparison.Ordinal))
             throw new ArgumentException($"Backbone '{asked}' conflicts with {directory}, which holds a {implied} model; leave the backbone out{(BackboneNames.Contains(implied) ? " or pass " + implied : "")}.", nameof(options));
         TaskKind head = options.Head ?? train.Kind;
+        TrainingSetChecks.RequireTwoClasses(train, head, nameof(train));
         Runtime.TorchRuntime.EnsureAvailable();
         random.manual_seed(options.Seed);
 

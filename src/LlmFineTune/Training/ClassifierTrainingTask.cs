@@ -15,7 +15,7 @@ internal sealed class ClassifierTrainingTask : ITrainingTask
     public ClassifierTrainingTask(TextClassifier model, ITextDataset data, TrainerOptions options)
     {
         RequireMatch(model, data, nameof(data), "training");
-        RequireTwoClasses(data);
+        TrainingSetChecks.RequireTwoClasses(data, data.Kind, "train");
         this.model = model;
         batcher = new DatasetBatcher(data, model.Collator, model.Labels, options.BatchSize, options.GroupByLength, options.PrefetchBatches);
     }
@@ -32,19 +32,6 @@ internal sealed class ClassifierTrainingTask : ITrainingTask
 
     public IReadOnlyList<IReadOnlyList<Parameter>> LayerGroups() =>
         [.. model.Backbone.LayerGroups(), [.. ((nn.Module)model.Head).parameters()]];
-
-    /// <summary>A single-label set of one class teaches nothing and only looks like success (loss falls to zero).</summary>
-    private static void RequireTwoClasses(ITextDataset data)
-    {
-        if (data.Kind != TaskKind.SingleLabel) return;
-        string? first = null;
-        foreach (var example in data)
-        {
-            first ??= example.Label;
-            if (example.Label != first) return;
-        }
-        throw new ArgumentException($"The training set has examples of only one class ('{first}'); a classifier learns nothing from it. Add examples of at least one other class.", "train");
-    }
 
     internal static void RequireMatch(TextClassifier model, ITextDataset data, string parameter, string role)
     {

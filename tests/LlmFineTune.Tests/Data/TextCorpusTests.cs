@@ -112,4 +112,38 @@ public sealed class TextCorpusTests
         Assert.AreEqual(after.Text, resumed.Text);
         Assert.AreEqual(after.Source, resumed.Source);
     }
+
+    [TestMethod]
+    public void Read_Fifo_ReadTwiceAndResumed_SameDocuments()
+    {
+        string path = temp.WriteFifo("corpus.txt", "doc one\n\ndoc two\nline two\n\ndoc three\n");
+        var corpus = TextCorpus.FromFile(path);
+
+        var first = corpus.Read().ToArray();
+        var second = corpus.Read().ToArray();
+        var resumed = corpus.Read(first[0].Next).Select(d => d.Text).ToArray();
+
+        CollectionAssert.AreEqual(new[] { "doc one", "doc two\nline two", "doc three" }, first.Select(d => d.Text).ToArray());
+        CollectionAssert.AreEqual(first.Select(d => d.Text).ToArray(), second.Select(d => d.Text).ToArray(), "a pipe is read once and kept");
+        CollectionAssert.AreEqual(new[] { "doc two\nline two", "doc three" }, resumed);
+        Assert.AreEqual($"{path}:3", first[1].Source);
+    }
+
+    [TestMethod]
+    public void Read_CrOnlyLineEndings_BlankLinesSeparateDocuments()
+    {
+        string path = temp.Write("c.txt", "doc one\rstill one\r\rdoc two\r");
+
+        var docs = TextCorpus.FromFile(path).Read().Select(d => d.Text).ToArray();
+
+        CollectionAssert.AreEqual(new[] { "doc one\nstill one", "doc two" }, docs);
+    }
+
+    [TestMethod]
+    public void FromFile_Directory_ThrowsSayingItIsADirectory()
+    {
+        var e = Assert.ThrowsExactly<FileNotFoundException>(() => TextCorpus.FromFile(temp.Path));
+
+        Assert.AreEqual($"{temp.Path}: is a directory, not a corpus file. Pass the corpus file inside it.", e.Message);
+    }
 }

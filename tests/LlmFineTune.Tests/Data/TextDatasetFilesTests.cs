@@ -71,6 +71,38 @@ public sealed class TextDatasetFilesTests
     }
 
     [TestMethod]
+    public void Load_DirectoryNamedLikeADataFile_ThrowsSayingItIsADirectory()
+    {
+        string path = Directory.CreateDirectory(Path.Combine(directory, "train.tsv")).FullName;
+
+        var e = Assert.ThrowsExactly<FileNotFoundException>(() => TextDatasetFiles.Load(path));
+
+        StringAssert.Contains(e.Message, $"{path}: is a directory, not a file");
+    }
+
+    [TestMethod]
+    public void Load_DanglingSymbolicLink_ThrowsNamingItsTarget()
+    {
+        string path = Path.Combine(directory, "train.tsv");
+        File.CreateSymbolicLink(path, Path.Combine(directory, "moved.tsv"));
+
+        var e = Assert.ThrowsExactly<FileNotFoundException>(() => TextDatasetFiles.Load(path));
+
+        StringAssert.StartsWith(e.Message, $"{path}: is a symbolic link to '{Path.Combine(directory, "moved.tsv")}' whose target does not exist");
+    }
+
+    [TestMethod]
+    public void Load_FifoWithFormatGiven_Loads()
+    {
+        using var temp = new TempFolder();
+        string fifo = temp.WriteFifo("63", "spam\tcheap pills\nham\tlunch at noon\n");
+
+        var data = TextDatasetFiles.Load(fifo, DatasetFormat.Tsv);
+
+        Assert.AreEqual(2, data.Count);
+    }
+
+    [TestMethod]
     public void ParseFormat_Unknown_ThrowsListingTheNames()
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => TextDatasetFiles.ParseFormat("xml"));

@@ -295,4 +295,240 @@ public sealed class TextDatasetLoaderTests
         Assert.AreEqual(File.ReadLines(path).Count(l => l.Length > 0), data.Count);
         Assert.AreEqual(19, data.LabelMap.Count);
     }
+
+    [TestMethod]
+    public void FromTsv_FirstLineLabelTabText_ReadAsHeaderWithANote()
+    {
+        string path = temp.Write("a.tsv", "label\ttext\npos\tgood\tfilm\nneg\tbad film\n");
+
+        var data = TextDataset.FromTsv(path);
+        var asData = TextDataset.FromTsv(path, new() { HasHeader = false });
+
+        CollectionAssert.AreEqual(new[] { "neg", "pos" }, data.LabelMap.ToArray(), "no class named 'label'");
+        Assert.AreEqual("good\tfilm", data[0].Text, "tabs after the start of the last column belong to the text");
+        Assert.AreEqual($"{path}:2", data[0].Source);
+        StringAssert.StartsWith(data.LoadReport!.Notes.Single(), $"{path}:1: the line names the text and label columns, so it was read as a header. Set HasHeader = false");
+        CollectionAssert.Contains(asData.LabelMap.ToArray(), "label", "HasHeader = false reads the line as an example");
+    }
+
+    [TestMethod]
+    public void FromTsv_FirstLineNamesColumnsInAnotherOrder_ColumnsFollowTheHeader()
+    {
+        string path = temp.Write("a.tsv", "id\tText\tLabel\n1\tgood film\tpos\n2\tbad film\tneg\n");
+
+        var data = TextDataset.FromTsv(path);
+
+        Assert.AreEqual("good film", data[0].Text);
+        Assert.AreEqual("pos", data[0].Label);
+    }
+
+    [TestMethod]
+    public void FromTsv_FirstLineStartsWithLabelColumnName_SkippedWithANote()
+    {
+        string path = temp.Write("a.tsv", "Label\tsentence\npos\tgood film\nneg\tbad film\n");
+
+        var data = TextDataset.FromTsv(path);
+
+        CollectionAssert.AreEqual(new[] { "neg", "pos" }, data.LabelMap.ToArray());
+        StringAssert.StartsWith(data.LoadReport!.Notes.Single(), $"{path}:1: the line starts with the column name 'label', so it was skipped as a header");
+    }
+
+    [TestMethod]
+    public void FromTsv_SwappedColumns_ThrowsNamingFileAndColumnOrder()
+    {
+        string path = temp.Write("a.tsv", string.Concat(Enumerable.Range(0, 12).Select(i => $"review number {i} of the film\t{(i % 2 == 0 ? "pos" : "neg")}\n")));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextDataset.FromTsv(path));
+
+        StringAssert.StartsWith(e.Message, $"{path}: the labels look like texts: 12 of 12 examples have a label of their own, while the texts take only 2 values ('pos', 'neg')");
+        StringAssert.Contains(e.Message, "The columns are probably swapped; a TSV file without a header line is read as label<TAB>text");
+    }
+
+    [TestMethod]
+    public void FromCsv_SwappedColumnsWithoutHeader_ThrowsNamingTheCsvOrder()
+    {
+        string path = temp.Write("a.csv", string.Concat(Enumerable.Range(0, 10).Select(i => $"{(i % 3 == 0 ? "pos" : "neg")},a review of film {i}\n")));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextDataset.FromCsv(path, new() { HasHeader = false }));
+
+        StringAssert.Contains(e.Message, "a CSV file without a header line is read as text,label");
+    }
+
+    [TestMethod]
+    public void FromTsv_ManyClassesWithDistinctTexts_NotMistakenForSwappedColumns()
+    {
+        // extreme classification: every example its own class, but the texts are texts and longer than the labels
+        string path = temp.Write("a.tsv", string.Concat(Enumerable.Range(0, 30).Select(i => $"c{i}\tsome text about topic number {i}\n")));
+
+        Assert.AreEqual(30, TextDataset.FromTsv(path).LabelMap.Count);
+    }
+
+    [TestMethod]
+    public void FromTsv_CrOnlyLineEndings_ReadAsLines()
+    {
+        string path = temp.Write("a.tsv", "pos\tgood film\rneg\tbad film\r\rpos\tfine\r");
+
+        var data = TextDataset.FromTsv(path);
+
+        CollectionAssert.AreEqual(new[] { "good film", "bad film", "fine" }, data.Select(e => e.Text).ToArray());
+        Assert.AreEqual($"{path}:4", data[2].Source);
+    }
+
+    [TestMethod]
+    public void FromCsv_CrOnlyLineEndings_ReadAsLines()
+    {
+        string path = temp.Write("a.csv", "text,label\r\"two\rlines\",a\rplain,b\r");
+
+        var data = TextDataset.FromCsv(path);
+
+        CollectionAssert.AreEqual(new[] { "two\nlines", "plain" }, data.Select(e => e.Text).ToArray());
+        Assert.AreEqual($"{path}:4", data[1].Source);
+    }
+
+    [TestMethod]
+    public void FromTsv_StrayCarriageReturnInLfFile_StaysInTheText()
+    {
+        string path = temp.Write("a.tsv", "pos\tgood\rfilm\nneg\tbad\r\n");
+
+        var data = TextDataset.FromTsv(path);
+
+        CollectionAssert.AreEqual(new[] { "good\rfilm", "bad" }, data.Select(e => e.Text).ToArray());
+    }
+
+    [TestMethod]
+    public void FromTsvAndCsv_WhiteSpaceOnlyLines_SkippedLikeBlankOnes()
+    {
+        string tsv = temp.Write("a.tsv", "pos\tgood\n   \nneg\tbad\n \t \n");
+        string csv = temp.Write("a.csv", "text,label\ngood,pos\n  \nbad,neg\n\t\n");
+
+        Assert.AreEqual(2, TextDataset.FromTsv(tsv).Count);
+        Assert.AreEqual(2, TextDataset.FromCsv(csv).Count);
+    }
+
+    [TestMethod]
+    public void FromTsv_Utf16WithByteOrderMark_ThrowsSayingUtf16()
+    {
+        string path = temp.WriteBytes("a.tsv", Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes("pos\tgood\nneg\tbad\n")).ToArray());
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextDataset.FromTsv(path, new() { Encoding = TextEncodingPolicy.Replace }));
+
+        StringAssert.StartsWith(e.Message, $"{path}:1: the file is UTF-16 (it starts with a UTF-16 byte order mark), not UTF-8. Save it as UTF-8");
+    }
+
+    [TestMethod]
+    public void FromTsv_Utf16WithoutByteOrderMark_ThrowsAtTheFirstNul()
+    {
+        string path = temp.WriteBytes("a.tsv", Encoding.Unicode.GetBytes("pos\tgood\nneg\tbad\n"));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextDataset.FromTsv(path));
+
+        StringAssert.StartsWith(e.Message, $"{path}:1: byte 2 of the line is NUL");
+        StringAssert.Contains(e.Message, "probably UTF-16 or binary");
+    }
+
+    [TestMethod]
+    public void FromJsonLines_OneNumberSpelledThreeWays_OneClass()
+    {
+        string path = temp.Write("a.jsonl", string.Join('\n',
+            """{"text":"a","label":1}""", """{"text":"b","label":1.0}""", """{"text":"c","label":1e0}""",
+            """{"text":"d","label":"1"}""", """{"text":"e","label":0.50}""", """{"text":"f","label":-0.0}"""));
+
+        var data = TextDataset.FromJsonLines(path);
+
+        CollectionAssert.AreEqual(new[] { "0", "0.5", "1" }, data.LabelMap.ToArray());
+        CollectionAssert.AreEqual(new[] { "1", "1", "1", "1", "0.5", "0" }, data.Select(e => e.Label).ToArray());
+    }
+
+    [TestMethod]
+    public void FromJsonLines_DuplicateLabelKey_ThrowsNamingTheLine()
+    {
+        string path = temp.Write("a.jsonl", "{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\",\"label\":\"x\",\"label\":\"y\"}\n");
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextDataset.FromJsonLines(path));
+
+        StringAssert.StartsWith(e.Message, $"{path}:2: field 'label' appears more than once in the object. Keep one.");
+    }
+
+    [TestMethod]
+    public void FromJsonLines_OneEmptyArrayAmongStrings_ThrowsNamingItsLine()
+    {
+        string path = temp.Write("a.jsonl", string.Join('\n',
+            """{"text":"a","label":"x"}""", """{"text":"b","label":"y"}""", """{"text":"c","label":[]}""", """{"text":"d","label":"x"}"""));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextDataset.FromJsonLines(path));
+        var skipped = TextDataset.FromJsonLines(path, new() { InvalidRows = InvalidRowPolicy.Skip });
+        var multi = TextDataset.FromJsonLines(path, new() { Kind = TaskKind.MultiLabel });
+
+        StringAssert.StartsWith(e.Message, $"{path}:3: field 'label' is an array here but a string on 3 other lines (the first is line 1)");
+        Assert.AreEqual(TaskKind.SingleLabel, skipped.Kind);
+        Assert.AreEqual(3, skipped.Count);
+        Assert.AreEqual(1, skipped.LoadReport!.SkippedByReason[SkipReason.Malformed]);
+        Assert.AreEqual(TaskKind.MultiLabel, multi.Kind);
+        Assert.AreEqual(0, multi[2].Labels!.Count);
+    }
+
+    [TestMethod]
+    public void FromCsv_QuoteLeftOpenOnLine2_ReportedOnLine2()
+    {
+        // the quote opened on line 2 "closes" at the start of line 3, which then reads as text after a closing quote
+        string path = temp.Write("a.csv", "text,label\n\"left open,pos\n\"fine\",neg\n");
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextDataset.FromCsv(path));
+
+        StringAssert.StartsWith(e.Message, $"{path}:2: the quote that opens field 1 is probably never closed: the field runs on to line 3");
+        Assert.AreEqual(2L, e.Data["Line"]);
+    }
+
+    [TestMethod]
+    public void FromCsv_QuoteLeftOpenInALaterLineOfARecord_ReportedWhereItOpens()
+    {
+        string path = temp.Write("a.csv", "text,label\n\"two\nlines\",\"never closed\nmore\n");
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextDataset.FromCsv(path));
+
+        StringAssert.StartsWith(e.Message, $"{path}:3: a quoted field is never closed");
+    }
+
+    [TestMethod]
+    public void FromTsv_Fifo_Loads()
+    {
+        string path = temp.WriteFifo("train.tsv", "pos\tgood film\nneg\tbad film\n");
+
+        var data = TextDataset.FromTsv(path);
+
+        Assert.AreEqual(2, data.Count);
+        Assert.AreEqual($"{path}:2", data[1].Source);
+    }
+
+    [TestMethod]
+    public void FromCsv_FifoWithError_MessageNamesTheFifoAndLine()
+    {
+        string path = temp.WriteFifo("train.csv", "text,label\ngood,pos\n,neg\n");
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextDataset.FromCsv(path));
+
+        StringAssert.StartsWith(e.Message, $"{path}:3: the text is empty");
+    }
+
+    [TestMethod]
+    public void FromTsv_Directory_ThrowsSayingItIsADirectory()
+    {
+        string directory = Directory.CreateDirectory(Path.Combine(temp.Path, "train.tsv")).FullName;
+
+        var e = Assert.ThrowsExactly<FileNotFoundException>(() => TextDataset.FromTsv(directory));
+
+        Assert.AreEqual($"{directory}: is a directory, not a file. Pass the file inside it.", e.Message);
+    }
+
+    [TestMethod]
+    public void FromTsv_SymbolicLinkLoop_ThrowsSayingItLoops()
+    {
+        string a = Path.Combine(temp.Path, "a.tsv"), b = Path.Combine(temp.Path, "b.tsv");
+        File.CreateSymbolicLink(a, b);
+        File.CreateSymbolicLink(b, a);
+
+        var e = Assert.ThrowsExactly<FileNotFoundException>(() => TextDataset.FromTsv(a));
+
+        StringAssert.StartsWith(e.Message, $"{a}: is a symbolic link to '{b}' that cannot be followed (it probably loops back on itself)");
+    }
 }

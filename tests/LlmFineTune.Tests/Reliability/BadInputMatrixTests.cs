@@ -45,6 +45,17 @@ public sealed class BadInputMatrixTests
     [DataRow("tsv", "pos\tcaf\uFFFF\n", false, ":1", "not valid UTF-8. Save the file as UTF-8", DisplayName = "invalid UTF-8")]
     [DataRow("csv", "text,label\n\"unclosed,pos\nmore,neg\n", null, ":2", "a quoted field is never closed", DisplayName = "broken CSV quoting (unclosed)")]
     [DataRow("csv", "text,label\n\"a\"b,pos\n", null, ":2", "text follows the closing quote", DisplayName = "broken CSV quoting (text after quote)")]
+    [DataRow("csv", "text,label\n\"left open,pos\n\"fine\",neg\n", null, ":2", "the quote that opens field 1 is probably never closed", DisplayName = "CSV quote left open on line 2, closed by line 3's")]
+    [DataRow("tsv", "p\0o\0s\0\t\0x\0\n\0", false, ":1", "is NUL, which text never holds: the file is probably UTF-16", DisplayName = "UTF-16 without byte order mark")]
+    [DataRow("jsonl", "{\"text\":\"a\",\"label\":\"x\",\"label\":\"y\"}\n", null, ":1", "field 'label' appears more than once", DisplayName = "duplicate label key (JSON lines)")]
+    [DataRow("jsonl", "{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\",\"label\":\"y\"}\n{\"text\":\"c\",\"label\":[]}\n", null, ":3", "is an array here but a string on 2 other lines", DisplayName = "one empty label array among strings (JSON lines)")]
+    [DataRow("jsonl", "[{\"text\":\"a\",\"label\":\"x\"}]\n", null, ":1", "found an array. JSON lines hold one object per line; convert a file holding one JSON array with: jq -c '.[]' FILE.", DisplayName = "one JSON array instead of JSON lines")]
+    [DataRow("csv", "text;label\ngood;pos\n", null, ":1", "The header is one column holding ';', so the file is probably separated by ';': set Delimiter = ';'.", DisplayName = "semicolon CSV read with a comma")]
+    [DataRow("csv", "text\tlabel\ngood\tpos\n", null, ":1", "The header is one column holding '\\t', so the file is probably separated by '\\t': read it as TSV.", DisplayName = "TSV read as CSV")]
+    [DataRow("tsv", "__label__pos good film\n", false, ":1", "The line looks like fastText (it starts with the label prefix): read the file as fastText.", DisplayName = "fastText read as TSV")]
+    [DataRow("tsv", "{\"text\":\"a\",\"label\":\"x\"}\n", false, ":1", "The line looks like JSON: read the file as JSON lines.", DisplayName = "JSON lines read as TSV")]
+    [DataRow("fasttext", "pos\tgood film\n", null, ":1", "The line holds a tab: if the file is label<TAB>text, read it as TSV.", DisplayName = "TSV named .txt read as fastText")]
+    [DataRow("tsv", "first review text\tpos\nsecond review text\tneg\nthird review text\tpos\nfourth review text\tneg\nfifth review text\tpos\nsixth review text\tneg\nseventh review text\tpos\neighth review text\tneg\n", null, "", "columns are probably swapped; a TSV file without a header line is read as label<TAB>text", DisplayName = "swapped columns (TSV)")]
     public void Load_BadFile_InvalidDataExceptionNamingFileLineAndFix(string format, string content, bool? hasHeader, string line, string expected)
     {
         byte[] bytes = [.. content.Split(InvalidByte).SelectMany((part, i) => i == 0 ? Encoding.UTF8.GetBytes(part) : [0xFF, .. Encoding.UTF8.GetBytes(part)])];
@@ -61,6 +72,54 @@ public sealed class BadInputMatrixTests
 
         Assert.StartsWith(path + line + ":", e.Message, "the message names the file and line");
         Assert.Contains(expected, e.Message);
+    }
+
+    [TestMethod]
+    [DataRow("directory", "is a directory, not a file. Pass the file inside it.", DisplayName = "directory given as a data file")]
+    [DataRow("loop", "is a symbolic link to", DisplayName = "symbolic link loop as a data file")]
+    public void Load_PathThatIsNoFile_FileNotFoundSayingWhatItIs(string kind, string expected)
+    {
+        string path = Path.Combine(temp.Path, "train.tsv");
+        if (kind == "directory")
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            File.CreateSymbolicLink(path, path + ".other");
+            File.CreateSymbolicLink(path + ".other", path);
+        }
+
+        var e = Assert.ThrowsExactly<FileNotFoundException>(() => TextDatasetFiles.Load(path));
+
+        Assert.StartsWith($"{path}: {expected}", e.Message);
+    }
+
+    [TestMethod]
+    public void Load_PipeAsTestSet_LoadsWithTheModelsLabels_AndErrorsNameThePipe()
+    {
+        // what `--test <(head -3 test.tsv)` passes: a path that can be read once and never seeks
+        var labels = new LabelMap(["neg", "pos"]);
+        string good = temp.WriteFifo("63", "pos\tgood film\nneg\tbad film\npos\tfine\n");
+        string bad = temp.WriteFifo("64", "pos\tgood film\nmaybe\tan unknown class\n");
+
+        var data = TextDatasetFiles.Load(good, DatasetFormat.Tsv, new TextDatasetLoadOptions { LabelMap = labels });
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextDatasetFiles.Load(bad, DatasetFormat.Tsv, new TextDatasetLoadOptions { LabelMap = labels }));
+
+        Assert.AreEqual(3, data.Count);
+        Assert.StartsWith($"{bad}:2: label 'maybe' is not one of the known labels", e.Message);
+    }
+
+    [TestMethod]
+    public void Create_OneClassFile_ArgumentExceptionNamingTheFile()
+    {
+        string path = temp.Write("train.tsv", "pos\tgood film\npos\tgreat film\n");
+        var data = TextDataset.FromTsv(path);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ClassifierFactory.Create(data));
+
+        Assert.StartsWith($"{path}: the training set has examples of only one class ('pos'); a classifier needs at least two classes.", e.Message);
+        Assert.AreEqual("train", e.ParamName);
     }
 
     [TestMethod]
