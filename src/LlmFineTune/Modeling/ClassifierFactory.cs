@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Heads;
@@ -93,8 +92,7 @@ public static class ClassifierFactory
         Runtime.TorchRuntime.EnsureAvailable();
         random.manual_seed(options.Seed);
 
-        var json = JsonFiles.ReadObject(Path.Combine(directory, ModelDirectory.ConfigFileName));
-        if (json["id2label"] is JsonObject)
+        if (ModelDirectory.HoldsClassifier(directory))
         {
             var saved = TextClassifier.Load(directory, Tokenizers.Load);
             bool sameTask = saved.Head.Kind == head && saved.Labels.SequenceEqual(train.LabelMap, StringComparer.Ordinal);

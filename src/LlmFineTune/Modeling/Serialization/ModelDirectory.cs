@@ -186,7 +186,7 @@ public static class ModelDirectory
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(Indented));
     }
 
-    /// <summary>Reads a classifier saved by <see cref="SaveClassifier"/>, or a HF BERT or GPT-2 checkpoint (a fresh head when it has no classifier weights).</summary>
+    /// <summary>Reads a classifier saved by <see cref="SaveClassifier"/>, or a HF BERT or GPT-2 sequence classifier; every tensor must be in the file.</summary>
     internal static TextClassifier LoadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -211,6 +211,7 @@ public static class ModelDirectory
         var headOptions = HeadOptionsJson.Read(section["head_options"], path + " " + Section + ".head_options");
 
         var layout = CheckpointLayout.Of(backboneKind);
+        RequireClassifier(json, section, directory, layout);
         IBackbone backbone = backboneKind switch
         {
             TransformerEncoder.KindName => NewEncoder(directory),
@@ -222,8 +223,7 @@ public static class ModelDirectory
         TextClassifier model;
         try
         {
-            int width = headOptions?.HiddenSize is > 0 and var h ? h : labels.Count; // an MLP head's hidden layer, or the output layer
-            RequireWeightsFor(directory, (double)backbone.HiddenSize * width + (double)width * labels.Count);
+            RequireWeightsFor(directory, HeadParameters(backbone.HiddenSize, headKind == nameof(RegressionHead) ? 1 : labels.Count, headOptions?.HiddenSize ?? 0));
             head = headKind switch
             {
                 nameof(SingleLabelHead) => new SingleLabelHead(backbone.HiddenSize, labels.Count, headOptions),
@@ -247,8 +247,8 @@ public static class ModelDirectory
         }
         try
         {
-            // A HF base or language-model checkpoint without a classifier fine-tunes from a fresh head.
-            LoadWeights(directory, ClassifierParameters(model, layout), layout, required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal));
+            // A classifier needs every tensor, its head's included: a fresh head would answer at random.
+            LoadWeights(directory, ClassifierParameters(model, layout), layout, required: _ => true);
         }
         catch
         {
@@ -257,6 +257,45 @@ public static class ModelDirectory
         }
         return model;
     }
+
+    /// <summary>Whether a directory holds a classifier (ours, or a HF <c>*ForSequenceClassification</c>) rather than a base or language model.</summary>
+    internal static bool HoldsClassifier(string directory)
+    {
+        string path = Path.Combine(directory, ConfigFileName);
+        var json = JsonFiles.ReadObject(path);
+        return ClassifierEvidence(json, json[Section] as JsonObject ?? [], directory, CheckpointLayout.Of(BackboneKind(json, path))) is null;
+    }
+
+    /// <summary>Refuses a base or language-model directory (say, <c>llmft pretrain</c>'s output) where a classifier is needed, naming the command that makes one.</summary>
+    private static void RequireClassifier(JsonObject json, JsonObject section, string directory, CheckpointLayout layout)
+    {
+        if (ClassifierEvidence(json, section, directory, layout) is { } architecture)
+            throw new InvalidDataException(
+                $"{directory}: holds {architecture}, not a classifier ({WeightsFileName} has no '{layout.ClassifierName}.weight'), so its predictions would be random. "
+                + $"Fine-tune a classifier from it first: llmft finetune --from {directory} --train FILE --output DIR (in code: ClassifierFactory.FromPretrained).");
+    }
+
+    /// <summary>Null when the directory holds a classifier; otherwise what it holds instead, for the message.</summary>
+    private static string? ClassifierEvidence(JsonObject json, JsonObject section, string directory, CheckpointLayout layout)
+    {
+        if (section["head"] is not null) return null;
+        string? architecture = json["architectures"] is JsonArray { Count: > 0 } list && list[0] is JsonValue v && v.TryGetValue(out string? name) ? name : null;
+        if (architecture?.EndsWith("ForSequenceClassification", StringComparison.Ordinal) == true) return null;
+        // An old HF checkpoint without architectures: its weights tell.
+        if (architecture is null && SafeTensors.ReadHeader(Path.Combine(directory, WeightsFileName)).ContainsKey(layout.HeadFileName("classifier.weight"))) return null;
+        return architecture switch
+        {
+            null => "a model without a classification head",
+            _ when architecture.EndsWith("LMHeadModel", StringComparison.Ordinal) || architecture.Contains("ForMaskedLM", StringComparison.Ordinal) || architecture.Contains("ForCausalLM", StringComparison.Ordinal)
+                => $"a language model ({architecture}, as llmft pretrain writes)",
+            _ => $"a {architecture} without a classification head",
+        };
+    }
+
+    /// <summary>The parameters of a built-in head: an optional tanh layer of <paramref name="hiddenLayer"/> units, then the output layer, each with its bias.</summary>
+    private static double HeadParameters(int backboneWidth, int outputs, int hiddenLayer) => hiddenLayer > 0
+        ? ((double)backboneWidth + 1) * hiddenLayer + ((double)hiddenLayer + 1) * outputs
+        : ((double)backboneWidth + 1) * outputs;
 
     /// <summary>Builds the encoder config.json describes, after checking that the weights file could hold it.</summary>
     private static TransformerEncoder NewEncoder(string directory)
@@ -371,10 +410,11 @@ public static class ModelDirectory
     {
         string path = Path.Combine(directory, WeightsFileName);
         var header = SafeTensors.ReadHeader(path);
-        var (missing, _) = SafeTensors.LoadInto(path, targets, layout.Renamer(header.Keys));
+        var (missing, unused) = SafeTensors.LoadInto(path, targets, layout.Renamer(header.Keys));
         var lacking = missing.Where(required).ToList();
         if (lacking.Count > 0)
-            throw new InvalidDataException($"{path}: {lacking.Count} tensor(s) the model needs are missing, e.g. '{string.Join("', '", lacking.Take(3))}'. Is this checkpoint of the architecture config.json describes?");
+            throw new InvalidDataException($"{path}: {lacking.Count} tensor(s) the model needs are missing: '{string.Join("', '", lacking.Take(8))}'{(lacking.Count > 8 ? ", …" : "")}"
+                + $"{(unused.Count > 0 ? $"; the file has {unused.Count} the model does not use: '{string.Join("', '", unused.Take(8))}'{(unused.Count > 8 ? ", …" : "")}" : "")}. Is this checkpoint of the architecture config.json describes?");
     }
 
     private static LabelMap ReadLabels(JsonObject json, string path)
