@@ -90,33 +90,37 @@ public static class ClassifierFactory
             throw new ArgumentException($"Backbone '{asked}' conflicts with {directory}, which holds a {implied} model; leave the backbone out{(BackboneNames.Contains(implied) ? " or pass " + implied : "")}.", nameof(options));
         TaskKind head = options.Head ?? train.Kind;
         Runtime.TorchRuntime.EnsureAvailable();
-        random.manual_seed(options.Seed);
 
-        if (ModelDirectory.HoldsClassifier(directory))
+        // One save's files throughout, though a writer may be replacing the directory meanwhile.
+        return ModelManifest.Read(directory, () =>
         {
-            var saved = TextClassifier.Load(directory, Tokenizers.Load);
-            bool sameTask = saved.Head.Kind == head && saved.Labels.SequenceEqual(train.LabelMap, StringComparer.Ordinal);
-            if (sameTask && (options.MaxLength is null || options.MaxLength == saved.MaxLength))
-                return saved;
-            if (implied == Bag)
+            random.manual_seed(options.Seed);
+            if (ModelDirectory.HoldsClassifier(directory))
             {
-                // A bag backbone has no loader of its own: copy the saved one's weights into a fresh bag under a new head.
-                using (saved)
+                var saved = TextClassifier.Load(directory, Tokenizers.Load);
+                bool sameTask = saved.Head.Kind == head && saved.Labels.SequenceEqual(train.LabelMap, StringComparer.Ordinal);
+                if (sameTask && (options.MaxLength is null || options.MaxLength == saved.MaxLength))
+                    return saved;
+                if (implied == Bag)
                 {
-                    var old = (BagOfNgrams)saved.Backbone;
-                    var bag = new BagOfNgrams(old.VocabularySize, old.HiddenSize);
-                    using (no_grad())
-                        foreach (var (target, source) in bag.parameters().Zip(old.parameters()))
-                            target.copy_(source);
-                    return Assemble(saved.Tokenizer, bag, head, train.LabelMap, options.MaxLength ?? saved.MaxLength);
+                    // A bag backbone has no loader of its own: copy the saved one's weights into a fresh bag under a new head.
+                    using (saved)
+                    {
+                        var old = (BagOfNgrams)saved.Backbone;
+                        var bag = new BagOfNgrams(old.VocabularySize, old.HiddenSize);
+                        using (no_grad())
+                            foreach (var (target, source) in bag.parameters().Zip(old.parameters()))
+                                target.copy_(source);
+                        return Assemble(saved.Tokenizer, bag, head, train.LabelMap, options.MaxLength ?? saved.MaxLength);
+                    }
                 }
+                saved.Dispose();
             }
-            saved.Dispose();
-        }
-        var tokenizer = Tokenizers.Load(directory);
-        var transformer = ModelDirectory.LoadTransformer(directory);
-        int maxLength = Math.Min(options.MaxLength ?? TransformerMaxLength, ModelDirectory.MaxPositions(transformer));
-        return Assemble(tokenizer, transformer, head, train.LabelMap, maxLength);
+            var tokenizer = Tokenizers.Load(directory);
+            var transformer = ModelDirectory.LoadTransformer(directory);
+            int maxLength = Math.Min(options.MaxLength ?? TransformerMaxLength, ModelDirectory.MaxPositions(transformer));
+            return Assemble(tokenizer, transformer, head, train.LabelMap, maxLength);
+        });
     }
 
     /// <summary>Training settings that work for a backbone out of the box: a high learning rate for <c>bag</c>, a lower one for transformers (lower still when pretrained).</summary>

@@ -204,7 +204,8 @@ public sealed class TextClassifier : IDisposable
     }
 
     /// <summary>Saves the classifier as a model directory: <c>config.json</c> (HF keys, labels), <c>model.safetensors</c> (HF names for BERT) and the tokenizer's files.</summary>
-    /// <param name="directory">Created if missing; files of the same names are replaced atomically.</param>
+    /// <param name="directory">Created if missing; an existing model directory is replaced as a unit (files you added to it are kept), so a concurrent reader sees the old model or the new one.</param>
+    /// <exception cref="IOException">Writing failed (the old directory is then unchanged), or the directory holds something other than a model.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     /// <exception cref="NotSupportedException">The backbone has no saved form.</exception>
     public void Save(string directory)

@@ -14,7 +14,8 @@ namespace LlmFineTune.Modeling.Serialization;
 /// <summary>
 /// Saves and loads models in Hugging Face's directory layout: <c>config.json</c> (HF keys plus an
 /// <c>llmfinetune</c> section), <c>model.safetensors</c> (HF parameter names for BERT and GPT-2) and the
-/// tokenizer's own files. Every file is written to a temporary sibling and renamed into place.
+/// tokenizer's own files. A directory is written as a unit (built beside the target and swapped in, with a
+/// manifest of its files), so a reader sees the old model or the new one, never a mix.
 /// </summary>
 public static class ModelDirectory
 {
@@ -32,7 +33,7 @@ public static class ModelDirectory
     /// <summary>Saves a pretraining checkpoint in HF <c>BertForMaskedLM</c> layout (encoder, MLM head, tokenizer).</summary>
     /// <param name="model">The masked-LM model.</param>
     /// <param name="tokenizer">Its tokenizer; its files are written next to the weights.</param>
-    /// <param name="directory">Created if missing; existing files of the same names are replaced.</param>
+    /// <param name="directory">Created if missing; an existing model directory is replaced as a unit.</param>
     public static void SaveMaskedLanguageModel(MaskedLanguageModel model, ITokenizer tokenizer, string directory)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -45,7 +46,7 @@ public static class ModelDirectory
     /// </summary>
     /// <param name="model">The causal-LM model.</param>
     /// <param name="tokenizer">Its tokenizer; its files are written next to the weights.</param>
-    /// <param name="directory">Created if missing; existing files of the same names are replaced.</param>
+    /// <param name="directory">Created if missing; an existing model directory is replaced as a unit.</param>
     /// <remarks><c>lm_head.weight</c> is the token embedding table (tied), so it is not stored; HF ties it again on load.</remarks>
     public static void SaveCausalLanguageModel(CausalLanguageModel model, ITokenizer tokenizer, string directory)
     {
@@ -60,7 +61,7 @@ public static class ModelDirectory
     public static TransformerEncoder LoadEncoder(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return LoadWeightsInto(NewEncoder(directory), directory, CheckpointLayout.Bert, CheckpointLayout.Bert.BackbonePrefix, required: _ => true);
+        return ModelManifest.Read(directory, () => LoadWeightsInto(NewEncoder(directory), directory, CheckpointLayout.Bert, CheckpointLayout.Bert.BackbonePrefix, required: _ => true));
     }
 
     /// <summary>Loads the decoder of a GPT-2 checkpoint (ours, or HF's <c>GPT2Model</c>/<c>GPT2LMHeadModel</c>/<c>GPT2ForSequenceClassification</c>).</summary>
@@ -70,7 +71,7 @@ public static class ModelDirectory
     public static CausalDecoder LoadDecoder(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return LoadWeightsInto(NewDecoder(directory), directory, CheckpointLayout.Gpt2, CheckpointLayout.Gpt2.BackbonePrefix, required: _ => true);
+        return ModelManifest.Read(directory, () => LoadWeightsInto(NewDecoder(directory), directory, CheckpointLayout.Gpt2, CheckpointLayout.Gpt2.BackbonePrefix, required: _ => true));
     }
 
     /// <summary>Loads a masked-LM checkpoint to continue pretraining; a missing MLM head starts fresh.</summary>
@@ -83,8 +84,8 @@ public static class ModelDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var layout = CheckpointLayout.Bert;
-        return LoadWeightsInto(Around(NewEncoder(directory), encoder => new MaskedLanguageModel(encoder, tokenizer, options)), directory, layout, "",
-            required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal));
+        return ModelManifest.Read(directory, () => LoadWeightsInto(Around(NewEncoder(directory), encoder => new MaskedLanguageModel(encoder, tokenizer, options)), directory, layout, "",
+            required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal)));
     }
 
     /// <summary>Loads a causal-LM checkpoint (ours or HF's GPT-2) to continue pretraining or to score text.</summary>
@@ -97,7 +98,7 @@ public static class ModelDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(tokenizer);
-        return LoadWeightsInto(Around(NewDecoder(directory), decoder => new CausalLanguageModel(decoder, tokenizer)), directory, CheckpointLayout.Gpt2, "", required: _ => true);
+        return ModelManifest.Read(directory, () => LoadWeightsInto(Around(NewDecoder(directory), decoder => new CausalLanguageModel(decoder, tokenizer)), directory, CheckpointLayout.Gpt2, "", required: _ => true));
     }
 
     /// <summary>Reads the HF <c>BertConfig</c> keys of <c>config.json</c>, with HF's defaults for optional keys.</summary>
@@ -146,10 +147,11 @@ public static class ModelDirectory
     }
 
     /// <summary>Writes a classifier: config with labels and the <c>llmfinetune</c> section, weights, tokenizer files.</summary>
-    internal static void SaveClassifier(TextClassifier model, string directory)
+    internal static void SaveClassifier(TextClassifier model, string directory) =>
+        ModelManifest.Save(directory, (staging, saveId) => WriteClassifier(model, staging, saveId));
+
+    private static void WriteClassifier(TextClassifier model, string directory, string saveId)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
         model.Tokenizer.Save(directory);
         SafeTensors.Write(Path.Combine(directory, WeightsFileName), ClassifierParameters(model, CheckpointLayout.Of(model.Backbone.Kind)).Select(p => (p.Key, p.Value)));
 
@@ -182,6 +184,7 @@ public static class ModelDirectory
             ["head_options"] = model.Head is TaskHead builtIn ? HeadOptionsJson.Write(builtIn.Options) : null,
             ["max_length"] = model.MaxLength,
             ["tokenizer"] = model.Tokenizer.GetType().Name,
+            [ModelManifest.SaveIdKey] = saveId,
         };
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(Indented));
     }
@@ -190,6 +193,11 @@ public static class ModelDirectory
     internal static TextClassifier LoadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        return ModelManifest.Read(directory, () => ReadClassifier(directory, tokenizerLoader));
+    }
+
+    private static TextClassifier ReadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader)
+    {
         string path = Path.Combine(directory, ConfigFileName);
         var json = JsonFiles.ReadObject(path);
         var section = json[Section] as JsonObject ?? [];
@@ -364,12 +372,14 @@ public static class ModelDirectory
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
-        tokenizer.Save(directory);
-        // The LM decoder is the token embedding table; HF ties it on load, so it is not stored twice.
-        SafeTensors.Write(Path.Combine(directory, WeightsFileName), model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)));
-        config[Section] = new JsonObject { ["backbone"] = backboneKind, ["tokenizer"] = tokenizer.GetType().Name };
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(Indented));
+        ModelManifest.Save(directory, (staging, saveId) =>
+        {
+            tokenizer.Save(staging);
+            // The LM decoder is the token embedding table; HF ties it on load, so it is not stored twice.
+            SafeTensors.Write(Path.Combine(staging, WeightsFileName), model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)));
+            config[Section] = new JsonObject { ["backbone"] = backboneKind, ["tokenizer"] = tokenizer.GetType().Name, [ModelManifest.SaveIdKey] = saveId };
+            AtomicFile.WriteAllText(Path.Combine(staging, ConfigFileName), config.ToJsonString(Indented));
+        });
     }
 
     /// <summary>Builds a model around a backbone, disposing the backbone if that fails.</summary>
