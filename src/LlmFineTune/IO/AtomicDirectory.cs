@@ -126,7 +126,7 @@ internal static class AtomicDirectory
                 // FileShare.None takes flock(LOCK_EX) on Unix: exclusive between processes and between threads.
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
             }
-            catch (IOException e) when (e.HResult == SharingViolation)
+            catch (IOException e) when (e.HResult is SharingViolation or WouldBlockLinux or WouldBlockMac)
             {
                 if (!wait) return null;
                 Thread.Sleep(Poll);
@@ -134,8 +134,10 @@ internal static class AtomicDirectory
         }
     }
 
-    /// <summary>ERROR_SHARING_VIOLATION as an HRESULT: the lock is held.</summary>
+    /// <summary>The lock is held: ERROR_SHARING_VIOLATION on Windows; on Unix, .NET reports flock's EWOULDBLOCK errno as the HResult.</summary>
     private const int SharingViolation = unchecked((int)0x80070020);
+    private const int WouldBlockLinux = 11;
+    private const int WouldBlockMac = 35;
 
     /// <summary>Under the lock: puts back an old copy a killed writer left aside, and removes every other leftover.</summary>
     private static void Recover(string parent, string name)

@@ -8,11 +8,14 @@ namespace LlmFineTune.Tests.Reliability;
 internal static class ChildProcess
 {
     public const string CrashChild = "crash-child";
+    public const string SaveChild = "save-child";
 
     public static int Main(string[] args)
     {
         if (args is [CrashChild, string root])
             return CrashDuringSaveTests.RunChild(root);
+        if (args is [SaveChild, string directory])
+            return CrashDuringSaveTests.RunSaveChild(directory);
         return 0;
     }
 }
