@@ -55,7 +55,7 @@ public sealed class CrashDuringSaveTests
     [Timeout(120_000, CooperativeCancellation = true)]
     public void SigkillAtRandomPointsOfModelSaves_DirectoryAlwaysHoldsOneWholeModel()
     {
-        const int Runs = 3;
+        const int Runs = 6;
         var random = new Random(11);
         string directory = Path.Combine(root, "model");
         Twin.A.Save(directory);
@@ -64,8 +64,9 @@ public sealed class CrashDuringSaveTests
         for (int run = 0; run < Runs; run++)
         {
             using var child = StartChild(ChildProcess.SaveChild, directory);
-            WaitForLine(child, SavingSignal);
-            Thread.Sleep(random.Next(0, 80)); // a few dozen saves in: anywhere inside one
+            // Past the first saves (slow: JIT), then anywhere inside one of the next few.
+            WaitForLine(child, $"{SavedSignal} {random.Next(2, 5)}");
+            Thread.Sleep(random.Next(0, 40));
             child.Kill();
             child.WaitForExit();
             if (child.ExitCode == 128 + 9) kills++;
@@ -86,16 +87,18 @@ public sealed class CrashDuringSaveTests
         Assert.IsFalse(Directory.GetDirectories(root, ".model.*").Any(), "the next save removes what the killed writers left");
     }
 
-    private const string SavingSignal = "saving";
+    private const string SavedSignal = "saved";
 
-    /// <summary>The save child's side: saves the two twins in turn into one directory until killed.</summary>
+    /// <summary>The save child's side: saves the two twins in turn into one directory, reporting each save, until killed.</summary>
     internal static int RunSaveChild(string directory)
     {
         var twins = new[] { Twin.A, Twin.B };
-        Console.Out.WriteLine(SavingSignal);
-        Console.Out.Flush();
-        for (int i = 0; i < 100_000; i++)
+        for (int i = 1; i < 100_000; i++)
+        {
             twins[i % 2].Save(directory);
+            Console.Out.WriteLine($"{SavedSignal} {i}");
+            Console.Out.Flush();
+        }
         return 3; // not killed: the parent sees a wrong exit code
     }
 
