@@ -1,6 +1,7 @@
 using LlmFineTune.Batching;
 using LlmFineTune.Data;
 using LlmFineTune.Tokenization;
+using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Modeling;
@@ -217,6 +218,7 @@ public sealed class TextClassifier : IDisposable
     /// <summary>Loads a classifier saved by <see cref="Save"/>, or a Hugging Face <c>BertForSequenceClassification</c> or <c>GPT2ForSequenceClassification</c> checkpoint.</summary>
     /// <param name="directory">The model directory.</param>
     /// <param name="tokenizerLoader">Rebuilds the tokenizer from the directory when it is not one this library loads by itself (hashing); for example a WordPiece loader reading <c>vocab.txt</c>.</param>
+    /// <param name="logger">Receives a warning naming the tensors of the weights file that the model does not use; none when null.</param>
     /// <returns>The classifier in eval mode; the caller disposes it.</returns>
     /// <remarks>
     /// Files are treated as untrusted: sizes are checked against the weights file before anything is
@@ -225,8 +227,8 @@ public sealed class TextClassifier : IDisposable
     /// </remarks>
     /// <exception cref="InvalidDataException">A file is malformed, its sizes do not fit the weights or the tokenizer, a tensor the model needs is missing, a weight is NaN or infinite, or the directory holds a base or language model rather than a classifier (fine-tune one with <see cref="ClassifierFactory.FromPretrained"/>); the message names the file and field.</exception>
     /// <exception cref="FileNotFoundException">A required file (config.json, model.safetensors, the tokenizer's) is missing.</exception>
-    public static TextClassifier Load(string directory, Func<string, ITokenizer>? tokenizerLoader = null) =>
-        Serialization.ModelDirectory.LoadClassifier(directory, tokenizerLoader);
+    public static TextClassifier Load(string directory, Func<string, ITokenizer>? tokenizerLoader = null, ILogger? logger = null) =>
+        Serialization.ModelDirectory.LoadClassifier(directory, tokenizerLoader, logger);
 
     /// <summary>Frees the network's native memory once the predictions already running have finished; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()

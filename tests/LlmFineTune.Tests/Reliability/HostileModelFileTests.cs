@@ -190,6 +190,22 @@ public sealed class HostileModelFileTests
     }
 
     [TestMethod]
+    public void Load_ExtraTensor_LoadsAndWarnsNamingIt()
+    {
+        string directory = Saved("bag");
+        using (var model = ModelFixtures.Bag())
+        using (var extra = zeros(3))
+            SafeTensors.Write(Path.Combine(directory, ModelDirectory.WeightsFileName), model.Network.named_parameters()
+                .Select(p => (p.name.Replace("head.", "", StringComparison.Ordinal), (Tensor)p.parameter)).Append(("pooler.dense.weight", extra)));
+        var logger = new WarningRecorder();
+
+        using var loaded = TextClassifier.Load(directory, logger: logger);
+
+        Assert.HasCount(1, logger.Warnings);
+        Assert.Contains("1 tensor(s) are not used by the model and were ignored: pooler.dense.weight", logger.Warnings[0]);
+    }
+
+    [TestMethod]
     [DataRow(ModelDirectory.WeightsFileName, DisplayName = "FIFO as model.safetensors")]
     [DataRow(ModelDirectory.ConfigFileName, DisplayName = "FIFO as config.json")]
     public void Load_FifoInPlaceOfAModelFile_RefusedWithoutHanging(string file)
@@ -210,6 +226,20 @@ public sealed class HostileModelFileTests
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => load.GetAwaiter().GetResult());
         Assert.Contains($"{file}: the file is empty, or not a regular file (a pipe, socket or device)", e.Message);
+    }
+
+    private sealed class WarningRecorder : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Warnings { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning) Warnings.Add(formatter(state, exception));
+        }
     }
 
     private string Saved(string kind) => ModelFixtures.Save(kind == "bag" ? ModelFixtures.Bag() : ModelFixtures.Bert(), root, kind);

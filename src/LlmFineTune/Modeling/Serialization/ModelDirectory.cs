@@ -7,6 +7,7 @@ using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Heads;
 using LlmFineTune.Pretraining;
 using LlmFineTune.Tokenization;
+using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Modeling.Serialization;
@@ -190,13 +191,13 @@ public static class ModelDirectory
     }
 
     /// <summary>Reads a classifier saved by <see cref="SaveClassifier"/>, or a HF BERT or GPT-2 sequence classifier; every tensor must be in the file.</summary>
-    internal static TextClassifier LoadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader)
+    internal static TextClassifier LoadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return ModelManifest.Read(directory, () => ReadClassifier(directory, tokenizerLoader));
+        return ModelManifest.Read(directory, () => ReadClassifier(directory, tokenizerLoader, logger));
     }
 
-    private static TextClassifier ReadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader)
+    private static TextClassifier ReadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader, ILogger? logger)
     {
         string path = Path.Combine(directory, ConfigFileName);
         var json = JsonFiles.ReadObject(path);
@@ -256,7 +257,7 @@ public static class ModelDirectory
         try
         {
             // A classifier needs every tensor, its head's included: a fresh head would answer at random.
-            LoadWeights(directory, ClassifierParameters(model, layout), layout, required: _ => true);
+            LoadWeights(directory, ClassifierParameters(model, layout), layout, required: _ => true, logger);
         }
         catch
         {
@@ -416,7 +417,8 @@ public static class ModelDirectory
         return model;
     }
 
-    private static void LoadWeights(string directory, IReadOnlyDictionary<string, Tensor> targets, CheckpointLayout layout, Func<string, bool> required)
+    /// <summary>Copies the weights file into <paramref name="targets"/>; refuses missing required tensors, and reports unused ones to <paramref name="logger"/>.</summary>
+    private static void LoadWeights(string directory, IReadOnlyDictionary<string, Tensor> targets, CheckpointLayout layout, Func<string, bool> required, ILogger? logger = null)
     {
         string path = Path.Combine(directory, WeightsFileName);
         var header = SafeTensors.ReadHeader(path);
@@ -425,6 +427,8 @@ public static class ModelDirectory
         if (lacking.Count > 0)
             throw new InvalidDataException($"{path}: {lacking.Count} tensor(s) the model needs are missing: '{string.Join("', '", lacking.Take(8))}'{(lacking.Count > 8 ? ", …" : "")}"
                 + $"{(unused.Count > 0 ? $"; the file has {unused.Count} the model does not use: '{string.Join("', '", unused.Take(8))}'{(unused.Count > 8 ? ", …" : "")}" : "")}. Is this checkpoint of the architecture config.json describes?");
+        if (unused.Count > 0)
+            logger?.LogWarning("{Path}: {Count} tensor(s) are not used by the model and were ignored: {Names}.", path, unused.Count, string.Join(", ", unused.Take(8)) + (unused.Count > 8 ? ", …" : ""));
     }
 
     private static LabelMap ReadLabels(JsonObject json, string path)
