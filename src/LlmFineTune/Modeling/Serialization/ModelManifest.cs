@@ -165,14 +165,15 @@ internal static class ModelManifest
                 throw new InvalidDataException($"{path}: lists '{name}', which is not a file of this directory. The manifest is corrupt; {fix}");
             long size = entry["size"] is JsonValue s && s.TryGetValue(out long v) ? v : throw new InvalidDataException($"{path}: files['{name}'].size must be an integer.");
             string hash = JsonFiles.GetString(entry, "sha256", $"{path} files['{name}']");
-            var info = new FileInfo(Path.Combine(directory, name));
+            string file = Path.Combine(directory, name);
+            var info = new FileInfo(file);
             if (!info.Exists)
-                throw new InvalidDataException($"{directory}: {name} is missing, but save {saveId} wrote it. {fix}");
+                throw new InvalidDataException($"{file}: missing, but save {saveId} wrote it. {fix}");
             // Checked before hashing, which would block on a pipe swapped in for the file.
             if (info.Length != size)
-                throw new InvalidDataException($"{directory}: {name} has {info.Length:N0} bytes, but save {saveId} wrote {size:N0}. {fix}");
-            if (!string.Equals(Hash(info.FullName), hash, StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"{directory}: {name} is not the file save {saveId} wrote (its SHA-256 differs). {fix}");
+                throw new InvalidDataException($"{file}: has {info.Length:N0} bytes, but save {saveId} wrote {size:N0}. {fix}");
+            if (!string.Equals(Hash(file), hash, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"{file}: this is not the file save {saveId} wrote (its SHA-256 differs). {fix}");
         }
         string configPath = Path.Combine(directory, ModelDirectory.ConfigFileName);
         var section = JsonFiles.ReadObject(configPath)["llmfinetune"] as JsonObject;
