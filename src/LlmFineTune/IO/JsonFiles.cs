@@ -14,6 +14,9 @@ internal static class JsonFiles
         var info = new FileInfo(path);
         if (!info.Exists)
             throw new FileNotFoundException($"{path}: file not found. Is this a model directory saved by LlmFineTune?", path);
+        // A pipe, socket or device reports 0 bytes, and reading a pipe would block until something writes to it.
+        if (info.Length == 0)
+            throw new InvalidDataException($"{path}: the file is empty, or not a regular file (a pipe, socket or device). Expected a JSON object in a regular file.");
         if (info.Length > MaxBytes)
             throw new InvalidDataException($"{path}: {info.Length} bytes is too large for a settings file (limit {MaxBytes}).");
         return Parse(File.ReadAllText(path), path) as JsonObject

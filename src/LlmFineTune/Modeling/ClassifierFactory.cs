@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Heads;
@@ -98,37 +97,40 @@ public static class ClassifierFactory
         TaskKind head = options.Head ?? train.Kind;
         TrainingSetChecks.RequireTwoClasses(train, head, nameof(train));
         Runtime.TorchRuntime.EnsureAvailable();
-        random.manual_seed(options.Seed);
 
-        var json = JsonFiles.ReadObject(Path.Combine(directory, ModelDirectory.ConfigFileName));
-        if (json["id2label"] is JsonObject)
+        // One save's files throughout, though a writer may be replacing the directory meanwhile.
+        return ModelManifest.Read(directory, () =>
         {
-            var saved = TextClassifier.Load(directory, Tokenizers.Load);
-            bool sameTask = saved.Head.Kind == head && saved.Labels.SequenceEqual(train.LabelMap, StringComparer.Ordinal);
-            if (sameTask && (options.MaxLength is null || options.MaxLength == saved.MaxLength))
-                return saved;
-            if (implied == Bag)
+            random.manual_seed(options.Seed);
+            if (ModelDirectory.HoldsClassifier(directory))
             {
-                // A bag backbone has no loader of its own: copy the saved one's weights into a fresh bag under a new head.
-                using (saved)
+                var saved = TextClassifier.Load(directory, Tokenizers.Load);
+                bool sameTask = saved.Head.Kind == head && saved.Labels.SequenceEqual(train.LabelMap, StringComparer.Ordinal);
+                if (sameTask && (options.MaxLength is null || options.MaxLength == saved.MaxLength))
+                    return saved;
+                if (implied == Bag)
                 {
-                    var old = (BagOfNgrams)saved.Backbone;
-                    var bag = new BagOfNgrams(old.VocabularySize, old.HiddenSize);
-                    using (no_grad())
-                        foreach (var (target, source) in bag.parameters().Zip(old.parameters()))
-                            target.copy_(source);
-                    return Assemble(saved.Tokenizer, bag, head, train.LabelMap, options.MaxLength ?? saved.MaxLength);
+                    // A bag backbone has no loader of its own: copy the saved one's weights into a fresh bag under a new head.
+                    using (saved)
+                    {
+                        var old = (BagOfNgrams)saved.Backbone;
+                        var bag = new BagOfNgrams(old.VocabularySize, old.HiddenSize);
+                        using (no_grad())
+                            foreach (var (target, source) in bag.parameters().Zip(old.parameters()))
+                                target.copy_(source);
+                        return Assemble(saved.Tokenizer, bag, head, train.LabelMap, options.MaxLength ?? saved.MaxLength);
+                    }
                 }
+                saved.Dispose();
             }
-            saved.Dispose();
-        }
-        if (implied == Bag)
-            // Word vectors (WordVectorPretraining): the table starts from them, the head is fresh.
-            return Assemble(Tokenizers.Load(directory), BagDirectory.Load(directory), head, train.LabelMap, options.MaxLength ?? BagMaxLength);
-        var tokenizer = Tokenizers.Load(directory);
-        var transformer = ModelDirectory.LoadTransformer(directory);
-        int maxLength = Math.Min(options.MaxLength ?? TransformerMaxLength, ModelDirectory.MaxPositions(transformer));
-        return Assemble(tokenizer, transformer, head, train.LabelMap, maxLength);
+            if (implied == Bag)
+                // Word vectors (WordVectorPretraining): the table starts from them, the head is fresh.
+                return Assemble(Tokenizers.Load(directory), BagDirectory.Load(directory), head, train.LabelMap, options.MaxLength ?? BagMaxLength);
+            var tokenizer = Tokenizers.Load(directory);
+            var transformer = ModelDirectory.LoadTransformer(directory);
+            int maxLength = Math.Min(options.MaxLength ?? TransformerMaxLength, ModelDirectory.MaxPositions(transformer));
+            return Assemble(tokenizer, transformer, head, train.LabelMap, maxLength);
+        });
     }
 
     /// <summary>Training settings that work for a backbone out of the box: a high learning rate for <c>bag</c>, a lower one for transformers (lower still when pretrained).</summary>

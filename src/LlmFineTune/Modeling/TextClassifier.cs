@@ -1,6 +1,7 @@
 using LlmFineTune.Batching;
 using LlmFineTune.Data;
 using LlmFineTune.Tokenization;
+using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Modeling;
@@ -12,7 +13,10 @@ namespace LlmFineTune.Modeling;
 public sealed class TextClassifier : IDisposable
 {
     private readonly ClassifierNetwork network;
-    private bool disposed;
+    /// <summary>Guards <see cref="disposed"/> and <see cref="inFlight"/>: Dispose waits for running predictions before it frees native memory.</summary>
+    private readonly object gate = new();
+    private volatile bool disposed;
+    private int inFlight;
 
     /// <summary>Assembles a classifier from its parts; it takes ownership of the backbone and head.</summary>
     /// <param name="tokenizer">The tokenizer whose ids the backbone embeds.</param>
@@ -107,6 +111,7 @@ public sealed class TextClassifier : IDisposable
     public IReadOnlyList<MultiLabelPrediction> PredictLabelsBatch(IReadOnlyList<string> texts)
     {
         RequireHead(TaskKind.MultiLabel, nameof(PredictBatch));
+        using var lease = Lease(); // the thresholds are a tensor of the head
         var thresholds = Enumerable.Range(0, Labels.Count).Select(Head.DecisionThreshold).ToArray();
         return ScoreRows(texts, (row, byName) =>
             new MultiLabelPrediction(Enumerable.Range(0, row.Count).Where(c => row[c] > thresholds[c]).Select(c => Labels[c]).ToArray(), byName));
@@ -167,6 +172,7 @@ public sealed class TextClassifier : IDisposable
         var sequences = new int[texts.Count][];
         for (int i = 0; i < texts.Count; i++)
             sequences[i] = Collator.Encode(texts[i] ?? throw new ArgumentException($"Text {i} is null.", nameof(texts)));
+        using var lease = Lease();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (ids, mask) = Collator.Pad(sequences);
@@ -174,35 +180,66 @@ public sealed class TextClassifier : IDisposable
         return Head.Scores(logits).contiguous().data<float>().ToArray();
     }
 
+    /// <summary>Marks a use of the network until disposed, so that <see cref="Dispose"/> cannot free it underneath.</summary>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    private InFlight Lease()
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            inFlight++;
+        }
+        return new InFlight(this);
+    }
+
+    private readonly struct InFlight(TextClassifier owner) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (owner.gate)
+            {
+                if (--owner.inFlight == 0 && owner.disposed)
+                    Monitor.PulseAll(owner.gate);
+            }
+        }
+    }
+
     /// <summary>Saves the classifier as a model directory: <c>config.json</c> (HF keys, labels), <c>model.safetensors</c> (HF names for BERT) and the tokenizer's files.</summary>
-    /// <param name="directory">Created if missing; files of the same names are replaced atomically.</param>
+    /// <param name="directory">Created if missing; an existing model directory is replaced as a unit (files you added to it are kept), so a concurrent reader sees the old model or the new one.</param>
+    /// <exception cref="IOException">Writing failed (the old directory is then unchanged), or the directory holds something other than a model.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     /// <exception cref="NotSupportedException">The backbone has no saved form.</exception>
     public void Save(string directory)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        using var lease = Lease();
         Serialization.ModelDirectory.SaveClassifier(this, directory);
     }
 
-    /// <summary>Loads a classifier saved by <see cref="Save"/>, or a Hugging Face BERT checkpoint (with a fresh head when it has no classifier weights).</summary>
+    /// <summary>Loads a classifier saved by <see cref="Save"/>, or a Hugging Face <c>BertForSequenceClassification</c> or <c>GPT2ForSequenceClassification</c> checkpoint.</summary>
     /// <param name="directory">The model directory.</param>
     /// <param name="tokenizerLoader">Rebuilds the tokenizer from the directory when it is not one this library loads by itself (hashing); for example a WordPiece loader reading <c>vocab.txt</c>.</param>
+    /// <param name="logger">Receives a warning naming the tensors of the weights file that the model does not use; none when null.</param>
     /// <returns>The classifier in eval mode; the caller disposes it.</returns>
     /// <remarks>
     /// Files are treated as untrusted: sizes are checked against the weights file before anything is
     /// allocated, no file name is taken from configuration, and weights holding NaN or infinity are
     /// refused rather than loaded (a model that answers NaN fails silently in production).
     /// </remarks>
-    /// <exception cref="InvalidDataException">A file is malformed, its sizes do not fit the weights or the tokenizer, or a weight is NaN or infinite; the message names the file and field.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed, its sizes do not fit the weights or the tokenizer, a tensor the model needs is missing, a weight is NaN or infinite, or the directory holds a base or language model rather than a classifier (fine-tune one with <see cref="ClassifierFactory.FromPretrained"/>); the message names the file and field.</exception>
     /// <exception cref="FileNotFoundException">A required file (config.json, model.safetensors, the tokenizer's) is missing.</exception>
-    public static TextClassifier Load(string directory, Func<string, ITokenizer>? tokenizerLoader = null) =>
-        Serialization.ModelDirectory.LoadClassifier(directory, tokenizerLoader);
+    public static TextClassifier Load(string directory, Func<string, ITokenizer>? tokenizerLoader = null, ILogger? logger = null) =>
+        Serialization.ModelDirectory.LoadClassifier(directory, tokenizerLoader, logger);
 
-    /// <inheritdoc />
+    /// <summary>Frees the network's native memory once the predictions already running have finished; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        if (disposed) return;
-        disposed = true;
+        lock (gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            while (inFlight > 0)
+                Monitor.Wait(gate);
+        }
         network.Dispose();
     }
 }

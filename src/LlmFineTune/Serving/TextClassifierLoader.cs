@@ -38,7 +38,7 @@ internal sealed class TextClassifierLoader(IServiceProvider services, IEnumerabl
         TextClassifier model;
         try
         {
-            model = TextClassifier.Load(path, Tokenizers.Load);
+            model = TextClassifier.Load(path, Tokenizers.Load, logger);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

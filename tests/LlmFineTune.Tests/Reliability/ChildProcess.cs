@@ -8,6 +8,7 @@ namespace LlmFineTune.Tests.Reliability;
 internal static class ChildProcess
 {
     public const string CrashChild = "crash-child";
+    public const string SaveChild = "save-child";
 
     /// <summary>Starts torch as a library user would and prints whether the allocator was tuned.</summary>
     public const string RuntimeDefaultsChild = "runtime-defaults-child";
@@ -22,6 +23,8 @@ internal static class ChildProcess
             Console.WriteLine(LlmFineTune.Runtime.TorchRuntime.AllocatorTuned);
             return 0;
         }
+        if (args is [SaveChild, string directory])
+            return CrashDuringSaveTests.RunSaveChild(directory);
         return 0;
     }
 

@@ -45,6 +45,51 @@ public sealed class ConcurrentPredictionTests
         }
     }
 
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public void Dispose_WhileEightThreadsPredict_TheyGetObjectDisposedExceptionAndNothingElse()
+    {
+        // Before: segfaults (exit 139) or "Tensor invalid -- empty handle" in most rounds.
+        const int Rounds = 20;
+        const int Predictors = 8;
+        var random = new Random(5);
+        var unexpected = new List<string>();
+        long predictions = 0;
+        for (int round = 0; round < Rounds; round++)
+        {
+            var model = ModelFixtures.Bag();
+            using var start = new Barrier(Predictors + 1);
+            var threads = Enumerable.Range(0, Predictors).Select(t => new Thread(() =>
+            {
+                start.SignalAndWait();
+                try
+                {
+                    for (int i = 0; ; i++)
+                    {
+                        model.Predict("text number " + i);
+                        if (t % 2 == 0) model.PredictBatch(["one", "two", "three"]);
+                        Interlocked.Increment(ref predictions);
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+                catch (Exception e)
+                {
+                    lock (unexpected) unexpected.Add($"{e.GetType().Name}: {e.Message}");
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            start.SignalAndWait();
+            Thread.Sleep(random.Next(0, 4));
+            model.Dispose();
+            threads.ForEach(t => t.Join());
+        }
+
+        Assert.IsEmpty(unexpected, string.Join("\n", unexpected.Distinct().Take(5)));
+        Assert.IsGreaterThan(0L, predictions);
+    }
+
     /// <summary>Each thread predicts round-robin until the time is up; returns how many predictions were made, failing on the first different answer.</summary>
     private static long RunThreads(TextClassifier model, string[] texts, float[][] expected, TimeSpan duration)
     {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Heads;
@@ -51,6 +50,58 @@ public sealed class CrashDuringSaveTests
         TinyModels.AssertSameWeights(expected, TinyModels.Weights(resumed.Network), "resuming after the crash must finish the same run");
     }
 
+    [TestMethod]
+    [TestCategory("Slow")]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public void SigkillAtRandomPointsOfModelSaves_DirectoryAlwaysHoldsOneWholeModel()
+    {
+        const int Runs = 6;
+        var random = new Random(11);
+        string directory = Path.Combine(root, "model");
+        Twin.A.Save(directory);
+        int kills = 0;
+        var mixed = new List<string>();
+        for (int run = 0; run < Runs; run++)
+        {
+            using var child = StartChild(ChildProcess.SaveChild, directory);
+            // Past the first saves (slow: JIT), then anywhere inside one of the next few.
+            WaitForLine(child, $"{SavedSignal} {random.Next(2, 5)}");
+            Thread.Sleep(random.Next(0, 40));
+            child.Kill();
+            child.WaitForExit();
+            if (child.ExitCode == 128 + 9) kills++;
+            try
+            {
+                if (Twin.Identify(directory) is null) mixed.Add($"run {run}: a model that is neither A nor B");
+            }
+            catch (Exception e)
+            {
+                mixed.Add($"run {run}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+        Twin.B.Save(directory);
+
+        Console.WriteLine($"SIGKILL during saves: {Runs} runs, {kills} kills, {mixed.Count} mixed directories seen");
+        Assert.IsEmpty(mixed, string.Join("\n", mixed));
+        Assert.AreEqual(Runs, kills, "every child died of SIGKILL while saving");
+        Assert.IsFalse(Directory.GetDirectories(root, ".model.*").Any(), "the next save removes what the killed writers left");
+    }
+
+    private const string SavedSignal = "saved";
+
+    /// <summary>The save child's side: saves the two twins in turn into one directory, reporting each save, until killed.</summary>
+    internal static int RunSaveChild(string directory)
+    {
+        var twins = new[] { Twin.A, Twin.B };
+        for (int i = 1; i < 100_000; i++)
+        {
+            twins[i % 2].Save(directory);
+            Console.Out.WriteLine($"{SavedSignal} {i}");
+            Console.Out.Flush();
+        }
+        return 3; // not killed: the parent sees a wrong exit code
+    }
+
     /// <summary>The child's side: trains with checkpoints and, inside the write of step 8, reports and waits to be killed.</summary>
     internal static int RunChild(string root)
     {
@@ -62,28 +113,35 @@ public sealed class CrashDuringSaveTests
 
     private int RunChildAndKillItWhileSaving()
     {
+        using var child = StartChild(ChildProcess.CrashChild, root);
+        WaitForLine(child, PausingStore.Signal);
+        child.Kill(); // SIGKILL on Unix: no finally blocks, no flushing
+        child.WaitForExit();
+        return child.ExitCode;
+    }
+
+    private static Process StartChild(string role, string argument)
+    {
         var start = new ProcessStartInfo(ChildProcess.DotnetHost())
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList = { "exec", typeof(ChildProcess).Assembly.Location, ChildProcess.CrashChild, root },
+            RedirectStandardOutput = true, // the child's errors go to the test's own stderr
+            ArgumentList = { "exec", typeof(ChildProcess).Assembly.Location, role, argument },
         };
-        using var child = Process.Start(start)!;
-        var errors = new StringBuilder();
-        child.ErrorDataReceived += (_, e) => errors.AppendLine(e.Data);
-        child.BeginErrorReadLine();
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Reads the child's output up to a line starting with <paramref name="signal"/>; fails when it exits first.</summary>
+    private static void WaitForLine(Process child, string signal)
+    {
         string? line;
-        while ((line = child.StandardOutput.ReadLine()) is not null && !line.StartsWith(PausingStore.Signal, StringComparison.Ordinal))
+        while ((line = child.StandardOutput.ReadLine()) is not null && !line.StartsWith(signal, StringComparison.Ordinal))
         {
         }
         if (line is null)
         {
             child.WaitForExit();
-            Assert.Fail($"The child exited ({child.ExitCode}) without reaching the checkpoint write: {errors}");
+            Assert.Fail($"The child exited ({child.ExitCode}) without reaching '{signal}'.");
         }
-        child.Kill(); // SIGKILL on Unix: no finally blocks, no flushing
-        child.WaitForExit();
-        return child.ExitCode;
     }
 
     private static TextDataset Data() => TinyModels.SingleLabel(perClass: 8, seed: 5);

@@ -34,6 +34,9 @@ public sealed class HostileModelFileTests
     [DataRow("bert", "intermediate_size", "2000000000", "more than model.safetensors", DisplayName = "huge intermediate size, refused before allocating")]
     [DataRow("bert", "max_position_embeddings", "1.5", "must be an integer", DisplayName = "fractional size")]
     [DataRow("bert", "max_length", "100", "must be between 1 and max_position_embeddings (16) (was 100)", DisplayName = "max_length beyond the position table")]
+    [DataRow("bert", "position_embedding_type", "\"relative_key\"", "position_embedding_type = 'relative_key' is not supported; the BERT encoder implements position_embedding_type = 'absolute' only", DisplayName = "relative position embeddings (BERT)")]
+    [DataRow("bert", "is_decoder", "true", "is_decoder = true is not supported", DisplayName = "is_decoder (BERT)")]
+    [DataRow("bert", "add_cross_attention", "true", "add_cross_attention = true is not supported", DisplayName = "cross-attention (BERT)")]
     public void Load_HostileConfig_InvalidDataExceptionNamingFileAndField(string kind, string field, string json, string expected)
     {
         string directory = Saved(kind);
@@ -153,6 +156,90 @@ public sealed class HostileModelFileTests
             new Trainer(new TrainerOptions { MaxSteps = 4, BatchSize = 4, ResumeFrom = checkpoint }).Train(again, data));
 
         Assert.Contains("lists '../../victim.bin', which is not a checkpoint file", e.Message);
+    }
+
+    [TestMethod]
+    public void Load_HeadTensorsRemovedFromWeights_InvalidDataExceptionNamingThem()
+    {
+        string directory = Saved("bag");
+        using (var model = ModelFixtures.Bag())
+            SafeTensors.Write(Path.Combine(directory, ModelDirectory.WeightsFileName), model.Network.named_parameters()
+                .Where(p => !p.name.StartsWith("head.", StringComparison.Ordinal)).Select(p => (p.name, (Tensor)p.parameter)));
+
+        // Before: loaded with exit 0 and a fresh random head, answering differently every run.
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(directory));
+
+        Assert.Contains("2 tensor(s) the model needs are missing: 'classifier.", e.Message);
+        Assert.Contains("'classifier.weight'", e.Message);
+        Assert.Contains("'classifier.bias'", e.Message);
+    }
+
+    [TestMethod]
+    public void Load_ExtraTensorAndMissingOne_MessageReportsBoth()
+    {
+        string directory = Saved("bag");
+        using (var model = ModelFixtures.Bag())
+        using (var extra = zeros(3))
+            SafeTensors.Write(Path.Combine(directory, ModelDirectory.WeightsFileName), model.Network.named_parameters()
+                .Where(p => p.name != "head.classifier.bias").Select(p => (p.name.Replace("head.", "", StringComparison.Ordinal), (Tensor)p.parameter)).Append(("pooler.dense.weight", extra)));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(directory));
+
+        Assert.Contains("missing: 'classifier.bias'", e.Message);
+        Assert.Contains("the file has 1 the model does not use: 'pooler.dense.weight'", e.Message);
+    }
+
+    [TestMethod]
+    public void Load_ExtraTensor_LoadsAndWarnsNamingIt()
+    {
+        string directory = Saved("bag");
+        using (var model = ModelFixtures.Bag())
+        using (var extra = zeros(3))
+            SafeTensors.Write(Path.Combine(directory, ModelDirectory.WeightsFileName), model.Network.named_parameters()
+                .Select(p => (p.name.Replace("head.", "", StringComparison.Ordinal), (Tensor)p.parameter)).Append(("pooler.dense.weight", extra)));
+        var logger = new WarningRecorder();
+
+        using var loaded = TextClassifier.Load(directory, logger: logger);
+
+        Assert.HasCount(1, logger.Warnings);
+        Assert.Contains("1 tensor(s) are not used by the model and were ignored: pooler.dense.weight", logger.Warnings[0]);
+    }
+
+    [TestMethod]
+    [DataRow(ModelDirectory.WeightsFileName, DisplayName = "FIFO as model.safetensors")]
+    [DataRow(ModelDirectory.ConfigFileName, DisplayName = "FIFO as config.json")]
+    public void Load_FifoInPlaceOfAModelFile_RefusedWithoutHanging(string file)
+    {
+        string directory = Saved("bag");
+        string fifo = Path.Combine(directory, file);
+        File.Delete(fifo);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            mkfifo.WaitForExit();
+
+        var load = Task.Run(() => TextClassifier.Load(directory));
+        bool finished = ((IAsyncResult)load).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10));
+        if (!finished)
+        {
+            using (new FileStream(fifo, FileMode.Open, FileAccess.Write)) { } // releases the blocked reader
+            Assert.Fail($"Loading hung on the FIFO {file}.");
+        }
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => load.GetAwaiter().GetResult());
+        Assert.Contains($"{file}: the file is empty, or not a regular file (a pipe, socket or device)", e.Message);
+    }
+
+    private sealed class WarningRecorder : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Warnings { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning) Warnings.Add(formatter(state, exception));
+        }
     }
 
     private string Saved(string kind) => ModelFixtures.Save(kind == "bag" ? ModelFixtures.Bag() : ModelFixtures.Bert(), root, kind);

@@ -2,6 +2,7 @@ using LlmFineTune.Data;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Heads;
+using LlmFineTune.Modeling.Serialization;
 using LlmFineTune.Tokenization;
 using TorchSharp;
 
@@ -29,12 +30,17 @@ internal static class ModelFixtures
         return new TextClassifier(tokenizer, new TransformerEncoder(config), new SingleLabelHead(8, Labels.Count), Labels, maxLength: 16);
     }
 
-    /// <summary>Saves <paramref name="model"/> into a new temporary directory and disposes it.</summary>
+    /// <summary>Saves <paramref name="model"/> into a new temporary directory, without its manifest, and disposes it.</summary>
+    /// <remarks>
+    /// The hostile-file tests edit the files by hand, which the manifest check would refuse before the
+    /// reader under test sees them; without the manifest the directory loads as one saved before manifests existed.
+    /// </remarks>
     public static string Save(TextClassifier model, string parent, string name)
     {
         string directory = Path.Combine(parent, name);
         using (model)
             model.Save(directory);
+        File.Delete(Path.Combine(directory, ModelManifest.FileName));
         return directory;
     }
 }

@@ -29,6 +29,22 @@ public sealed partial class ModelDirectoryTests
     public void Cleanup() => Directory.Delete(directory, recursive: true);
 
     [TestMethod]
+    public void SaveLoad_SixThousandClasses_LoadsAndFineTunesFrom()
+    {
+        // Before: the size check counted labels² head parameters and refused every model above ~5,800 classes.
+        var labels = new LabelMap(Enumerable.Range(0, 6000).Select(i => "c" + i));
+        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 16 });
+        using var model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 2), new SingleLabelHead(2, labels.Count), labels, maxLength: 8);
+        model.Save(directory);
+
+        using var loaded = TextClassifier.Load(directory);
+        using var continued = ClassifierFactory.FromPretrained(directory, TextDataset.FromExamples(labels.Select(l => TextExample.Labeled("text " + l, l)), labelMap: labels));
+
+        CollectionAssert.AreEqual(model.Predict("some text").Scores.Values.ToArray(), loaded.Predict("some text").Scores.Values.ToArray());
+        Assert.AreEqual(6000, continued.Labels.Count);
+    }
+
+    [TestMethod]
     public void SaveLoad_BertClassifier_ReproducesScoresExactlyWithHuggingFaceLayout()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
@@ -109,20 +125,30 @@ public sealed partial class ModelDirectoryTests
     }
 
     [TestMethod]
-    public void Load_HuggingFaceMaskedLmCheckpoint_BecomesClassifierWithFreshHead()
+    public void Load_HuggingFaceMaskedLmCheckpoint_RefusedNamingTheCommandThatMakesAClassifier()
     {
         string fixture = Fixtures.Path("bert-tiny-parity");
         foreach (string file in Directory.GetFiles(fixture)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
-        var tokenizer = TinyWordTokenizer.Synthetic(64);
 
-        using var model = TextClassifier.Load(directory, _ => tokenizer);
-        using var encoder = ModelDirectory.LoadEncoder(fixture);
+        // Before: a classifier with a fresh random head, whose answers changed from run to run.
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(directory, _ => TinyWordTokenizer.Synthetic(64)));
 
-        Assert.AreEqual(2, model.Labels.Count, "HF's default of two labels");
-        var loaded = ((TorchSharp.torch.nn.Module)model.Backbone).named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        foreach (var (name, parameter) in encoder.named_parameters())
-            Assert.IsTrue(parameter.eq(loaded[name]).all().item<bool>(), name);
-        Assert.HasCount(2, model.Predict("w5 w7").Scores);
+        Assert.Contains("holds a language model (BertForMaskedLM", e.Message);
+        Assert.Contains($"llmft finetune --from {directory}", e.Message);
+    }
+
+    [TestMethod]
+    public void Load_PretrainOutput_RefusedAndFromPretrainedStillFineTunesIt()
+    {
+        var tokenizer = WordPieceTokenizer.FromTokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "w1", "w2"]);
+        using (var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer))
+            ModelDirectory.SaveMaskedLanguageModel(mlm, tokenizer, directory);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(directory));
+        using var classifier = ClassifierFactory.FromPretrained(directory, TextDataset.FromExamples([TextExample.Labeled("w1", "a"), TextExample.Labeled("w2", "b")]));
+
+        Assert.Contains("not a classifier", e.Message);
+        CollectionAssert.AreEqual(new[] { "a", "b" }, classifier.Labels.ToArray());
     }
 
     [TestMethod]

@@ -61,6 +61,8 @@ internal static class HfConfigJson
     public static TransformerEncoderConfig ReadEncoder(JsonObject json, string path)
     {
         RequireModelType(json, path, TransformerEncoder.KindName, nameof(TransformerEncoder));
+        // BertConfig switches that change the maths; the encoder implements their defaults only.
+        RefuseOtherThanDefault(json, path, "BERT encoder", ("position_embedding_type", "absolute"), ("is_decoder", false), ("add_cross_attention", false));
         var defaults = new TransformerEncoderConfig();
         var config = new TransformerEncoderConfig
         {
@@ -86,9 +88,8 @@ internal static class HfConfigJson
     {
         RequireModelType(json, path, CausalDecoder.KindName, nameof(CausalDecoder));
         // GPT2Config switches that change the maths; the decoder implements their defaults only.
-        foreach (var (field, expected) in new[] { ("scale_attn_weights", true), ("scale_attn_by_inverse_layer_idx", false), ("add_cross_attention", false) })
-            if (json[field] is not null && JsonFiles.GetBool(json, field, path) != expected)
-                throw new InvalidDataException($"{path}: {field} = {!expected} is not supported; the GPT-2 decoder implements {field} = {expected} only.");
+        // (reorder_and_upcast_attn only computes the same attention in float32, which the decoder always does.)
+        RefuseOtherThanDefault(json, path, "GPT-2 decoder", ("scale_attn_weights", true), ("scale_attn_by_inverse_layer_idx", false), ("add_cross_attention", false));
         var defaults = new CausalDecoderConfig();
         var config = new CausalDecoderConfig
         {
@@ -110,6 +111,20 @@ internal static class HfConfigJson
         };
         return Validated(config, config.Validate, path);
     }
+
+    /// <summary>Refuses a config key set to anything but the one value the model implements (a string or a bool); an absent key is the default.</summary>
+    private static void RefuseOtherThanDefault(JsonObject json, string path, string model, params (string Field, object Implemented)[] keys)
+    {
+        foreach (var (field, implemented) in keys)
+        {
+            if (json[field] is null) continue;
+            object found = implemented is bool ? JsonFiles.GetBool(json, field, path) : JsonFiles.GetString(json, field, path);
+            if (!found.Equals(implemented))
+                throw new InvalidDataException($"{path}: {field} = {Literal(found)} is not supported; the {model} implements {field} = {Literal(implemented)} only, and would compute something else than the checkpoint was trained for.");
+        }
+    }
+
+    private static string Literal(object value) => value is bool b ? (b ? "true" : "false") : $"'{value}'";
 
     private static double Double(JsonObject json, string field, double fallback, string path)
     {

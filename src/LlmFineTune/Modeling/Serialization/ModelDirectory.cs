@@ -7,6 +7,7 @@ using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Heads;
 using LlmFineTune.Pretraining;
 using LlmFineTune.Tokenization;
+using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Modeling.Serialization;
@@ -14,7 +15,8 @@ namespace LlmFineTune.Modeling.Serialization;
 /// <summary>
 /// Saves and loads models in Hugging Face's directory layout: <c>config.json</c> (HF keys plus an
 /// <c>llmfinetune</c> section), <c>model.safetensors</c> (HF parameter names for BERT and GPT-2) and the
-/// tokenizer's own files. Every file is written to a temporary sibling and renamed into place.
+/// tokenizer's own files. A directory is written as a unit (built beside the target and swapped in, with a
+/// manifest of its files), so a reader sees the old model or the new one, never a mix.
 /// </summary>
 public static class ModelDirectory
 {
@@ -32,7 +34,7 @@ public static class ModelDirectory
     /// <summary>Saves a pretraining checkpoint in HF <c>BertForMaskedLM</c> layout (encoder, MLM head, tokenizer).</summary>
     /// <param name="model">The masked-LM model.</param>
     /// <param name="tokenizer">Its tokenizer; its files are written next to the weights.</param>
-    /// <param name="directory">Created if missing; existing files of the same names are replaced.</param>
+    /// <param name="directory">Created if missing; an existing model directory is replaced as a unit.</param>
     public static void SaveMaskedLanguageModel(MaskedLanguageModel model, ITokenizer tokenizer, string directory)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -45,7 +47,7 @@ public static class ModelDirectory
     /// </summary>
     /// <param name="model">The causal-LM model.</param>
     /// <param name="tokenizer">Its tokenizer; its files are written next to the weights.</param>
-    /// <param name="directory">Created if missing; existing files of the same names are replaced.</param>
+    /// <param name="directory">Created if missing; an existing model directory is replaced as a unit.</param>
     /// <remarks><c>lm_head.weight</c> is the token embedding table (tied), so it is not stored; HF ties it again on load.</remarks>
     public static void SaveCausalLanguageModel(CausalLanguageModel model, ITokenizer tokenizer, string directory)
     {
@@ -60,7 +62,7 @@ public static class ModelDirectory
     public static TransformerEncoder LoadEncoder(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return LoadWeightsInto(NewEncoder(directory), directory, CheckpointLayout.Bert, CheckpointLayout.Bert.BackbonePrefix, required: _ => true);
+        return ModelManifest.Read(directory, () => LoadWeightsInto(NewEncoder(directory), directory, CheckpointLayout.Bert, CheckpointLayout.Bert.BackbonePrefix, required: _ => true));
     }
 
     /// <summary>Loads the decoder of a GPT-2 checkpoint (ours, or HF's <c>GPT2Model</c>/<c>GPT2LMHeadModel</c>/<c>GPT2ForSequenceClassification</c>).</summary>
@@ -70,7 +72,7 @@ public static class ModelDirectory
     public static CausalDecoder LoadDecoder(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return LoadWeightsInto(NewDecoder(directory), directory, CheckpointLayout.Gpt2, CheckpointLayout.Gpt2.BackbonePrefix, required: _ => true);
+        return ModelManifest.Read(directory, () => LoadWeightsInto(NewDecoder(directory), directory, CheckpointLayout.Gpt2, CheckpointLayout.Gpt2.BackbonePrefix, required: _ => true));
     }
 
     /// <summary>Loads a masked-LM checkpoint to continue pretraining; a missing MLM head starts fresh.</summary>
@@ -83,8 +85,8 @@ public static class ModelDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var layout = CheckpointLayout.Bert;
-        return LoadWeightsInto(Around(NewEncoder(directory), encoder => new MaskedLanguageModel(encoder, tokenizer, options)), directory, layout, "",
-            required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal));
+        return ModelManifest.Read(directory, () => LoadWeightsInto(Around(NewEncoder(directory), encoder => new MaskedLanguageModel(encoder, tokenizer, options)), directory, layout, "",
+            required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal)));
     }
 
     /// <summary>Loads a causal-LM checkpoint (ours or HF's GPT-2) to continue pretraining or to score text.</summary>
@@ -97,7 +99,7 @@ public static class ModelDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(tokenizer);
-        return LoadWeightsInto(Around(NewDecoder(directory), decoder => new CausalLanguageModel(decoder, tokenizer)), directory, CheckpointLayout.Gpt2, "", required: _ => true);
+        return ModelManifest.Read(directory, () => LoadWeightsInto(Around(NewDecoder(directory), decoder => new CausalLanguageModel(decoder, tokenizer)), directory, CheckpointLayout.Gpt2, "", required: _ => true));
     }
 
     /// <summary>Reads the HF <c>BertConfig</c> keys of <c>config.json</c>, with HF's defaults for optional keys.</summary>
@@ -146,10 +148,11 @@ public static class ModelDirectory
     }
 
     /// <summary>Writes a classifier: config with labels and the <c>llmfinetune</c> section, weights, tokenizer files.</summary>
-    internal static void SaveClassifier(TextClassifier model, string directory)
+    internal static void SaveClassifier(TextClassifier model, string directory) =>
+        ModelManifest.Save(directory, (staging, saveId) => WriteClassifier(model, staging, saveId));
+
+    private static void WriteClassifier(TextClassifier model, string directory, string saveId)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
         model.Tokenizer.Save(directory);
         SafeTensors.Write(Path.Combine(directory, WeightsFileName), ClassifierParameters(model, CheckpointLayout.Of(model.Backbone.Kind)).Select(p => (p.Key, p.Value)));
 
@@ -182,14 +185,20 @@ public static class ModelDirectory
             ["head_options"] = model.Head is TaskHead builtIn ? HeadOptionsJson.Write(builtIn.Options) : null,
             ["max_length"] = model.MaxLength,
             ["tokenizer"] = model.Tokenizer.GetType().Name,
+            [ModelManifest.SaveIdKey] = saveId,
         };
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(Indented));
     }
 
-    /// <summary>Reads a classifier saved by <see cref="SaveClassifier"/>, or a HF BERT or GPT-2 checkpoint (a fresh head when it has no classifier weights).</summary>
-    internal static TextClassifier LoadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader)
+    /// <summary>Reads a classifier saved by <see cref="SaveClassifier"/>, or a HF BERT or GPT-2 sequence classifier; every tensor must be in the file.</summary>
+    internal static TextClassifier LoadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        return ModelManifest.Read(directory, () => ReadClassifier(directory, tokenizerLoader, logger));
+    }
+
+    private static TextClassifier ReadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader, ILogger? logger)
+    {
         string path = Path.Combine(directory, ConfigFileName);
         var json = JsonFiles.ReadObject(path);
         var section = json[Section] as JsonObject ?? [];
@@ -211,6 +220,7 @@ public static class ModelDirectory
         var headOptions = HeadOptionsJson.Read(section["head_options"], path + " " + Section + ".head_options");
 
         var layout = CheckpointLayout.Of(backboneKind);
+        RequireClassifier(json, section, directory, layout);
         IBackbone backbone = backboneKind switch
         {
             TransformerEncoder.KindName => NewEncoder(directory),
@@ -222,8 +232,7 @@ public static class ModelDirectory
         TextClassifier model;
         try
         {
-            int width = headOptions?.HiddenSize is > 0 and var h ? h : labels.Count; // an MLP head's hidden layer, or the output layer
-            RequireWeightsFor(directory, (double)backbone.HiddenSize * width + (double)width * labels.Count);
+            RequireWeightsFor(directory, HeadParameters(backbone.HiddenSize, headKind == nameof(RegressionHead) ? 1 : labels.Count, headOptions?.HiddenSize ?? 0));
             head = headKind switch
             {
                 nameof(SingleLabelHead) => new SingleLabelHead(backbone.HiddenSize, labels.Count, headOptions),
@@ -247,8 +256,8 @@ public static class ModelDirectory
         }
         try
         {
-            // A HF base or language-model checkpoint without a classifier fine-tunes from a fresh head.
-            LoadWeights(directory, ClassifierParameters(model, layout), layout, required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal));
+            // A classifier needs every tensor, its head's included: a fresh head would answer at random.
+            LoadWeights(directory, ClassifierParameters(model, layout), layout, required: _ => true, logger);
         }
         catch
         {
@@ -257,6 +266,45 @@ public static class ModelDirectory
         }
         return model;
     }
+
+    /// <summary>Whether a directory holds a classifier (ours, or a HF <c>*ForSequenceClassification</c>) rather than a base or language model.</summary>
+    internal static bool HoldsClassifier(string directory)
+    {
+        string path = Path.Combine(directory, ConfigFileName);
+        var json = JsonFiles.ReadObject(path);
+        return ClassifierEvidence(json, json[Section] as JsonObject ?? [], directory, CheckpointLayout.Of(BackboneKind(json, path))) is null;
+    }
+
+    /// <summary>Refuses a base or language-model directory (say, <c>llmft pretrain</c>'s output) where a classifier is needed, naming the command that makes one.</summary>
+    private static void RequireClassifier(JsonObject json, JsonObject section, string directory, CheckpointLayout layout)
+    {
+        if (ClassifierEvidence(json, section, directory, layout) is { } architecture)
+            throw new InvalidDataException(
+                $"{directory}: holds {architecture}, not a classifier ({WeightsFileName} has no '{layout.ClassifierName}.weight'), so its predictions would be random. "
+                + $"Fine-tune a classifier from it first: llmft finetune --from {directory} --train FILE --output DIR (in code: ClassifierFactory.FromPretrained).");
+    }
+
+    /// <summary>Null when the directory holds a classifier; otherwise what it holds instead, for the message.</summary>
+    private static string? ClassifierEvidence(JsonObject json, JsonObject section, string directory, CheckpointLayout layout)
+    {
+        if (section["head"] is not null) return null;
+        string? architecture = json["architectures"] is JsonArray { Count: > 0 } list && list[0] is JsonValue v && v.TryGetValue(out string? name) ? name : null;
+        if (architecture?.EndsWith("ForSequenceClassification", StringComparison.Ordinal) == true) return null;
+        // An old HF checkpoint without architectures: its weights tell.
+        if (architecture is null && SafeTensors.ReadHeader(Path.Combine(directory, WeightsFileName)).ContainsKey(layout.HeadFileName("classifier.weight"))) return null;
+        return architecture switch
+        {
+            null => "a model without a classification head",
+            _ when architecture.EndsWith("LMHeadModel", StringComparison.Ordinal) || architecture.Contains("ForMaskedLM", StringComparison.Ordinal) || architecture.Contains("ForCausalLM", StringComparison.Ordinal)
+                => $"a language model ({architecture}, as llmft pretrain writes)",
+            _ => $"a {architecture} without a classification head",
+        };
+    }
+
+    /// <summary>The parameters of a built-in head: an optional tanh layer of <paramref name="hiddenLayer"/> units, then the output layer, each with its bias.</summary>
+    private static double HeadParameters(int backboneWidth, int outputs, int hiddenLayer) => hiddenLayer > 0
+        ? ((double)backboneWidth + 1) * hiddenLayer + ((double)hiddenLayer + 1) * outputs
+        : ((double)backboneWidth + 1) * outputs;
 
     /// <summary>Builds the encoder config.json describes, after checking that the weights file could hold it.</summary>
     private static TransformerEncoder NewEncoder(string directory)
@@ -326,12 +374,14 @@ public static class ModelDirectory
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
-        tokenizer.Save(directory);
-        // The LM decoder is the token embedding table; HF ties it on load, so it is not stored twice.
-        SafeTensors.Write(Path.Combine(directory, WeightsFileName), model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)));
-        config[Section] = new JsonObject { ["backbone"] = backboneKind, ["tokenizer"] = tokenizer.GetType().Name };
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(Indented));
+        ModelManifest.Save(directory, (staging, saveId) =>
+        {
+            tokenizer.Save(staging);
+            // The LM decoder is the token embedding table; HF ties it on load, so it is not stored twice.
+            SafeTensors.Write(Path.Combine(staging, WeightsFileName), model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)));
+            config[Section] = new JsonObject { ["backbone"] = backboneKind, ["tokenizer"] = tokenizer.GetType().Name, [ModelManifest.SaveIdKey] = saveId };
+            AtomicFile.WriteAllText(Path.Combine(staging, ConfigFileName), config.ToJsonString(Indented));
+        });
     }
 
     /// <summary>Builds a model around a backbone, disposing the backbone if that fails.</summary>
@@ -368,14 +418,18 @@ public static class ModelDirectory
         return model;
     }
 
-    private static void LoadWeights(string directory, IReadOnlyDictionary<string, Tensor> targets, CheckpointLayout layout, Func<string, bool> required)
+    /// <summary>Copies the weights file into <paramref name="targets"/>; refuses missing required tensors, and reports unused ones to <paramref name="logger"/>.</summary>
+    private static void LoadWeights(string directory, IReadOnlyDictionary<string, Tensor> targets, CheckpointLayout layout, Func<string, bool> required, ILogger? logger = null)
     {
         string path = Path.Combine(directory, WeightsFileName);
         var header = SafeTensors.ReadHeader(path);
-        var (missing, _) = SafeTensors.LoadInto(path, targets, layout.Renamer(header.Keys));
+        var (missing, unused) = SafeTensors.LoadInto(path, targets, layout.Renamer(header.Keys));
         var lacking = missing.Where(required).ToList();
         if (lacking.Count > 0)
-            throw new InvalidDataException($"{path}: {lacking.Count} tensor(s) the model needs are missing, e.g. '{string.Join("', '", lacking.Take(3))}'. Is this checkpoint of the architecture config.json describes?");
+            throw new InvalidDataException($"{path}: {lacking.Count} tensor(s) the model needs are missing: '{string.Join("', '", lacking.Take(8))}'{(lacking.Count > 8 ? ", …" : "")}"
+                + $"{(unused.Count > 0 ? $"; the file has {unused.Count} the model does not use: '{string.Join("', '", unused.Take(8))}'{(unused.Count > 8 ? ", …" : "")}" : "")}. Is this checkpoint of the architecture config.json describes?");
+        if (unused.Count > 0)
+            logger?.LogWarning("{Path}: {Count} tensor(s) are not used by the model and were ignored: {Names}.", path, unused.Count, string.Join(", ", unused.Take(8)) + (unused.Count > 8 ? ", …" : ""));
     }
 
     private static LabelMap ReadLabels(JsonObject json, string path)

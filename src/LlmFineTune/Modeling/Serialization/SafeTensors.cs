@@ -79,11 +79,23 @@ internal static class SafeTensors
     /// <exception cref="InvalidDataException">The file is not a valid safetensors file; the message names the file and tensor.</exception>
     public static IReadOnlyDictionary<string, SafeTensorEntry> ReadHeader(string path)
     {
+        using var stream = OpenRegularFile(path, $"{path}: file not found.");
+        return ReadHeader(stream, path);
+    }
+
+    /// <summary>
+    /// Opens the weights for reading after checking they are a regular file: opening a pipe blocks until
+    /// something writes to it, so a FIFO (or device) named model.safetensors would hang the load. Such
+    /// files report 0 bytes, which no safetensors file has.
+    /// </summary>
+    private static FileStream OpenRegularFile(string path, string notFound)
+    {
         var info = new FileInfo(path);
         if (!info.Exists)
-            throw new FileNotFoundException($"{path}: file not found.", path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        return ReadHeader(stream, path);
+            throw new FileNotFoundException(notFound, path);
+        if (info.Length == 0)
+            throw new InvalidDataException($"{path}: the file is empty, or not a regular file (a pipe, socket or device). The weights must be a regular safetensors file.");
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
     }
 
     private static Dictionary<string, SafeTensorEntry> ReadHeader(FileStream stream, string path)
@@ -184,9 +196,7 @@ internal static class SafeTensors
     /// <exception cref="InvalidDataException">The file is invalid, a shape differs from the model's, integer data is stored for a float parameter, or a tensor holds NaN or infinity.</exception>
     public static (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadInto(string path, IReadOnlyDictionary<string, Tensor> targets, Func<string, string>? rename = null)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: file not found. A model directory needs model.safetensors.", path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var stream = OpenRegularFile(path, $"{path}: file not found. A model directory needs model.safetensors.");
         var entries = ReadHeader(stream, path);
         long dataStart = stream.Position;
         var byTarget = new Dictionary<string, SafeTensorEntry>(StringComparer.Ordinal);

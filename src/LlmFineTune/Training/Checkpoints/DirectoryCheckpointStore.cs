@@ -43,7 +43,7 @@ public sealed class DirectoryCheckpointStore : ICheckpointStore
         {
             Directory.CreateDirectory(temporary);
             write(temporary);
-            FlushToDisk(temporary);
+            AtomicDirectory.FlushToDisk(temporary);
             if (Directory.Exists(final))
             {
                 // The same step saved twice (say, periodically and then on cancel): move the old copy aside first.
@@ -75,14 +75,5 @@ public sealed class DirectoryCheckpointStore : ICheckpointStore
             .OrderByDescending(c => c.Step)
             .Select(c => (c.Step, c.Path))
             .ToList();
-    }
-
-    private static void FlushToDisk(string directory)
-    {
-        foreach (string file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-            stream.Flush(flushToDisk: true);
-        }
     }
 }
