@@ -170,7 +170,7 @@ public static class ClassifierFactory
         try
         {
             // A BERT encoder classifies through its own pooler (tanh(dense([CLS]))), trained with the head, so that the saved
-            // directory is exactly Hugging Face's BertForSequenceClassification (docs/hf-export.md has the accuracy against mean).
+            // directory is exactly Hugging Face's BertForSequenceClassification (docs/hf-export.md has the accuracy against the mean).
             // A decoder pools the mean of its token states: its last token is the one state that has read the whole text (HF's
             // GPT2ForSequenceClassification scores it), but the mean fine-tunes better from few labels: gpt2-tiny after
             // 400 causal-LM steps on debian-descriptions, 500 labels of debian-sections-topical, accuracy on 1,000 test
