@@ -1,13 +1,21 @@
 #!/usr/bin/env python3
-"""Builds the BERT parity fixture: tests/fixtures/bert-tiny-parity/.
+"""Builds the BERT parity fixtures: tests/fixtures/bert-tiny-parity/ and tests/fixtures/bert-tiny-classifier/.
 
 An independent implementation of Hugging Face BertModel's forward pass (plus the BertForMaskedLM
-prediction head), written with plain PyTorch tensor ops and eager softmax attention, over a tiny
-random model with HF parameter names. Writes config.json, model.safetensors (by hand: Debian 12
-packages neither safetensors nor transformers) and reference.json (inputs, last hidden states,
-pooled output, MLM logits). Deterministic: run it twice, get the same bytes.
+prediction head and BertForSequenceClassification's classifier), written with plain PyTorch tensor
+ops and eager softmax attention, over a tiny random model with HF parameter names. Writes
+config.json, model.safetensors (by hand: Debian 12 packages neither safetensors nor transformers)
+and reference.json. Deterministic: run it twice, get the same bytes.
 
-Usage: /usr/bin/python3 scripts/make_bert_parity_fixture.py [OUT_DIR]   (needs python3-torch)
+bert-tiny-parity/       BertForMaskedLM; reference.json holds the inputs, last hidden states, pooled
+                        output and MLM logits.
+bert-tiny-classifier/   BertForSequenceClassification as save_pretrained writes it: bert.* (pooler
+                        included) and classifier.*, config with id2label (string keys), label2id,
+                        problem_type and the keys transformers adds (torch_dtype, transformers_version,
+                        _name_or_path, classifier_dropout: null); reference.json holds the logits
+                        classifier(tanh(pooler.dense(h[:, 0]))) and their softmax, for a right-padded batch.
+
+Usage: /usr/bin/python3 scripts/make_bert_parity_fixture.py [FIXTURES_DIR]   (needs python3-torch)
 """
 import json
 import math
@@ -101,15 +109,27 @@ def bert_forward(p, ids, mask):
     return x, pooled, mlm
 
 
+def write(directory, config, tensors, reference):
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    parity_fixtures.write_safetensors(os.path.join(directory, "model.safetensors"), tensors)
+    with open(os.path.join(directory, "reference.json"), "w") as f:
+        json.dump(reference, f)
+
+
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "bert-tiny-parity")
-    os.makedirs(out, exist_ok=True)
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures")
     gen = torch.Generator().manual_seed(20240601)
     params = make_params(gen)
+    labels = ["negative", "neutral", "positive"]
+    classifier = {"classifier.weight": (torch.randn(len(labels), HIDDEN, generator=gen) * 0.5).float(),
+                  "classifier.bias": (torch.randn(len(labels), generator=gen) * 0.1).float()}
     ids = torch.tensor([[2, 17, 33, 5, 61, 9, 3], [2, 40, 41, 3, 0, 0, 0], [2, 8, 3, 0, 0, 0, 0]], dtype=torch.long)
     mask = (ids != 0).long()
     with torch.no_grad():
         hidden, pooled, mlm = bert_forward(params, ids, mask)
+        logits = linear(pooled, classifier, "classifier")  # dropout is the identity in eval mode
     config = {
         "architectures": ["BertForMaskedLM"], "model_type": "bert", "vocab_size": VOCAB, "hidden_size": HIDDEN,
         "num_hidden_layers": LAYERS, "num_attention_heads": HEADS, "intermediate_size": INTERMEDIATE,
@@ -117,18 +137,26 @@ def main():
         "max_position_embeddings": MAX_POS, "type_vocab_size": TYPES, "layer_norm_eps": EPS,
         "initializer_range": 0.02, "pad_token_id": 0,
     }
-    with open(os.path.join(out, "config.json"), "w") as f:
-        json.dump(config, f, indent=2)
-    parity_fixtures.write_safetensors(os.path.join(out, "model.safetensors"), params)
     rounded = lambda t: [round(v, 7) for v in t.flatten().tolist()]
-    reference = {
-        "input_ids": ids.tolist(), "attention_mask": mask.tolist(),
+    inputs = {"input_ids": ids.tolist(), "attention_mask": mask.tolist()}
+    write(os.path.join(out, "bert-tiny-parity"), config, params, {
+        **inputs,
         "last_hidden_state_shape": list(hidden.shape), "last_hidden_state": rounded(hidden),
         "pooler_output_shape": list(pooled.shape), "pooler_output": rounded(pooled),
         "mlm_logits_shape": list(mlm.shape), "mlm_logits": rounded(mlm),
-    }
-    with open(os.path.join(out, "reference.json"), "w") as f:
-        json.dump(reference, f)
+    })
+
+    # save_pretrained's config: its own keys first, sorted, plus what it adds.
+    hf = dict(config, architectures=["BertForSequenceClassification"], classifier_dropout=None, _name_or_path="./bert-tiny-sentiment",
+              id2label={str(i): name for i, name in enumerate(labels)}, label2id={name: i for i, name in enumerate(labels)},
+              problem_type="single_label_classification", torch_dtype="float32", transformers_version="4.44.2",
+              position_embedding_type="absolute", use_cache=True)
+    weights = {k: v for k, v in params.items() if not k.startswith("cls.")}
+    weights.update(classifier)
+    write(os.path.join(out, "bert-tiny-classifier"), dict(sorted(hf.items())), weights, {
+        **inputs, "logits_shape": list(logits.shape), "logits": rounded(logits),
+        "probabilities_shape": list(logits.shape), "probabilities": rounded(torch.softmax(logits, -1)),
+    })
 
 
 if __name__ == "__main__":

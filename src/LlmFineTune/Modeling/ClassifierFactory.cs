@@ -181,12 +181,13 @@ public static class ClassifierFactory
     {
         try
         {
-            // Transformers pool the mean of their token states. Masked-LM pretraining never trains [CLS] or BERT's pooler.
-            // A decoder's last token is the one state that has read the whole text (HF's GPT2ForSequenceClassification
-            // scores it, and HF checkpoints load that way), but the mean fine-tunes better from few labels: gpt2-tiny after
+            // A BERT encoder classifies through its own pooler (tanh(dense([CLS]))), trained with the head, so that the saved
+            // directory is exactly Hugging Face's BertForSequenceClassification (docs/hf-export.md has the accuracy against the mean).
+            // A decoder pools the mean of its token states: its last token is the one state that has read the whole text (HF's
+            // GPT2ForSequenceClassification scores it), but the mean fine-tunes better from few labels: gpt2-tiny after
             // 400 causal-LM steps on debian-descriptions, 500 labels of debian-sections-topical, accuracy on 1,000 test
-            // texts 0.440 vs 0.381 (seed 42) and 0.404 vs 0.366 (seed 7).
-            var options = backbone is TransformerEncoder or CausalDecoder ? new HeadOptions { Pooling = PoolingMode.Mean } : null;
+            // texts 0.440 vs 0.381 (seed 42) and 0.404 vs 0.366 (seed 7). Such a directory claims GPT2Model, not the classifier.
+            var options = backbone is CausalDecoder ? new HeadOptions { Pooling = PoolingMode.Mean } : null;
             TaskHead taskHead = head switch
             {
                 TaskKind.MultiLabel => new MultiLabelHead(backbone.HiddenSize, labels.Count, options),

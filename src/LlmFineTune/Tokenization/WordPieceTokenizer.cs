@@ -8,8 +8,8 @@ namespace LlmFineTune.Tokenization;
 
 /// <summary>
 /// BERT's WordPiece tokenizer over a <c>vocab.txt</c> (one token per line, id = line number):
-/// encoding is Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/>, so a standard BERT vocabulary
-/// gives the same ids as BERT. Build one from a vocabulary file, or train one with <see cref="WordPieceTrainer"/>.
+/// words are split as Hugging Face's <c>BertTokenizer</c> splits them (<see cref="BertPreTokenizer"/>), so a
+/// vocabulary gives the ids transformers gives (a standard BERT vocabulary, BERT's ids). Build one from a vocabulary file, or train one with <see cref="WordPieceTrainer"/>.
 /// </summary>
 /// <remarks>Saves as <c>vocab.txt</c> plus a Hugging Face style <c>tokenizer_config.json</c> (<c>"tokenizer_class": "BertTokenizer"</c>).</remarks>
 public sealed class WordPieceTokenizer : ITokenizer
@@ -136,16 +136,49 @@ public sealed class WordPieceTokenizer : ITokenizer
     public bool IsContinuation(int id) => (uint)id < (uint)continuation.Length && continuation[id];
 
     /// <inheritdoc />
-    /// <remarks>Adds <c>[CLS]</c> and <c>[SEP]</c>. Truncation drops whole words: a word whose pieces do not all fit is left out.</remarks>
+    /// <remarks>
+    /// Adds <c>[CLS]</c> and <c>[SEP]</c>. Words are split as Hugging Face's <c>BertTokenizer</c> splits them and matched
+    /// longest piece first; truncation keeps the first <c>maxLength - 2</c> pieces, cutting inside a word if need be, as
+    /// <c>BertTokenizer(..., truncation=True, max_length=maxLength)</c> does, so a saved model sees the ids <c>AutoTokenizer</c> gives.
+    /// </remarks>
     public int[] Encode(string text, int maxLength = 0)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
         if (maxLength == 1) return [Special.Classification!.Value];
-        var encoded = maxLength == 0
-            ? bert.EncodeToIds(text, addSpecialTokens: true)
-            : bert.EncodeToIds(text, maxLength, addSpecialTokens: true, out _, out _);
-        return encoded is List<int> list ? list.ToArray() : encoded.ToArray();
+        var pieces = Pieces(text);
+        // Pieces are produced lazily, so only the prefix of a long text that can reach the model is tokenized.
+        return [Special.Classification!.Value, .. maxLength == 0 ? pieces : pieces.Take(maxLength - 2), Special.Separator!.Value];
+    }
+
+    /// <summary>The WordPiece ids of a text's words: longest vocabulary piece first, <c>##</c> inside a word, <c>[UNK]</c> for a word that does not decompose.</summary>
+    private IEnumerable<int> Pieces(string text)
+    {
+        var found = new List<int>();
+        foreach (string word in BertPreTokenizer.Words(text, options))
+        {
+            found.Clear();
+            if (word.EnumerateRunes().Count() <= options.MaxInputCharsPerWord)
+            {
+                for (int start = 0, end; start < word.Length; start = end)
+                {
+                    int id = -1;
+                    for (end = word.Length; end > start && !ids.TryGetValue(start > 0 ? "##" + word[start..end] : word[start..end], out id); end--)
+                    {
+                    }
+                    if (end == start)
+                    {
+                        found.Clear();
+                        break;
+                    }
+                    found.Add(id);
+                }
+            }
+            if (found.Count == 0)
+                yield return Special.Unknown!.Value;
+            else
+                foreach (int id in found) yield return id;
+        }
     }
 
     /// <summary>Turns ids back into text, joining <c>##</c> pieces to their words and leaving out special tokens.</summary>
@@ -195,13 +228,6 @@ public sealed class WordPieceTokenizer : ITokenizer
         TokenizerConfig.Write(directory, json);
     }
 
-    /// <summary>The normalizer and pre-tokenizer encoding uses, so training splits words exactly as encoding will.</summary>
-    internal static (Normalizer? Normalizer, PreTokenizer? PreTokenizer) PreProcessing(WordPieceTokenizerOptions options)
-    {
-        var bert = CreateBert(options.SpecialTokens.ToArray(), options);
-        return (bert.Normalizer, bert.PreTokenizer);
-    }
-
     private static WordPieceTokenizer Create(List<string> tokens, WordPieceTokenizerOptions? options, string source)
     {
         options = (options ?? new WordPieceTokenizerOptions()).Clone();
@@ -222,28 +248,18 @@ public sealed class WordPieceTokenizer : ITokenizer
         return new WordPieceTokenizer(tokens.ToArray(), ids, options);
     }
 
+    /// <summary>Microsoft.ML.Tokenizers' BERT tokenizer over the vocabulary, used to decode (encoding is <see cref="Pieces"/>).</summary>
     private static BertTokenizer CreateBert(IReadOnlyList<string> vocabulary, WordPieceTokenizerOptions options)
     {
         var text = new StringBuilder();
         foreach (string token in vocabulary) text.Append(token).Append('\n');
-        byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
-        Normalizer? normalizer = null;
-        if (options.StripsAccents)
-        {
-            // string.Normalize does nothing without ICU (InvariantGlobalization), so accents are stripped by table
-            // first; BERT's own normalizer (it does not depend on the vocabulary) comes from a specials-only tokenizer
-            using var probe = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', options.SpecialTokens)));
-            var plain = BertTokenizer.Create(probe, BertSettings(options, null));
-            normalizer = plain.Normalizer is { } inner ? new AccentStrippingNormalizer(inner) : null;
-        }
-        using var stream = new MemoryStream(bytes);
-        return BertTokenizer.Create(stream, BertSettings(options, normalizer));
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text.ToString()));
+        return BertTokenizer.Create(stream, BertSettings(options));
     }
 
-    private static BertOptions BertSettings(WordPieceTokenizerOptions options, Normalizer? normalizer) =>
+    private static BertOptions BertSettings(WordPieceTokenizerOptions options) =>
         new()
         {
-            Normalizer = normalizer,
             LowerCaseBeforeTokenization = options.Lowercase,
             RemoveNonSpacingMarks = options.StripsAccents,
             IndividuallyTokenizeCjk = options.TokenizeChineseChars,

@@ -57,7 +57,6 @@ public sealed class WordPieceTrainer
 
     private Dictionary<string, long> CountWords(IEnumerable<string> texts, CancellationToken cancellationToken)
     {
-        var (normalizer, preTokenizer) = WordPieceTokenizer.PreProcessing(options.Tokenizer);
         var specials = new HashSet<string>(options.Tokenizer.SpecialTokens.Concat(options.AdditionalSpecialTokens), StringComparer.Ordinal);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         int maxChars = options.Tokenizer.MaxInputCharsPerWord;
@@ -66,13 +65,10 @@ public sealed class WordPieceTrainer
         {
             if ((++documents & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
             if (string.IsNullOrEmpty(text)) continue;
-            string normalized = normalizer?.Normalize(text) ?? text;
-            if (preTokenizer is null) continue;
-            foreach (var (offset, length) in preTokenizer.PreTokenize(normalized))
+            // the words encoding will see, so that the vocabulary is learned on exactly those
+            foreach (string word in BertPreTokenizer.Words(text, options.Tokenizer))
             {
-                if (length == 0 || length > maxChars) continue; // such words encode to [UNK] anyway
-                string word = normalized.Substring(offset, length);
-                if (specials.Contains(word)) continue;
+                if (word.Length > maxChars || specials.Contains(word)) continue; // such words encode to [UNK] anyway
                 counts[word] = counts.GetValueOrDefault(word) + 1;
             }
         }

@@ -85,7 +85,7 @@ public sealed partial class ModelDirectoryTests
         CollectionAssert.AreEqual(new long[] { 3, 128 }, weights["score.weight"].Shape);
         Assert.IsFalse(weights.ContainsKey("score.bias"), "HF's GPT2ForSequenceClassification scores without a bias");
         var config = Config(directory);
-        Assert.AreEqual("GPT2ForSequenceClassification", (string?)config["architectures"]![0]);
+        Assert.AreEqual("GPT2Model", (string?)config["architectures"]![0], "the default head pools the mean, which GPT2ForSequenceClassification does not compute");
         Assert.AreEqual("pos", (string?)config["id2label"]!["2"]);
         Assert.AreEqual(1, (int)config["label2id"]!["neu"]!);
         Assert.AreEqual(0, (int)config["pad_token_id"]!, "HF finds each row's last token by pad_token_id");

@@ -77,6 +77,9 @@ public abstract class TaskHead : Module<Tensor, Tensor>, ITaskHead
     /// </summary>
     internal void RemoveOutputBias() => classifier.bias = null;
 
+    /// <summary>Whether the output layer adds a bias (false after <see cref="RemoveOutputBias"/>).</summary>
+    internal bool HasOutputBias => classifier.bias is not null;
+
     /// <inheritdoc />
     public abstract Tensor Loss(Tensor logits, Batch batch);
 

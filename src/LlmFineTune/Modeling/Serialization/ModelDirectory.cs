@@ -38,7 +38,7 @@ public static class ModelDirectory
     public static void SaveMaskedLanguageModel(MaskedLanguageModel model, ITokenizer tokenizer, string directory)
     {
         ArgumentNullException.ThrowIfNull(model);
-        SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Encoder.Config, "BertForMaskedLM"), TransformerEncoder.KindName);
+        SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Encoder.Config, "BertForMaskedLM"), TransformerEncoder.KindName, MaxPositions(model.Encoder));
     }
 
     /// <summary>
@@ -52,7 +52,7 @@ public static class ModelDirectory
     public static void SaveCausalLanguageModel(CausalLanguageModel model, ITokenizer tokenizer, string directory)
     {
         ArgumentNullException.ThrowIfNull(model);
-        SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Decoder.Config, "GPT2LMHeadModel"), CausalDecoder.KindName);
+        SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Decoder.Config, "GPT2LMHeadModel"), CausalDecoder.KindName, MaxPositions(model.Decoder));
     }
 
     /// <summary>Loads the encoder of a BERT checkpoint (ours, or HF's <c>BertModel</c>/<c>BertForMaskedLM</c>/<c>BertForSequenceClassification</c>), for fine-tuning.</summary>
@@ -154,12 +154,15 @@ public static class ModelDirectory
     private static void WriteClassifier(TextClassifier model, string directory, string saveId)
     {
         model.Tokenizer.Save(directory);
-        SafeTensors.Write(Path.Combine(directory, WeightsFileName), ClassifierParameters(model, CheckpointLayout.Of(model.Backbone.Kind)).Select(p => (p.Key, p.Value)));
+        TokenizerConfig.AddModelFields(directory, model.MaxLength);
+        SafeTensors.Write(Path.Combine(directory, WeightsFileName), ClassifierParameters(model, CheckpointLayout.Of(model.Backbone.Kind)).Select(p => (p.Key, p.Value)), SafeTensors.PyTorchMetadata);
 
+        // Claims a Hugging Face classification class only when the model computes exactly what it computes.
+        string? architecture = HfArchitecture.Of(model.Backbone, model.Head);
         JsonObject config = model.Backbone switch
         {
-            TransformerEncoder encoder => HfConfigJson.Write(encoder.Config, "BertForSequenceClassification"),
-            CausalDecoder decoder => HfConfigJson.Write(decoder.Config, "GPT2ForSequenceClassification"),
+            TransformerEncoder encoder => HfConfigJson.Write(encoder.Config, architecture!),
+            CausalDecoder decoder => HfConfigJson.Write(decoder.Config, architecture!),
             BagOfNgrams bag => new JsonObject
             {
                 ["architectures"] = new JsonArray("LlmFineTuneBagClassifier"),
@@ -175,6 +178,9 @@ public static class ModelDirectory
             TaskKind.Regression => "regression",
             _ => "single_label_classification",
         };
+        // HF's BertForSequenceClassification drops out the pooled vector with classifier_dropout (else hidden_dropout_prob).
+        if (architecture == HfArchitecture.BertClassifier && model.Head is TaskHead bertHead)
+            config["classifier_dropout"] = bertHead.Options.Dropout;
         config["num_labels"] = model.Labels.Count;
         config["id2label"] = new JsonObject(model.Labels.Select((name, id) => KeyValuePair.Create(id.ToString(CultureInfo.InvariantCulture), (JsonNode?)name)));
         config["label2id"] = new JsonObject(model.Labels.Select((name, id) => KeyValuePair.Create(name, (JsonNode?)id)));
@@ -369,16 +375,17 @@ public static class ModelDirectory
         return names;
     }
 
-    /// <summary>Writes a pretraining checkpoint: every parameter of the objective's module (HF names), its config and the tokenizer.</summary>
-    private static void SavePretrained(nn.Module model, ITokenizer tokenizer, string directory, JsonObject config, string backboneKind)
+    /// <summary>Writes a pretraining checkpoint: every parameter of the objective's module (HF names), its config and the tokenizer (whose longest input is <paramref name="positions"/>).</summary>
+    private static void SavePretrained(nn.Module model, ITokenizer tokenizer, string directory, JsonObject config, string backboneKind, int positions)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ModelManifest.Save(directory, (staging, saveId) =>
         {
             tokenizer.Save(staging);
+            TokenizerConfig.AddModelFields(staging, positions);
             // The LM decoder is the token embedding table; HF ties it on load, so it is not stored twice.
-            SafeTensors.Write(Path.Combine(staging, WeightsFileName), model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)));
+            SafeTensors.Write(Path.Combine(staging, WeightsFileName), model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), SafeTensors.PyTorchMetadata);
             config[Section] = new JsonObject { ["backbone"] = backboneKind, ["tokenizer"] = tokenizer.GetType().Name, [ModelManifest.SaveIdKey] = saveId };
             AtomicFile.WriteAllText(Path.Combine(staging, ConfigFileName), config.ToJsonString(Indented));
         });

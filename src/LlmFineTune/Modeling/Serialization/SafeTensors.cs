@@ -37,6 +37,9 @@ internal static class SafeTensors
         ["BOOL"] = (ScalarType.Bool, 1),
     };
 
+    /// <summary>The metadata PyTorch's writers put in every file; transformers checks it on load (older releases refuse a file without it).</summary>
+    public static IReadOnlyDictionary<string, string> PyTorchMetadata { get; } = new Dictionary<string, string> { ["format"] = "pt" };
+
     /// <summary>Writes float32 tensors (in name order) atomically.</summary>
     public static void Write(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
