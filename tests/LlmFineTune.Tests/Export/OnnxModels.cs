@@ -12,6 +12,9 @@ namespace LlmFineTune.Tests.Export;
 /// <summary>Small untrained classifiers of every backbone family, head and pooling, and real texts to score.</summary>
 internal static class OnnxModels
 {
+    /// <summary>A WordPiece vocabulary of 400 learned from real texts once (tokenizers are immutable, so every model may share it).</summary>
+    private static readonly Lazy<WordPieceTokenizer> WordPiece = new(() => new WordPieceTrainer(new WordPieceTrainerOptions { VocabularySize = 400 }).Train(RealTexts(40)));
+
     public static readonly TaskKind[] Heads = [TaskKind.SingleLabel, TaskKind.MultiLabel, TaskKind.Regression];
 
     /// <summary>
@@ -36,10 +39,7 @@ internal static class OnnxModels
     public static TextClassifier Create(string backbone, TaskKind kind, PoolingMode pooling, int hiddenSize = 0, bool usePooler = true)
     {
         manual_seed(11);
-        var texts = RealTexts(40);
-        ITokenizer tokenizer = backbone == "bag"
-            ? new HashingTokenizer(new HashingTokenizerOptions { Buckets = 4096 })
-            : new WordPieceTrainer(new WordPieceTrainerOptions { VocabularySize = 400 }).Train(texts);
+        ITokenizer tokenizer = backbone == "bag" ? new HashingTokenizer(new HashingTokenizerOptions { Buckets = 4096 }) : WordPiece.Value;
         IBackbone body = backbone == "bag" ? new BagOfNgrams(tokenizer.VocabularySize, 16) : ClassifierFactory.NewTransformer(backbone, tokenizer, maxLength: 48);
         if (body is TransformerEncoder encoder) encoder.UsePooler = usePooler;
         var labels = kind switch

@@ -58,8 +58,11 @@ public sealed partial class PackageConsumerTests
     {
         Directory.Delete(work, recursive: true);
         // the package restored from the temporary feed must not linger in the user's NuGet cache
-        string cached = Path.Combine(NuGetCache(), "llmfinetune", version);
-        if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
+        foreach (string id in (string[])["llmfinetune", "llmfinetune.common", "llmfinetune.onnx"])
+        {
+            string cached = Path.Combine(NuGetCache(), id, version);
+            if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
+        }
     }
 
     [TestMethod]
@@ -67,15 +70,8 @@ public sealed partial class PackageConsumerTests
     {
         string feed = Path.Combine(work, "feed"), app = Path.Combine(work, "app");
         Directory.CreateDirectory(app);
-        Dotnet(RepositoryRoot(), "pack", "src/LlmFineTune/LlmFineTune.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="llmfinetune-test-feed" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        Pack(feed, "src/LlmFineTune.Common/LlmFineTune.Common.csproj", "src/LlmFineTune/LlmFineTune.csproj");
+        UseFeedOnly(app, feed);
         File.WriteAllText(Path.Combine(app, "ConsumerApp.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -104,6 +100,24 @@ public sealed partial class PackageConsumerTests
         string cacheCopy = Directory.GetFiles(Path.Combine(NuGetCache(), "torchsharp"), "libLibTorchSharp.so", SearchOption.AllDirectories).First();
         Assert.IsFalse(ElfVersionNeeds.ReadNeeds(File.ReadAllBytes(cacheCopy), cacheCopy).Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak,
             "the NuGet cache's copy must never be modified");
+    }
+
+    /// <summary>Restores the app from the local feed (and packages already in the NuGet cache) only.</summary>
+    private static void UseFeedOnly(string app, string feed) =>
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="llmfinetune-test-feed" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+
+    /// <summary>Packs projects into the local feed at this test's version.</summary>
+    private void Pack(string feed, params string[] projects)
+    {
+        foreach (string project in projects)
+            Dotnet(RepositoryRoot(), "pack", project, "-c", "Release", "-o", feed, $"-p:Version={version}");
     }
 
     private void AssertFalls(string output)
