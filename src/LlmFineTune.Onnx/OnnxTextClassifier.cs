@@ -47,7 +47,7 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
     /// <param name="options">Threading; defaults when null.</param>
     /// <returns>The classifier; the caller disposes it.</returns>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
-    /// <exception cref="InvalidDataException"><c>config.json</c> lacks its <c>onnx</c> section or a field is malformed; the message names the field.</exception>
+    /// <exception cref="InvalidDataException"><c>config.json</c> lacks its <c>onnx</c> section or a field is malformed (the message names the field), or ONNX Runtime cannot load <c>model.onnx</c>.</exception>
     public static OnnxTextClassifier Load(string directory, OnnxTextClassifierOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -87,7 +87,16 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"{modelPath}: the ONNX model is missing. Export the model again.", modelPath);
         using var sessionOptions = new SessionOptions { IntraOpNumThreads = options.IntraOpThreads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        return new OnnxTextClassifier(new InferenceSession(modelPath, sessionOptions), tokenizer, labels, task, maxLength, thresholds, temperature);
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(modelPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{modelPath}: ONNX Runtime cannot load the model: {e.Message} Export the model again.", e);
+        }
+        return new OnnxTextClassifier(session, tokenizer, labels, task, maxLength, thresholds, temperature);
     }
 
     /// <inheritdoc />
@@ -132,9 +141,7 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
     /// <remarks>ONNX Runtime's <c>Run</c> may be called concurrently on one session; everything else here is per call.</remarks>
     internal float[] ScoreBatch(IReadOnlyList<string> texts)
     {
-        var (ids, mask) = Encode(texts);
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input_ids", ids), NamedOnnxValue.CreateFromTensor("attention_mask", mask)]);
-        float[] scores = results.First(r => r.Name == "logits").AsTensor<float>().ToArray();
+        float[] scores = Logits(texts);
         int outputs = scores.Length / texts.Count;
         for (int row = 0; row < texts.Count; row++)
             Activate(scores.AsSpan(row * outputs, outputs));

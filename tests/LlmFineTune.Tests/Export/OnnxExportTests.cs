@@ -211,6 +211,19 @@ public sealed class OnnxExportTests
         StringAssert.Contains(error.Message, "ExportOnnx");
     }
 
+    [TestMethod]
+    public void OnnxTextClassifier_CorruptModelFile_InvalidDataNamingTheFile()
+    {
+        using var model = OnnxModels.Create("bag", TaskKind.SingleLabel, PoolingMode.Backbone);
+        model.ExportOnnx(work);
+        File.WriteAllBytes(Path.Combine(work, "model.onnx"), [1, 2, 3, 4, 5]);
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => OnnxTextClassifier.Load(work));
+
+        StringAssert.Contains(error.Message, "model.onnx");
+        StringAssert.Contains(error.Message, "Export the model again");
+    }
+
     /// <summary>Asserts every score within <see cref="Tolerance"/> and that the scores are not degenerate; returns the largest difference.</summary>
     private static float AssertSameScores(TextClassifier model, OnnxTextClassifier onnx, IReadOnlyList<string> texts, string because)
     {
