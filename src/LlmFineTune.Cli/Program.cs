@@ -41,6 +41,7 @@ public static class Program
             EvaluateCommand.Create(cli),
             PredictCommand.Create(cli),
             CompareCommand.Create(cli),
+            ExportCommand.Create(cli),
         };
         var parsed = root.Parse(args);
         if (parsed.Action is not HelpAction && parsed.Errors.Count > 0)

@@ -10,7 +10,7 @@ namespace LlmFineTune.Modeling;
 /// A text classifier: tokenizer + backbone + task head + label map. Prediction is safe from many
 /// threads at once; training goes through <see cref="Training.Trainer"/>.
 /// </summary>
-public sealed class TextClassifier : IDisposable
+public sealed class TextClassifier : ITextClassifier, IDisposable
 {
     private readonly ClassifierNetwork network;
     /// <summary>Guards <see cref="disposed"/> and <see cref="inFlight"/>: Dispose waits for running predictions before it frees native memory.</summary>
@@ -89,13 +89,7 @@ public sealed class TextClassifier : IDisposable
     /// <returns>One prediction per text, in order.</returns>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts) =>
-        ScoreRows(texts, (row, byName) =>
-        {
-            int best = 0;
-            for (int c = 1; c < row.Count; c++)
-                if (row[c] > row[best]) best = c;
-            return new Prediction(Labels.Count > best ? Labels[best] : "value", row[best], byName);
-        });
+        ScoreRows(texts, (row, byName) => PredictionRows.Best(row, byName, Labels));
 
     /// <summary>Finds the labels that apply to a text (multi-label heads).</summary>
     /// <param name="text">The text.</param>
@@ -113,8 +107,7 @@ public sealed class TextClassifier : IDisposable
         RequireHead(TaskKind.MultiLabel, nameof(PredictBatch));
         using var lease = Lease(); // the thresholds are a tensor of the head
         var thresholds = Enumerable.Range(0, Labels.Count).Select(Head.DecisionThreshold).ToArray();
-        return ScoreRows(texts, (row, byName) =>
-            new MultiLabelPrediction(Enumerable.Range(0, row.Count).Where(c => row[c] > thresholds[c]).Select(c => Labels[c]).ToArray(), byName));
+        return ScoreRows(texts, (row, byName) => PredictionRows.Present(row, byName, Labels, thresholds));
     }
 
     /// <summary>Predicts the value of a text (regression heads).</summary>
@@ -134,11 +127,7 @@ public sealed class TextClassifier : IDisposable
         return ScoreRows(texts, (row, _) => row[0]);
     }
 
-    private void RequireHead(TaskKind kind, string instead)
-    {
-        if (Head.Kind != kind)
-            throw new InvalidOperationException($"This classifier's head is {Head.Kind}, not {kind}; use {instead} instead.");
-    }
+    private void RequireHead(TaskKind kind, string instead) => PredictionRows.RequireTask(Head.Kind, kind, instead);
 
     /// <summary>Scores texts and turns each row of scores into an answer; the one place prediction touches the network.</summary>
     private IReadOnlyList<T> ScoreRows<T>(IReadOnlyList<string> texts, Func<ArraySegment<float>, IReadOnlyDictionary<string, float>, T> answer)
@@ -146,18 +135,7 @@ public sealed class TextClassifier : IDisposable
         ArgumentNullException.ThrowIfNull(texts);
         ObjectDisposedException.ThrowIf(disposed, this);
         if (texts.Count == 0) return [];
-        float[] scores = ScoreBatch(texts);
-        int outputs = scores.Length / texts.Count;
-        var answers = new T[texts.Count];
-        for (int i = 0; i < texts.Count; i++)
-        {
-            var row = new ArraySegment<float>(scores, i * outputs, outputs);
-            var byName = new Dictionary<string, float>(outputs, StringComparer.Ordinal);
-            for (int c = 0; c < outputs; c++)
-                byName[Labels.Count > c ? Labels[c] : $"output{c}"] = row[c];
-            answers[i] = answer(row, byName);
-        }
-        return answers;
+        return PredictionRows.Answer(ScoreBatch(texts), texts.Count, Labels, answer);
     }
 
     /// <summary>Scores texts: a flat <c>[texts, outputs]</c> array of probabilities (or values).</summary>
@@ -213,6 +191,22 @@ public sealed class TextClassifier : IDisposable
     {
         using var lease = Lease();
         Serialization.ModelDirectory.SaveClassifier(this, directory);
+    }
+
+    /// <summary>
+    /// Exports the classifier for ONNX Runtime: <c>model.onnx</c> (opset 17; inputs <c>input_ids</c> and
+    /// <c>attention_mask</c>, int64 <c>[batch, sequence]</c>, both axes dynamic; output <c>logits</c>
+    /// <c>[batch, labels]</c>), <c>config.json</c> (labels, task, thresholds, in its <c>onnx</c> section)
+    /// and the tokenizer's files. Load it with <c>OnnxTextClassifier</c> (package LlmFineTune.Onnx).
+    /// </summary>
+    /// <param name="directory">Created if missing; files of the same names are replaced atomically.</param>
+    /// <remarks>The graph takes the ids this classifier's tokenizer produces, right-padded, as <see cref="PredictBatch"/> feeds them; logits are raw (softmax, sigmoid or identity comes after).</remarks>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    /// <exception cref="NotSupportedException">The backbone or head is not one the exporter knows (the bag, BERT and GPT-2 backbones; heads derived from <see cref="Heads.TaskHead"/>).</exception>
+    public void ExportOnnx(string directory)
+    {
+        using var lease = Lease();
+        Export.OnnxExporter.Export(this, directory);
     }
 
     /// <summary>Loads a classifier saved by <see cref="Save"/>, or a Hugging Face <c>BertForSequenceClassification</c> or <c>GPT2ForSequenceClassification</c> checkpoint.</summary>

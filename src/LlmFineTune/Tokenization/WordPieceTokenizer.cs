@@ -9,7 +9,7 @@ namespace LlmFineTune.Tokenization;
 /// <summary>
 /// BERT's WordPiece tokenizer over a <c>vocab.txt</c> (one token per line, id = line number):
 /// words are split as Hugging Face's <c>BertTokenizer</c> splits them (<see cref="BertPreTokenizer"/>), so a
-/// vocabulary gives the ids transformers gives (a standard BERT vocabulary, BERT's ids). Build one from a vocabulary file, or train one with <see cref="WordPieceTrainer"/>.
+/// vocabulary gives the ids transformers gives (a standard BERT vocabulary, BERT's ids). Build one from a vocabulary file, or train one with <c>WordPieceTrainer</c> (in LlmFineTune).
 /// </summary>
 /// <remarks>Saves as <c>vocab.txt</c> plus a Hugging Face style <c>tokenizer_config.json</c> (<c>"tokenizer_class": "BertTokenizer"</c>).</remarks>
 public sealed class WordPieceTokenizer : ITokenizer

@@ -59,8 +59,11 @@ public sealed partial class PackageConsumerTests
     {
         Directory.Delete(work, recursive: true);
         // the package restored from the temporary feed must not linger in the user's NuGet cache
-        string cached = Path.Combine(NuGetCache(), "llmfinetune", version);
-        if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
+        foreach (string id in (string[])["llmfinetune", "llmfinetune.common", "llmfinetune.onnx"])
+        {
+            string cached = Path.Combine(NuGetCache(), id, version);
+            if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
+        }
     }
 
     [TestMethod]
@@ -104,16 +107,9 @@ public sealed partial class PackageConsumerTests
     {
         string feed = Path.Combine(work, "feed"), app = Path.Combine(work, "app");
         Directory.CreateDirectory(app);
-        Dotnet(RepositoryRoot(), "pack", "src/LlmFineTune/LlmFineTune.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
+        Pack(feed, "src/LlmFineTune.Common/LlmFineTune.Common.csproj", "src/LlmFineTune/LlmFineTune.csproj");
         Assert.IsTrue(File.Exists(Path.Combine(feed, $"LlmFineTune.{version}.snupkg")), "the symbols package is missing");
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="llmfinetune-test-feed" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        UseFeedOnly(app, feed);
         File.WriteAllText(Path.Combine(app, "ConsumerApp.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -129,6 +125,24 @@ public sealed partial class PackageConsumerTests
             """);
         File.WriteAllText(Path.Combine(app, "Program.cs"), ConsumerProgram);
         return app;
+    }
+
+    /// <summary>Restores the app from the local feed (and packages already in the NuGet cache) only.</summary>
+    private static void UseFeedOnly(string app, string feed) =>
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="llmfinetune-test-feed" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+
+    /// <summary>Packs projects into the local feed at this test's version.</summary>
+    private void Pack(string feed, params string[] projects)
+    {
+        foreach (string project in projects)
+            Dotnet(RepositoryRoot(), "pack", project, "-c", "Release", "-o", feed, $"-p:Version={version}");
     }
 
     /// <summary>The core package brings libtorch and nothing for plots: no ScottPlot, no SkiaSharp natives (TorchSharp itself references the managed SkiaSharp.dll).</summary>
