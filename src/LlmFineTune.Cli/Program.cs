@@ -41,6 +41,7 @@ public static class Program
             FinetuneCommand.Create(cli),
             EvaluateCommand.Create(cli),
             PredictCommand.Create(cli),
+            QuantizeCommand.Create(cli),
         };
         var parsed = root.Parse(args);
         if (parsed.Action is not HelpAction && parsed.Errors.Count > 0)
