@@ -34,13 +34,20 @@ internal static class InferenceModels
         }
     }
 
-    /// <summary>Real texts (debian package descriptions) of at least 128 tokens for both tokenizers, cut to 128 by the classifier.</summary>
+    /// <summary>Real texts of at least 128 words (consecutive debian package descriptions joined), cut to 128 tokens by the classifier.</summary>
     public static string[] Texts(int count)
     {
         var (documents, _) = BenchmarkData.DebianDescriptions(4_000_000);
-        var texts = documents.Where(d => d.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= Tokens).Take(count).ToArray();
-        if (texts.Length < count)
-            throw new InvalidOperationException($"Only {texts.Length} descriptions of {Tokens}+ words in the first 4 MB of the corpus; {count} needed.");
-        return texts;
+        var texts = new List<string>(count);
+        var words = new List<string>();
+        foreach (string document in documents)
+        {
+            words.AddRange(document.Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries));
+            if (words.Count < Tokens) continue;
+            texts.Add(string.Join(' ', words));
+            words.Clear();
+            if (texts.Count == count) return [.. texts];
+        }
+        throw new InvalidOperationException($"The first 4 MB of the corpus make only {texts.Count} texts of {Tokens}+ words; {count} needed.");
     }
 }
