@@ -9,9 +9,7 @@ namespace LlmFineTune.Benchmarks.Inference;
 /// collation included. Models: see <see cref="InferenceModels"/>.
 /// </summary>
 [MemoryDiagnoser]
-[InvocationCount(1)]
-[IterationCount(200)]
-[WarmupCount(10)]
+[PerCallJob(iterations: 200, warmups: 10)]
 public class InferenceBenchmarks
 {
     private TextClassifier? model;

@@ -12,9 +12,7 @@ namespace LlmFineTune.Benchmarks.Inference;
 /// requests of all callers, so texts/s is the service's throughput; P50/P99 (req) are per-request latencies over the
 /// measured iterations. bag model, 128-token texts.
 /// </summary>
-[InvocationCount(1)]
-[IterationCount(30)]
-[WarmupCount(3)]
+[PerCallJob(iterations: 30, warmups: 3)]
 public class ServingBenchmarks
 {
     public const int RequestsPerCaller = 32;
