@@ -1,4 +1,4 @@
-using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
 
 namespace LlmFineTune.Benchmarks.Inference;
