@@ -104,7 +104,8 @@ public sealed class ModelQuantizerTests
         // word and position embeddings, the pooler, and per layer Q, K, V, attention output, intermediate and output
         Assert.AreEqual(3 + 2 * 6, result.QuantizedMatrices);
         Assert.AreEqual(0L, result.TotalRows);
-        Assert.IsLessThan(0.3, (double)new FileInfo(Path.Combine(small, ModelDirectory.WeightsFileName)).Length / new FileInfo(Path.Combine(original, ModelDirectory.WeightsFileName)).Length);
+        // 8 bits plus a 32-bit scale per 32-wide row is 28 % of float32; biases and LayerNorm stay 32-bit
+        Assert.IsLessThan(0.36, (double)new FileInfo(Path.Combine(small, ModelDirectory.WeightsFileName)).Length / new FileInfo(Path.Combine(original, ModelDirectory.WeightsFileName)).Length);
     }
 
     [TestMethod]
