@@ -1,7 +1,7 @@
 namespace LlmFineTune.Examples.HostedClassifier;
 
 /// <summary>The example's command line.</summary>
-internal sealed record Arguments(string ModelPath, string TrainPath, int Epochs, int Port)
+internal sealed record Arguments(string ModelPath, string TrainPath, int Epochs, int Port, int QueueCapacity, bool Reload)
 {
     public static Arguments? Parse(string[] args)
     {
@@ -9,6 +9,8 @@ internal sealed record Arguments(string ModelPath, string TrainPath, int Epochs,
         string train = Path.Combine(AppContext.BaseDirectory, "data", "support-tickets", "train.tsv");
         int port = 5080;
         int epochs = 10;
+        int queue = 256;
+        bool reload = false;
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -18,9 +20,11 @@ internal sealed record Arguments(string ModelPath, string TrainPath, int Epochs,
                 case "--train" when value is not null: train = value; i++; break;
                 case "--epochs" when int.TryParse(value, out epochs) && epochs > 0: i++; break;
                 case "--port" when int.TryParse(value, out port) && port is > 0 and < 65536: i++; break;
+                case "--queue" when int.TryParse(value, out queue) && queue > 0: i++; break;
+                case "--reload": reload = true; break;
                 default: return null;
             }
         }
-        return new Arguments(Path.GetFullPath(model), Path.GetFullPath(train), epochs, port);
+        return new Arguments(Path.GetFullPath(model), Path.GetFullPath(train), epochs, port, queue, reload);
     }
 }

@@ -1,22 +1,27 @@
 // Serves a text classifier over HTTP on 127.0.0.1 with ASP.NET Core's own server (Kestrel).
 //
-//   dotnet run --project examples/HostedClassifier -- [--model DIR] [--train FILE.tsv] [--epochs N] [--port N]
+//   dotnet run --project examples/HostedClassifier -- [--model DIR] [--train FILE.tsv] [--epochs N] [--port N] [--queue N] [--reload]
 //
 // --model DIR    the model directory to serve (saved by TextClassifier.Save or `llmft finetune`).
 // --train FILE   when DIR holds no model yet, first train a small bag-of-n-grams model on this
 //                label<TAB>text file and save it to DIR. Default: the support-ticket set the project ships.
 // --epochs N     training epochs. Default 10.
 // --port N       the loopback port. Default 5080.
+// --queue N      most requests waiting for the model; more are answered 429 Too Many Requests. Default 256.
+// --reload       serve a new model saved to DIR without a restart.
 //
 //   curl -s localhost:5080/classify -H 'content-type: application/json' -d '{"text":"my parcel never arrived"}'
 //   curl -s localhost:5080/stats
-using LlmFineTune.Data;
+//   curl -s localhost:5080/health      Healthy, Degraded (queue nearly full, or a reload failed) or Unhealthy
+//   dotnet-counters monitor -n HostedClassifier --counters LlmFineTune.Serving
 using LlmFineTune.DependencyInjection;
 using LlmFineTune.Runtime;
 using LlmFineTune.Examples.HostedClassifier;
 using LlmFineTune.Modeling.Serialization;
 using LlmFineTune.Serving;
 using LlmFineTune.Training;
+using LlmFineTune.Data;
+using LlmFineTune.Modeling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +30,7 @@ TorchRuntime.PerformanceDefaults = true;
 var arguments = Arguments.Parse(args);
 if (arguments is null)
 {
-    Console.Error.WriteLine("usage: HostedClassifier [--model DIR] [--train FILE.tsv] [--epochs N] [--port N]");
+    Console.Error.WriteLine("usage: HostedClassifier [--model DIR] [--train FILE.tsv] [--epochs N] [--port N] [--queue N] [--reload]");
     return 2;
 }
 
@@ -45,7 +50,11 @@ builder.Services.AddTextClassifier("tickets", o =>
     o.ModelPath = arguments.ModelPath;
     o.Batching.MaxBatchSize = 32;
     o.Batching.MaxDelay = TimeSpan.FromMilliseconds(2);
+    o.Batching.QueueCapacity = arguments.QueueCapacity;
+    o.Batching.RequestTimeout = TimeSpan.FromSeconds(10);
+    o.ReloadOnChange = arguments.Reload;
 });
+builder.Services.AddHealthChecks().Add(TextClassifierHealthCheck.Registration("tickets"));
 
 var app = builder.Build();
 // The model is loaded (and its options checked) when the host starts, so it can still be trained here first.
@@ -59,16 +68,39 @@ if (!File.Exists(Path.Combine(arguments.ModelPath, ModelDirectory.ConfigFileName
     TrainAndSave(app.Services, arguments.TrainPath, arguments.ModelPath);
 }
 
-app.MapGet("/health", () => "ok");
-app.MapPost("/classify", async ([FromKeyedServices("tickets")] TextClassificationService classifier, ClassifyRequest request, CancellationToken cancellationToken) =>
+app.MapHealthChecks("/health");
+app.MapPost("/classify", async ([FromKeyedServices("tickets")] TextClassificationService classifier, ClassifyRequest request, HttpResponse response, CancellationToken cancellationToken) =>
 {
     if (string.IsNullOrEmpty(request.Text))
         return Results.BadRequest(new { error = "'text' is required." });
-    var prediction = await classifier.ClassifyAsync(request.Text, cancellationToken);
-    return Results.Ok(new ClassifyResponse(prediction.Label, prediction.Score, prediction.Scores));
+    try
+    {
+        // each kind of model answers in its own shape
+        switch (classifier.Kind)
+        {
+            case TaskKind.MultiLabel:
+                var labels = await classifier.ClassifyLabelsAsync(request.Text, cancellationToken);
+                return Results.Ok(new MultiLabelResponse(labels.Labels, labels.Scores));
+            case TaskKind.Regression:
+                return Results.Ok(new ValueResponse((await classifier.PredictValueAsync(request.Text, cancellationToken)).Value));
+            default:
+                var prediction = await classifier.ClassifyAsync(request.Text, cancellationToken);
+                return Results.Ok(new ClassifyResponse(prediction.Label, prediction.Score, prediction.Scores));
+        }
+    }
+    catch (ClassifierOverloadedException e)
+    {
+        // the queue is full: the client backs off instead of memory and latency growing without limit
+        response.Headers.RetryAfter = "1";
+        return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status429TooManyRequests);
+    }
+    catch (TimeoutException e)
+    {
+        return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
 });
 app.MapGet("/stats", ([FromKeyedServices("tickets")] TextClassificationService classifier) =>
-    new ServiceStats(classifier.RequestsScored, classifier.ForwardPasses, classifier.LargestBatch));
+    new ServiceStats(classifier.RequestsScored, classifier.ForwardPasses, classifier.LargestBatch, classifier.QueueDepth));
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"Serving {arguments.ModelPath} on http://127.0.0.1:{arguments.Port}"));
 try
 {

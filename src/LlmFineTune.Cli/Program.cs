@@ -42,6 +42,7 @@ public static class Program
             PredictCommand.Create(cli),
             CompareCommand.Create(cli),
             ExportCommand.Create(cli),
+            QuantizeCommand.Create(cli),
         };
         var parsed = root.Parse(args);
         if (parsed.Action is not HelpAction && parsed.Errors.Count > 0)

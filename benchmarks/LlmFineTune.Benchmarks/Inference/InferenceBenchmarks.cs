@@ -1,44 +1,42 @@
 using BenchmarkDotNet.Attributes;
-using LlmFineTune.Data;
 using LlmFineTune.Modeling;
-using LlmFineTune.Modeling.Backbones;
-using LlmFineTune.Modeling.Heads;
-using LlmFineTune.Tokenization;
 
 namespace LlmFineTune.Benchmarks.Inference;
 
 /// <summary>
-/// Prediction through <see cref="TextClassifier"/>: one text (the serving case) and a batch of 64
-/// (the bulk case), including tokenization and collation. bag: HashingTokenizer (words + bigrams,
-/// 262,144 buckets) + BagOfNgrams(64) + SingleLabelHead(4 classes); texts of 60 words.
+/// Prediction through <see cref="TextClassifier"/> at 128 tokens per text: one text (the serving case; each iteration is one
+/// call, so the P50/P99 columns are per-call latencies) and a batch of 64 (the bulk case; texts/s), tokenization and
+/// collation included. Models: see <see cref="InferenceModels"/>.
 /// </summary>
-/// <remarks>To add the encoder, build its TextClassifier in <see cref="Setup"/> for Model == "encoder".</remarks>
 [MemoryDiagnoser]
+[PerCallJob(iterations: 200, warmups: 10)]
 public class InferenceBenchmarks
 {
     private TextClassifier? model;
     private string[] texts = [];
+    private string[][] batches = [];
+    private int next;
 
     /// <summary>The model.</summary>
-    [Params("bag")]
+    [Params("bag", "bert-mini")]
     public string Model { get; set; } = "bag";
 
     [GlobalSetup]
     public void Setup()
     {
-        BenchmarkTorch.Initialize();
-        var tokenizer = new HashingTokenizer();
-        var labels = new LabelMap(["a", "b", "c", "d"]);
-        model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 64), new SingleLabelHead(64, labels.Count), labels);
-        var random = new Random(0);
-        texts = [.. Enumerable.Range(0, 64).Select(_ => string.Join(' ', Enumerable.Range(0, 60).Select(_ => $"word{random.Next(5000)}")))];
+        model = InferenceModels.Create(Model);
+        texts = InferenceModels.Texts(256);
+        batches = texts.Chunk(64).ToArray();
     }
 
+    /// <summary>One text, a different one each call (the tokenizer has no cache to hit).</summary>
     [Benchmark(Baseline = true)]
-    public Prediction PredictOne() => model!.Predict(texts[0]);
+    [TextsPerOperation(1)]
+    public Prediction PredictOne() => model!.Predict(texts[next++ % texts.Length]);
 
     [Benchmark]
-    public IReadOnlyList<Prediction> PredictBatchOf64() => model!.PredictBatch(texts);
+    [TextsPerOperation(64)]
+    public IReadOnlyList<Prediction> PredictBatchOf64() => model!.PredictBatch(batches[next++ % batches.Length]);
 
     [GlobalCleanup]
     public void Cleanup() => model?.Dispose();

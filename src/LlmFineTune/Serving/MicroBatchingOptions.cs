@@ -1,6 +1,6 @@
 namespace LlmFineTune.Serving;
 
-/// <summary>How <see cref="TextClassificationService"/> groups concurrent requests into batches.</summary>
+/// <summary>How <see cref="TextClassificationService"/> groups concurrent requests into batches, and how many it lets wait.</summary>
 public sealed class MicroBatchingOptions
 {
     /// <value>Most texts in one forward pass. Default 32.</value>
@@ -8,6 +8,18 @@ public sealed class MicroBatchingOptions
 
     /// <value>Longest a request waits for others to join its batch. Default 2 ms; zero sends what is queued at once.</value>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <value>
+    /// Most requests waiting for a forward pass; one more is refused with <see cref="ClassifierOverloadedException"/>
+    /// (a host answers 429). Default 1024.
+    /// </value>
+    public int QueueCapacity { get; set; } = 1024;
+
+    /// <value>
+    /// Longest a request may take from arrival to answer before it fails with <see cref="TimeoutException"/> and leaves the
+    /// queue. Default 30 seconds; <see cref="Timeout.InfiniteTimeSpan"/> waits as long as the caller's token allows.
+    /// </value>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Checks every option.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
@@ -17,5 +29,9 @@ public sealed class MicroBatchingOptions
             throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "MaxBatchSize must be between 1 and 4096.");
         if (MaxDelay < TimeSpan.Zero || MaxDelay > TimeSpan.FromSeconds(10))
             throw new ArgumentOutOfRangeException(nameof(MaxDelay), MaxDelay, "MaxDelay must be between 0 and 10 seconds.");
+        if (QueueCapacity is < 1 or > 1_000_000)
+            throw new ArgumentOutOfRangeException(nameof(QueueCapacity), QueueCapacity, "QueueCapacity must be between 1 and 1000000.");
+        if (RequestTimeout != Timeout.InfiniteTimeSpan && (RequestTimeout <= TimeSpan.Zero || RequestTimeout > TimeSpan.FromDays(1)))
+            throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "RequestTimeout must be positive and at most one day, or Timeout.InfiniteTimeSpan.");
     }
 }

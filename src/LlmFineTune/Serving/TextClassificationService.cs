@@ -1,4 +1,6 @@
-using System.Threading.Channels;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using LlmFineTune.Data;
 using LlmFineTune.Modeling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,38 +13,58 @@ namespace LlmFineTune.Serving;
 /// </summary>
 /// <remarks>
 /// One background thread runs the model, so TorchSharp's per-thread dispose scopes and the
-/// libtorch thread pool are never contended by callers; callers only await.
+/// libtorch thread pool are never contended by callers; callers only await. At most
+/// <see cref="MicroBatchingOptions.QueueCapacity"/> requests wait; a cancelled or timed-out request
+/// leaves the queue at once. Instruments (requests, latency, batch size, queue depth, rejections,
+/// reloads) are published on the <see cref="MeterName"/> meter.
 /// </remarks>
 public sealed class TextClassificationService : IAsyncDisposable, IDisposable
 {
-    private readonly TextClassifier model;
+    /// <summary>The name of the <see cref="Meter"/> the service's instruments are published on (for dotnet-counters or OpenTelemetry).</summary>
+    public const string MeterName = "LlmFineTune.Serving";
+
+    private readonly object gate = new();
+    private readonly LinkedList<Request> queue = new();
     private readonly bool ownsModel;
     private readonly MicroBatchingOptions options;
-    private readonly Channel<Request> queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread worker;
     private readonly ILogger logger;
-    private int disposed;
+    private readonly ServingMetrics metrics;
+    private TextClassifier model;
+    private TextClassifier? replacement;
+    private IDisposable? watcher;
+    private bool closed;
     private long forwardPasses;
     private long requestsScored;
     private int largestBatch;
+    private volatile string? reloadFailure;
 
     /// <summary>Starts serving a classifier.</summary>
     /// <param name="model">The classifier.</param>
-    /// <param name="options">Batching settings; validated here. Defaults when null.</param>
-    /// <param name="ownsModel">Whether disposing the service disposes the model.</param>
-    /// <param name="logger">Receives failed requests; none when null.</param>
+    /// <param name="options">Batching, queue and timeout settings; validated here. Defaults when null.</param>
+    /// <param name="ownsModel">Whether the service disposes the model (when disposed, or when <see cref="ReplaceModel"/> retires it).</param>
+    /// <param name="logger">Receives failed requests and model swaps; none when null.</param>
+    /// <param name="name">The classifier's name, in messages and as the <c>llmfinetune.classifier</c> tag of every measurement.</param>
+    /// <param name="meterFactory">Creates the <see cref="MeterName"/> meter (a host's); the service creates its own when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public TextClassificationService(TextClassifier model, MicroBatchingOptions? options = null, bool ownsModel = false, ILogger? logger = null)
+    public TextClassificationService(TextClassifier model, MicroBatchingOptions? options = null, bool ownsModel = false, ILogger? logger = null,
+        string name = "default", IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         this.options = options ?? new MicroBatchingOptions();
         this.options.Validate();
         this.model = model;
         this.ownsModel = ownsModel;
         this.logger = logger ?? NullLogger.Instance;
+        Name = name;
+        metrics = new ServingMetrics(name, () => QueueDepth, meterFactory);
         worker = new Thread(Serve) { IsBackground = true, Name = "LlmFineTune classifier" };
         worker.Start();
     }
+
+    /// <summary>The classifier's name.</summary>
+    public string Name { get; }
 
     /// <summary>Forward passes run so far (fewer than requests when batching works).</summary>
     public long ForwardPasses => Interlocked.Read(ref forwardPasses);
@@ -53,101 +75,261 @@ public sealed class TextClassificationService : IAsyncDisposable, IDisposable
     /// <summary>The most texts scored in one forward pass so far.</summary>
     public int LargestBatch => Volatile.Read(ref largestBatch);
 
-    /// <summary>The classifier being served.</summary>
-    public TextClassifier Model => model;
-
-    /// <summary>Classifies one text, batched with whatever else is waiting.</summary>
-    /// <param name="text">The text.</param>
-    /// <param name="cancellationToken">Abandons the wait (the text may still be scored).</param>
-    /// <returns>The prediction.</returns>
-    /// <exception cref="ObjectDisposedException">The service was disposed.</exception>
-    public Task<Prediction> ClassifyAsync(string text, CancellationToken cancellationToken = default)
+    /// <summary>Requests waiting for a forward pass now.</summary>
+    public int QueueDepth
     {
-        ArgumentNullException.ThrowIfNull(text);
-        var request = new Request(text);
-        if (Volatile.Read(ref disposed) != 0 || !queue.Writer.TryWrite(request))
-            throw new ObjectDisposedException(nameof(TextClassificationService));
-        return cancellationToken.CanBeCanceled ? request.Completion.Task.WaitAsync(cancellationToken) : request.Completion.Task;
+        get { lock (gate) return queue.Count; }
     }
 
-    /// <summary>Classifies several texts; they may share forward passes with other callers' texts.</summary>
+    /// <summary>Most requests that may wait (<see cref="MicroBatchingOptions.QueueCapacity"/>).</summary>
+    public int QueueCapacity => options.QueueCapacity;
+
+    /// <summary>Whether the service was disposed.</summary>
+    public bool IsDisposed
+    {
+        get { lock (gate) return closed; }
+    }
+
+    /// <summary>The classifier being served (after a reload, the new one; a retired model is disposed, so do not keep this reference).</summary>
+    public TextClassifier Model
+    {
+        get { lock (gate) return replacement ?? model; }
+    }
+
+    /// <summary>What the task head of the served model predicts: it decides which of the Classify/Predict methods applies.</summary>
+    public TaskKind Kind => Model.Head.Kind;
+
+    /// <summary>Why the latest reload of the model directory failed (the previous model is still served), or null.</summary>
+    internal string? ReloadFailure => reloadFailure;
+
+    /// <summary>Classifies one text with a single-label model, batched with whatever else is waiting.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="cancellationToken">Abandons the request: it leaves the queue (a batch already running drops its answer).</param>
+    /// <returns>The most likely class and every class's probability.</returns>
+    /// <exception cref="InvalidOperationException">The model is multi-label or regression; the message names the method to use.</exception>
+    /// <exception cref="ClassifierOverloadedException">The queue is full; retry later.</exception>
+    /// <exception cref="TimeoutException">(From the task.) No answer within <see cref="MicroBatchingOptions.RequestTimeout"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The service was disposed.</exception>
+    public Task<Prediction> ClassifyAsync(string text, CancellationToken cancellationToken = default) =>
+        Enqueue(text, TaskKind.SingleLabel, static (m, texts) => m.PredictBatch(texts), cancellationToken);
+
+    /// <summary>Classifies several texts with a single-label model; they may share forward passes with other callers' texts.</summary>
     /// <param name="texts">The texts.</param>
-    /// <param name="cancellationToken">Abandons the wait.</param>
+    /// <param name="cancellationToken">Abandons the requests.</param>
     /// <returns>One prediction per text, in order.</returns>
+    /// <exception cref="ClassifierOverloadedException">The queue cannot take them all.</exception>
     public async Task<IReadOnlyList<Prediction>> ClassifyBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        return await Task.WhenAll(texts.Select(t => ClassifyAsync(t, cancellationToken))).ConfigureAwait(false);
+        return await Task.WhenAll(texts.Select(t => ClassifyAsync(t, cancellationToken)).ToList()).ConfigureAwait(false);
+    }
+
+    /// <summary>Finds the labels that apply to one text with a multi-label model, batched with whatever else is waiting.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="cancellationToken">Abandons the request.</param>
+    /// <returns>The labels above their thresholds and every label's probability.</returns>
+    /// <exception cref="InvalidOperationException">The model is not multi-label; the message names the method to use.</exception>
+    /// <exception cref="ClassifierOverloadedException">The queue is full; retry later.</exception>
+    /// <exception cref="ObjectDisposedException">The service was disposed.</exception>
+    public Task<MultiLabelPrediction> ClassifyLabelsAsync(string text, CancellationToken cancellationToken = default) =>
+        Enqueue(text, TaskKind.MultiLabel, static (m, texts) => m.PredictLabelsBatch(texts), cancellationToken);
+
+    /// <summary>Predicts the value of one text with a regression model, batched with whatever else is waiting.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="cancellationToken">Abandons the request.</param>
+    /// <returns>The predicted value.</returns>
+    /// <exception cref="InvalidOperationException">The model is not a regression model; the message names the method to use.</exception>
+    /// <exception cref="ClassifierOverloadedException">The queue is full; retry later.</exception>
+    /// <exception cref="ObjectDisposedException">The service was disposed.</exception>
+    public Task<RegressionPrediction> PredictValueAsync(string text, CancellationToken cancellationToken = default) =>
+        Enqueue(text, TaskKind.Regression, static (m, texts) => m.PredictValues(texts).Select(v => new RegressionPrediction(v)).ToList(), cancellationToken);
+
+    /// <summary>
+    /// Serves another model from the next forward pass on. Requests already in a forward pass finish on the old model,
+    /// which is then disposed if the service owns its models.
+    /// </summary>
+    /// <param name="next">The new model; the service takes it over on the same terms as the first (see <c>ownsModel</c>).</param>
+    /// <exception cref="ObjectDisposedException">The service was disposed.</exception>
+    public void ReplaceModel(TextClassifier next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        TextClassifier? skipped;
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(closed, this);
+            skipped = replacement;
+            replacement = next;
+            Monitor.PulseAll(gate);
+        }
+        // a replacement that was never served is retired straight away
+        if (skipped is not null && ownsModel) skipped.Dispose();
+        reloadFailure = null;
+    }
+
+    /// <summary>Records a failed reload; the health check reports it until the next successful one.</summary>
+    internal void ReportReloadFailure(string message)
+    {
+        reloadFailure = message;
+        metrics.Reloaded(succeeded: false);
+    }
+
+    /// <summary>Counts a successful reload.</summary>
+    internal void ReportReload() => metrics.Reloaded(succeeded: true);
+
+    /// <summary>Something to dispose with the service, before the model (the directory watcher of a hot-reloaded model).</summary>
+    internal void DisposeWith(IDisposable companion) => watcher = companion;
+
+    private Task<T> Enqueue<T>(string text, TaskKind kind, Func<TextClassifier, IReadOnlyList<string>, IReadOnlyList<T>> score, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var served = Model;
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        if (served.Head.Kind != kind)
+            throw new InvalidOperationException($"Text classifier '{Name}' serves a {served.Head.Kind} model; use {MethodFor(served.Head.Kind)} instead.");
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<T>(cancellationToken);
+        var request = new Request<T>(this, text, kind, score);
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(closed, this);
+            if (queue.Count >= options.QueueCapacity)
+            {
+                metrics.Rejected();
+                throw new ClassifierOverloadedException(Name, options.QueueCapacity);
+            }
+            request.Node = queue.AddLast(request);
+            Monitor.PulseAll(gate);
+        }
+        request.Watch(cancellationToken, options.RequestTimeout);
+        return request.Task;
+    }
+
+    private static string MethodFor(TaskKind kind) => kind switch
+    {
+        TaskKind.MultiLabel => nameof(ClassifyLabelsAsync),
+        TaskKind.Regression => nameof(PredictValueAsync),
+        _ => nameof(ClassifyAsync),
+    };
+
+    /// <summary>Takes a request out of the queue (if it is still there) and fails it; called on cancellation and timeout.</summary>
+    private void Abandon(Request request, Exception? error, CancellationToken cancelled)
+    {
+        lock (gate)
+        {
+            if (request.Node is { } node)
+            {
+                queue.Remove(node);
+                request.Node = null;
+            }
+        }
+        if (error is null ? request.TryCancel(cancelled) : request.TryFail(error))
+            metrics.Finished(error is null ? "canceled" : "timeout", request.Elapsed);
     }
 
     private void Serve()
     {
-        var reader = queue.Reader;
         var batch = new List<Request>(options.MaxBatchSize);
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (true)
         {
-            batch.Clear();
-            var deadline = DateTime.UtcNow + options.MaxDelay;
-            while (batch.Count < options.MaxBatchSize)
+            TextClassifier current;
+            TextClassifier? retired = null;
+            bool stop;
+            lock (gate)
             {
-                if (reader.TryRead(out var request))
+                while (queue.Count == 0 && !closed && replacement is null)
+                    Monitor.Wait(gate);
+                if (replacement is not null)
                 {
-                    batch.Add(request);
-                    continue;
+                    retired = model;
+                    model = replacement;
+                    replacement = null;
                 }
-                var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero || batch.Count == 0)
-                    break;
-                // wait for company until the deadline, then score what has arrived
-                using var timeout = new CancellationTokenSource(left);
-                try
-                {
-                    if (!reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult())
-                        break;
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                current = model;
+                stop = closed && queue.Count == 0;
+                if (!stop) Take(batch);
             }
-            if (batch.Count > 0)
-                Score(batch);
+            if (retired is not null)
+            {
+                logger.LogInformation("Text classifier '{Name}' now serves its new model; the previous one is retired.", Name);
+                if (ownsModel) retired.Dispose();
+            }
+            if (stop) return;
+            if (batch.Count > 0) Score(current, batch);
+            batch.Clear();
         }
     }
 
-    private void Score(List<Request> batch)
+    /// <summary>Fills a batch from the queue, waiting up to MaxDelay for company; called holding the gate.</summary>
+    private void Take(List<Request> batch)
+    {
+        long start = Stopwatch.GetTimestamp();
+        while (batch.Count < options.MaxBatchSize)
+        {
+            if (queue.First is { } node)
+            {
+                queue.RemoveFirst();
+                node.Value.Node = null;
+                batch.Add(node.Value);
+                continue;
+            }
+            var left = options.MaxDelay - Stopwatch.GetElapsedTime(start);
+            if (closed || batch.Count == 0 || left <= TimeSpan.Zero || replacement is not null)
+                break;
+            Monitor.Wait(gate, left);
+        }
+    }
+
+    private void Score(TextClassifier current, List<Request> batch)
+    {
+        batch.RemoveAll(r => r.IsCompleted); // abandoned while waiting for company
+        if (batch.Count == 0) return;
+        Interlocked.Increment(ref forwardPasses);
+        metrics.Batch(batch.Count);
+        if (batch.Count > largestBatch)
+            Volatile.Write(ref largestBatch, batch.Count);
+        foreach (var group in batch.GroupBy(r => r.Kind))
+            Answer(current, group.ToList());
+    }
+
+    private void Answer(TextClassifier current, List<Request> group)
     {
         try
         {
-            Interlocked.Increment(ref forwardPasses);
-            var predictions = model.PredictBatch(batch.Select(r => r.Text).ToList());
-            Interlocked.Add(ref requestsScored, batch.Count);
-            if (batch.Count > largestBatch)
-                Volatile.Write(ref largestBatch, batch.Count);
-            for (int i = 0; i < batch.Count; i++)
-                batch[i].Completion.TrySetResult(predictions[i]);
+            group[0].Answer(current, group);
+            Interlocked.Add(ref requestsScored, group.Count);
         }
         catch (Exception e)
         {
             // one bad request must not take the others down: retry alone to find who failed
-            if (batch.Count > 1)
+            if (group.Count > 1)
             {
-                foreach (var request in batch)
-                    Score([request]);
+                foreach (var request in group)
+                    Answer(current, [request]);
                 return;
             }
-            logger.LogError(e, "Classifying a text of {Length} characters failed.", batch[0].Text.Length);
-            batch[0].Completion.TrySetException(e);
+            logger.LogError(e, "Text classifier '{Name}': classifying a text of {Length} characters failed.", Name, group[0].Text.Length);
+            if (group[0].TryFail(e))
+                metrics.Finished("failed", group[0].Elapsed);
         }
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
-        queue.Writer.TryComplete();
+        lock (gate)
+        {
+            if (closed) return;
+            closed = true;
+            Monitor.PulseAll(gate);
+        }
+        watcher?.Dispose();
         worker.Join();
-        if (ownsModel) model.Dispose();
+        if (ownsModel)
+        {
+            model.Dispose();
+            replacement?.Dispose();
+        }
+        metrics.Dispose();
     }
 
     /// <inheritdoc />
@@ -157,8 +339,84 @@ public sealed class TextClassificationService : IAsyncDisposable, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    private sealed record Request(string Text)
+    /// <summary>A queued text; <see cref="Request{T}"/> knows how to score its kind and what its answer looks like.</summary>
+    private abstract class Request(TextClassificationService service, string text, TaskKind kind)
     {
-        public TaskCompletionSource<Prediction> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly long arrived = Stopwatch.GetTimestamp();
+        private CancellationTokenRegistration cancellation;
+        private Timer? timer;
+
+        public string Text { get; } = text;
+
+        public TaskKind Kind { get; } = kind;
+
+        /// <summary>The request's place in the queue; null once taken or abandoned. Guarded by the service's gate.</summary>
+        public LinkedListNode<Request>? Node { get; set; }
+
+        public TimeSpan Elapsed => Stopwatch.GetElapsedTime(arrived);
+
+        public abstract bool IsCompleted { get; }
+
+        protected TextClassificationService Service { get; } = service;
+
+        public void Watch(CancellationToken cancellationToken, TimeSpan timeout)
+        {
+            if (cancellationToken.CanBeCanceled)
+                cancellation = cancellationToken.UnsafeRegister(static (state, token) => { var r = (Request)state!; r.Service.Abandon(r, null, token); }, this);
+            if (timeout != Timeout.InfiniteTimeSpan)
+                timer = new Timer(static state =>
+                {
+                    var r = (Request)state!;
+                    r.Service.Abandon(r, new TimeoutException($"Text classifier '{r.Service.Name}' did not answer within {r.Service.options.RequestTimeout} (MicroBatchingOptions.RequestTimeout); the request was dropped."), default);
+                }, this, timeout, Timeout.InfiniteTimeSpan);
+            if (IsCompleted) Release(); // answered before the watch began
+        }
+
+        /// <summary>Scores the whole group (all of this request's kind) on one model and answers each.</summary>
+        public abstract void Answer(TextClassifier model, List<Request> group);
+
+        public abstract bool TryFail(Exception error);
+
+        public abstract bool TryCancel(CancellationToken token);
+
+        protected void Release()
+        {
+            cancellation.Unregister();
+            timer?.Dispose();
+        }
+    }
+
+    private sealed class Request<T>(TextClassificationService service, string text, TaskKind kind, Func<TextClassifier, IReadOnlyList<string>, IReadOnlyList<T>> score)
+        : Request(service, text, kind)
+    {
+        private readonly TaskCompletionSource<T> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<T> Task => completion.Task;
+
+        public override bool IsCompleted => completion.Task.IsCompleted;
+
+        public override void Answer(TextClassifier model, List<Request> group)
+        {
+            var answers = score(model, group.Select(r => r.Text).ToList());
+            for (int i = 0; i < group.Count; i++)
+            {
+                var request = (Request<T>)group[i];
+                if (request.completion.TrySetResult(answers[i]))
+                {
+                    request.Release();
+                    Service.metrics.Finished("ok", request.Elapsed);
+                }
+            }
+        }
+
+        public override bool TryFail(Exception error) => Done(completion.TrySetException(error));
+
+        public override bool TryCancel(CancellationToken token) => Done(completion.TrySetCanceled(token));
+
+        private bool Done(bool completed)
+        {
+            if (completed) Release();
+            return completed;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using LlmFineTune.Modeling;
 using LlmFineTune.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,9 @@ internal sealed class TextClassifierLoader(IServiceProvider services, IEnumerabl
         }
         logger.LogInformation("Text classifier '{Name}' loaded from {Path} in {Milliseconds} ms ({Labels} labels, {Backbone} backbone).",
             name, path, clock.ElapsedMilliseconds, model.Labels.Count, model.Backbone.Kind);
-        return new TextClassificationService(model, options.Batching, ownsModel: true, logger);
+        var service = new TextClassificationService(model, options.Batching, ownsModel: true, logger, name, services.GetService<IMeterFactory>());
+        if (options.ReloadOnChange)
+            service.DisposeWith(new ModelDirectoryReloader(service, path, directory => TextClassifier.Load(directory, Tokenizers.Load), options.ReloadInterval, logger));
+        return service;
     }
 }

@@ -85,6 +85,48 @@ public sealed class HostedClassifierExampleTests
         StringAssert.Contains(example.Output, $"Text classifier 'tickets' could not be loaded from {modelPath}: {weights}: ");
     }
 
+    [TestMethod]
+    [TestCategory("Slow")]
+    [Timeout(90_000, CooperativeCancellation = true)]
+    public async Task HostedClassifier_BurstsOverATinyQueue_AnswersEither200Or429WithRetryAfter()
+    {
+        using var folder = new TempFolder();
+        string modelPath = Path.Combine(folder.Path, "model");
+        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 1024 });
+        using (var model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 8), new SingleLabelHead(8, 2), new LabelMap(["a", "b"])))
+            model.Save(modelPath);
+        int port = FreeLoopbackPort();
+        using var example = ExampleProcess.Start("HostedClassifier", "--model", modelPath, "--port", port.ToString(), "--queue", "1");
+        example.WaitForOutput($"Serving {modelPath} on http://127.0.0.1:{port}", TimeSpan.FromSeconds(45));
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var health = await client.GetAsync("/health", TestContext.CancellationToken);
+        Assert.AreEqual("Healthy", await health.Content.ReadAsStringAsync(TestContext.CancellationToken));
+
+        // bounded: at most 20 bursts of 64 concurrent requests, until one is refused
+        var statuses = new List<HttpStatusCode>();
+        string? refusal = null;
+        for (int burst = 0; burst < 20 && refusal is null; burst++)
+        {
+            var responses = await Task.WhenAll(Enumerable.Range(0, 64).Select(i =>
+                client.PostAsJsonAsync("/classify", new { text = $"request {burst} {i} about a parcel" }, TestContext.CancellationToken)));
+            foreach (var response in responses)
+            {
+                statuses.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests && refusal is null)
+                {
+                    Assert.AreEqual("1", response.Headers.RetryAfter?.ToString());
+                    refusal = await response.Content.ReadAsStringAsync(TestContext.CancellationToken);
+                }
+                response.Dispose();
+            }
+        }
+
+        Assert.IsTrue(statuses.All(s => s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests), string.Join(", ", statuses.Distinct()));
+        Assert.IsNotNull(refusal, $"no request out of {statuses.Count} was refused by a queue of 1");
+        StringAssert.Contains(refusal, "Text classifier 'tickets' is overloaded: 1 requests are already waiting");
+        Assert.Contains(HttpStatusCode.OK, statuses);
+    }
+
     private static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -94,5 +136,5 @@ public sealed class HostedClassifierExampleTests
 
     private sealed record Answer(string Label, float Score, Dictionary<string, float> Scores);
 
-    private sealed record Stats(long RequestsScored, long ForwardPasses, int LargestBatch);
+    private sealed record Stats(long RequestsScored, long ForwardPasses, int LargestBatch, int QueueDepth);
 }

@@ -217,6 +217,8 @@ public sealed class BadInputMatrixTests
     [DataRow("WordPieceTokenizerOptions.MaxInputCharsPerWord", "MaxInputCharsPerWord", DisplayName = "WordPieceTokenizerOptions.MaxInputCharsPerWord 0")]
     [DataRow("MicroBatchingOptions.MaxBatchSize", "MaxBatchSize", DisplayName = "MicroBatchingOptions.MaxBatchSize 0")]
     [DataRow("MicroBatchingOptions.MaxDelay", "MaxDelay", DisplayName = "MicroBatchingOptions.MaxDelay negative")]
+    [DataRow("MicroBatchingOptions.QueueCapacity", "QueueCapacity", DisplayName = "MicroBatchingOptions.QueueCapacity 0")]
+    [DataRow("MicroBatchingOptions.RequestTimeout", "RequestTimeout", DisplayName = "MicroBatchingOptions.RequestTimeout zero")]
     [DataRow("EvaluationOptions.BatchSize", "BatchSize", DisplayName = "EvaluationOptions.BatchSize 0")]
     public void Options_OutOfRange_SpecificExceptionNamingTheOption(string option, string name)
     {
@@ -232,6 +234,8 @@ public sealed class BadInputMatrixTests
             "WordPieceTokenizerOptions.MaxInputCharsPerWord" => () => WordPieceTokenizer.FromTokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], new WordPieceTokenizerOptions { MaxInputCharsPerWord = 0 }),
             "MicroBatchingOptions.MaxBatchSize" => () => Serve(data, new MicroBatchingOptions { MaxBatchSize = 0 }),
             "MicroBatchingOptions.MaxDelay" => () => Serve(data, new MicroBatchingOptions { MaxDelay = TimeSpan.FromSeconds(-1) }),
+            "MicroBatchingOptions.QueueCapacity" => () => Serve(data, new MicroBatchingOptions { QueueCapacity = 0 }),
+            "MicroBatchingOptions.RequestTimeout" => () => Serve(data, new MicroBatchingOptions { RequestTimeout = TimeSpan.Zero }),
             _ => () => new Evaluator(new EvaluationOptions { BatchSize = 0 }),
         };
 

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using LlmFineTune.Data;
 using LlmFineTune.DependencyInjection;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
@@ -8,6 +10,7 @@ using LlmFineTune.Tests.Data;
 using LlmFineTune.Tokenization;
 using LlmFineTune.Training;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,6 +25,7 @@ public sealed class AddTextClassifierTests
     private static TempFolder folder = null!;
     private static string modelPath = "";
     private static string[] texts = [];
+    private static readonly HashSet<string> TopicLabels = ["sports", "finance", "space", "cooking"];
 
     [ClassInitialize]
     public static void SaveModel(TestContext context)
@@ -146,6 +150,108 @@ public sealed class AddTextClassifierTests
         Assert.AreEqual(1, logs.Messages.Count(m => m.Text.Contains("Text classifier 'b' loaded")));
         Assert.AreEqual(TimeSpan.Zero, host.Services.GetRequiredService<IOptionsMonitor<TextClassifierOptions>>().Get("a").Batching.MaxDelay);
         Assert.AreNotSame(host.Services.GetRequiredKeyedService<TextClassificationService>("a"), host.Services.GetRequiredKeyedService<TextClassificationService>("b"));
+    }
+
+    /// <summary>Saves an untrained model whose labels start with <paramref name="prefix"/>, to tell its answers apart.</summary>
+    private static void SaveOther(string directory, string prefix)
+    {
+        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 512 });
+        using var other = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 4), new SingleLabelHead(4, 2), new LabelMap([prefix + "a", prefix + "b"]), maxLength: 32);
+        other.Save(directory);
+    }
+
+    private static string CopyOfModel(string name)
+    {
+        string copy = Path.Combine(folder.Path, name);
+        Directory.CreateDirectory(copy);
+        foreach (string file in Directory.GetFiles(modelPath))
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        return copy;
+    }
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task AddTextClassifier_ReloadOnChange_DirectorySwappedUnderLoad_ServesTheNewModelAndDropsNoRequest()
+    {
+        string served = CopyOfModel("reloaded");
+        var (host, logs) = BuildHost(s => s.AddTextClassifier("live", o =>
+        {
+            o.ModelPath = served;
+            o.ReloadOnChange = true;
+            o.ReloadInterval = TimeSpan.FromMilliseconds(50);
+        }));
+        using var _ = host;
+        await host.StartAsync();
+        var service = host.Services.GetRequiredKeyedService<TextClassificationService>("live");
+        var first = service.Model;
+        SaveOther(served + ".staged", "new-");
+        using var stop = new CancellationTokenSource();
+        var callers = Enumerable.Range(0, 4).Select(c => Task.Run(async () =>
+        {
+            var labels = new List<string>();
+            for (int i = 0; i < 5000 && !stop.IsCancellationRequested; i++)
+                labels.Add((await service.ClassifyAsync(texts[(i + c) % texts.Length])).Label);
+            return labels;
+        })).ToArray();
+
+        // what an atomic directory save does: the new directory is renamed into the old one's place
+        Directory.Move(served, served + ".old");
+        Directory.Move(served + ".staged", served);
+        var clock = Stopwatch.StartNew();
+        while (!(await service.ClassifyAsync(texts[0])).Label.StartsWith("new-", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(20))
+            await Task.Delay(20);
+        stop.Cancel();
+        var answered = (await Task.WhenAll(callers)).SelectMany(l => l).ToList();
+
+        Assert.StartsWith("new-", (await service.ClassifyAsync(texts[0])).Label, "the new model was not served within 20 s");
+        Assert.IsTrue(answered.All(l => l.StartsWith("new-", StringComparison.Ordinal) || TopicLabels.Contains(l)), string.Join(", ", answered.Distinct()));
+        Assert.ThrowsExactly<ObjectDisposedException>(() => first.Predict("x"), "the retired model is disposed");
+        Assert.IsTrue(logs.Messages.Any(m => m.Text == $"Text classifier 'live' reloaded its model from {served}."), string.Join("\n", logs.Messages));
+        await host.StopAsync();
+    }
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task AddTextClassifier_ReloadOnChange_BrokenNewModel_KeepsServingTheOldOneAndReportsDegraded()
+    {
+        string served = CopyOfModel("broken-reload");
+        var (host, logs) = BuildHost(s => s.AddTextClassifier("keep", o =>
+        {
+            o.ModelPath = served;
+            o.ReloadOnChange = true;
+            o.ReloadInterval = TimeSpan.FromMilliseconds(50);
+        }));
+        using var _ = host;
+        await host.StartAsync();
+        var service = host.Services.GetRequiredKeyedService<TextClassificationService>("keep");
+        var check = TextClassifierHealthCheck.Registration("keep");
+        var health = check.Factory(host.Services);
+
+        File.WriteAllText(Path.Combine(served, "config.json"), "{ \"llmfinetune\": ");
+        var clock = Stopwatch.StartNew();
+        HealthCheckResult result;
+        while ((result = await health.CheckHealthAsync(new HealthCheckContext { Registration = check })).Status == HealthStatus.Healthy && clock.Elapsed < TimeSpan.FromSeconds(20))
+            await Task.Delay(20);
+
+        Assert.AreEqual(HealthStatus.Degraded, result.Status);
+        StringAssert.StartsWith(result.Description, $"Text classifier 'keep' serves its previous model: reloading {served} failed: ");
+        Assert.IsTrue(TopicLabels.Contains((await service.ClassifyAsync(texts[0])).Label));
+        Assert.IsTrue(logs.Messages.Any(m => m.Level == LogLevel.Error && m.Text.Contains("could not be loaded; still serving the previous model")));
+        await host.StopAsync();
+    }
+
+    [TestMethod]
+    public void AddTextClassifier_ZeroReloadInterval_FailsStartNamingTheOption()
+    {
+        var (host, _) = BuildHost(s => s.AddTextClassifier("spam", o =>
+        {
+            o.ModelPath = modelPath;
+            o.ReloadInterval = TimeSpan.Zero;
+        }));
+        using var _ = host;
+
+        var e = Assert.ThrowsExactly<OptionsValidationException>(() => host.StartAsync().GetAwaiter().GetResult());
+        StringAssert.Contains(e.Message, "Property ReloadInterval: text classifier 'spam': must be between 10 ms and 1 hour");
     }
 
     private sealed class RecordingLoggerProvider : ILoggerProvider

@@ -353,9 +353,11 @@ public static class ModelDirectory
     {
         string path = Path.Combine(directory, WeightsFileName);
         // A corrupt weights file is reported as such, not as sizes it cannot hold.
-        SafeTensors.ReadHeader(path);
+        var header = SafeTensors.ReadHeader(path);
         long length = new FileInfo(path).Length;
-        if (parameters * 2 > length)
+        // an 8-bit file with pruned rows holds less than a byte per parameter, but may not expand without bound
+        double needed = QuantizedWeights.IsQuantized(header.Keys) ? parameters * 4 / QuantizedWeights.MaxExpansion : parameters * 2;
+        if (needed > length)
             throw new InvalidDataException($"{Path.Combine(directory, ConfigFileName)}: the sizes describe {parameters:N0} parameters, more than {WeightsFileName} ({length:N0} bytes) can hold. Check vocab_size, hidden_size, the layer sizes and head_options.");
     }
 
@@ -430,7 +432,9 @@ public static class ModelDirectory
     {
         string path = Path.Combine(directory, WeightsFileName);
         var header = SafeTensors.ReadHeader(path);
-        var (missing, unused) = SafeTensors.LoadInto(path, targets, layout.Renamer(header.Keys));
+        var (missing, unused) = QuantizedWeights.IsQuantized(header.Keys)
+            ? (QuantizedWeights.LoadInto(path, header, targets, layout.Renamer(header.Keys.Select(QuantizedWeights.ParameterName))), [])
+            : SafeTensors.LoadInto(path, targets, layout.Renamer(header.Keys));
         var lacking = missing.Where(required).ToList();
         if (lacking.Count > 0)
             throw new InvalidDataException($"{path}: {lacking.Count} tensor(s) the model needs are missing: '{string.Join("', '", lacking.Take(8))}'{(lacking.Count > 8 ? ", …" : "")}"

@@ -40,7 +40,7 @@ internal static class SafeTensors
     /// <summary>The metadata PyTorch's writers put in every file; transformers checks it on load (older releases refuse a file without it).</summary>
     public static IReadOnlyDictionary<string, string> PyTorchMetadata { get; } = new Dictionary<string, string> { ["format"] = "pt" };
 
-    /// <summary>Writes float32 tensors (in name order) atomically.</summary>
+    /// <summary>Writes tensors (in name order) atomically: floating point as F32, integers in their own dtype (I8, I32, I64, U8).</summary>
     public static void Write(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         if (!BitConverter.IsLittleEndian)
@@ -52,10 +52,11 @@ internal static class SafeTensors
         long offset = 0;
         foreach (var (name, tensor) in ordered)
         {
-            long bytes = tensor.numel() * 4;
+            var (dtype, type) = StoredAs(tensor);
+            long bytes = tensor.numel() * DTypes[dtype].Size;
             header[name] = new JsonObject
             {
-                ["dtype"] = "F32",
+                ["dtype"] = dtype,
                 ["shape"] = new JsonArray(tensor.shape.Select(d => (JsonNode?)d).ToArray()),
                 ["data_offsets"] = new JsonArray(offset, offset + bytes),
             };
@@ -72,11 +73,20 @@ internal static class SafeTensors
             for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
             foreach (var (_, tensor) in ordered)
             {
-                using var data = tensor.detach().to(CPU).to_type(ScalarType.Float32).contiguous();
+                using var data = tensor.detach().to(CPU).to_type(StoredAs(tensor).Type).contiguous();
                 stream.Write(data.bytes);
             }
         });
     }
+
+    private static (string DType, ScalarType Type) StoredAs(Tensor tensor) => tensor.dtype switch
+    {
+        ScalarType.Int8 => ("I8", ScalarType.Int8),
+        ScalarType.Int32 => ("I32", ScalarType.Int32),
+        ScalarType.Int64 => ("I64", ScalarType.Int64),
+        ScalarType.Byte => ("U8", ScalarType.Byte),
+        _ => ("F32", ScalarType.Float32),
+    };
 
     /// <summary>Reads and validates the header: sizes, dtypes, shapes and that the offsets tile the data exactly.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid safetensors file; the message names the file and tensor.</exception>

@@ -1,0 +1,154 @@
+using LlmFineTune.Data;
+using LlmFineTune.Modeling;
+using LlmFineTune.Modeling.Backbones;
+using LlmFineTune.Modeling.Heads;
+using LlmFineTune.Modeling.Quantization;
+using LlmFineTune.Modeling.Serialization;
+using LlmFineTune.Tests.Data;
+using LlmFineTune.Tokenization;
+using LlmFineTune.Training;
+using TorchSharp;
+
+namespace LlmFineTune.Tests.Modeling;
+
+[TestClass]
+public sealed class ModelQuantizerTests
+{
+    private static long DirectoryBytes(string directory) => Directory.GetFiles(directory).Sum(f => new FileInfo(f).Length);
+
+    private static TextClassifier TrainedBag()
+    {
+        torch.manual_seed(13);
+        var train = TestData.Topical(perClass: 30, seed: 4);
+        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 8192 });
+        var model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 16), new SingleLabelHead(16, train.LabelMap.Count), train.LabelMap, maxLength: 64);
+        new Trainer(new TrainerOptions { Epochs = 4, LearningRate = 0.05 }).Train(model, train);
+        return model;
+    }
+
+    [TestMethod]
+    public void Save_TrainedBag_UnderAQuarterOfTheSizeAndTheSameAnswers()
+    {
+        using var folder = new TempFolder();
+        using var model = TrainedBag();
+        string original = Path.Combine(folder.Path, "original");
+        string small = Path.Combine(folder.Path, "small");
+        model.Save(original);
+
+        var result = ModelQuantizer.Save(model, small);
+
+        using var loaded = TextClassifier.Load(small);
+        var texts = TestData.Topical(perClass: 10, seed: 21).Select(e => e.Text).ToArray();
+        var expected = model.PredictBatch(texts);
+        var actual = loaded.PredictBatch(texts);
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Assert.AreEqual(expected[i].Label, actual[i].Label, texts[i]);
+            Assert.AreEqual(expected[i].Score, actual[i].Score, 0.02f, texts[i]);
+        }
+        Assert.AreEqual(DirectoryBytes(small), result.DirectoryBytes);
+        Assert.IsLessThan(DirectoryBytes(original) / 4, result.DirectoryBytes);
+        Assert.AreEqual(8193L, result.TotalRows);
+        Assert.IsTrue(result.KeptRows is > 0 and < 8193, $"kept {result.KeptRows}");
+        Assert.AreEqual(1, result.QuantizedMatrices, "the 4 x 16 head stays 32-bit");
+        Assert.IsEmpty(Directory.GetDirectories(folder.Path).Where(d => d.Contains(".quantizing-") || d.Contains(".replaced-")).ToList());
+    }
+
+    [TestMethod]
+    public void Save_KeepRows_KeepsThatManyRowsOfLargestNormAndZeroesTheRest()
+    {
+        using var folder = new TempFolder();
+        using var model = TrainedBag();
+        string small = Path.Combine(folder.Path, "small");
+
+        var result = ModelQuantizer.Save(model, small, new QuantizationOptions { KeepRows = 300 });
+
+        Assert.AreEqual(300L, result.KeptRows);
+        using var loaded = TextClassifier.Load(small);
+        var table = ((BagOfNgrams)model.Backbone).parameters().Single();
+        var loadedTable = ((BagOfNgrams)loaded.Backbone).parameters().Single();
+        float[] norms = table.norm(1).data<float>().ToArray();
+        float[] loadedNorms = loadedTable.norm(1).data<float>().ToArray();
+        float threshold = norms.OrderDescending().ElementAt(299);
+        Assert.AreEqual(300, loadedNorms.Count(n => n > 0));
+        for (int row = 0; row < norms.Length; row++)
+        {
+            if (loadedNorms[row] == 0) continue;
+            Assert.IsGreaterThanOrEqualTo(threshold, norms[row], $"row {row} kept with norm {norms[row]}");
+            Assert.AreEqual(norms[row], loadedNorms[row], norms[row] / 100, $"row {row}: 8 bits keep the norm within 1%");
+        }
+    }
+
+    [TestMethod]
+    public void Save_TransformerEncoder_EveryLargeMatrixIn8BitsAndCloseLogits()
+    {
+        using var folder = new TempFolder();
+        torch.manual_seed(3);
+        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 255 });
+        var config = new TransformerEncoderConfig { VocabSize = 256, HiddenSize = 32, NumHiddenLayers = 2, NumAttentionHeads = 2, IntermediateSize = 64, MaxPositionEmbeddings = 64 };
+        var labels = new LabelMap(["a", "b", "c"]);
+        using var model = new TextClassifier(tokenizer, new TransformerEncoder(config), new SingleLabelHead(32, labels.Count), labels, maxLength: 32);
+        string original = Path.Combine(folder.Path, "original");
+        string small = Path.Combine(folder.Path, "small");
+        model.Save(original);
+
+        var result = ModelQuantizer.Save(model, small, new QuantizationOptions { MinElements = 1024 });
+
+        using var loaded = TextClassifier.Load(small);
+        string[] texts = ["the market fell today", "a comet and a rocket", "bake the bread in the oven"];
+        var expected = model.PredictBatch(texts);
+        var actual = loaded.PredictBatch(texts);
+        for (int i = 0; i < texts.Length; i++)
+            foreach (var (label, score) in expected[i].Scores)
+                Assert.AreEqual(score, actual[i].Scores[label], 0.02f, $"{texts[i]}: {label}");
+        // word and position embeddings, the pooler, and per layer Q, K, V, attention output, intermediate and output
+        Assert.AreEqual(3 + 2 * 6, result.QuantizedMatrices);
+        Assert.AreEqual(0L, result.TotalRows);
+        // 8 bits plus a 32-bit scale per 32-wide row is 28 % of float32; biases and LayerNorm stay 32-bit
+        Assert.IsLessThan(0.36, (double)new FileInfo(Path.Combine(small, ModelDirectory.WeightsFileName)).Length / new FileInfo(Path.Combine(original, ModelDirectory.WeightsFileName)).Length);
+    }
+
+    [TestMethod]
+    public void Save_OverAnExistingDirectory_ReplacesItWhole()
+    {
+        using var folder = new TempFolder();
+        using var model = TrainedBag();
+        string small = folder.Write("small/stale.txt", "left from before");
+
+        ModelQuantizer.Save(model, Path.GetDirectoryName(small)!);
+
+        Assert.IsFalse(File.Exists(small));
+        using var loaded = TextClassifier.Load(Path.GetDirectoryName(small)!);
+        Assert.AreEqual(model.Labels.Count, loaded.Labels.Count);
+    }
+
+    [TestMethod]
+    public void Load_QuantizedRowsOutOfOrder_ThrowsNamingTheTensor()
+    {
+        using var folder = new TempFolder();
+        using var model = TrainedBag();
+        string small = Path.Combine(folder.Path, "small");
+        ModelQuantizer.Save(model, small, new QuantizationOptions { KeepRows = 300 });
+        string weights = Path.Combine(small, ModelDirectory.WeightsFileName);
+        var header = SafeTensors.ReadHeader(weights);
+        var tensors = header.Values.ToDictionary(e => e.Name, e => torch.empty(e.Shape, e.DType switch { "I8" => torch.ScalarType.Int8, "I32" => torch.ScalarType.Int32, _ => torch.ScalarType.Float32 }));
+        SafeTensors.LoadInto(weights, tensors);
+        string rowsName = header.Keys.Single(k => k.EndsWith(":rows", StringComparison.Ordinal));
+        tensors[rowsName] = tensors[rowsName].flip(0); // decreasing
+        SafeTensors.Write(weights, tensors.Select(t => (t.Key, t.Value)));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(small));
+
+        StringAssert.StartsWith(e.Message, $"{weights}: tensor '{rowsName}' must list rows in increasing order within [0, 8193) (entry 1 is ");
+    }
+
+    [TestMethod]
+    public void Save_NegativeKeepRows_ThrowsNamingTheOption()
+    {
+        using var model = TrainedBag();
+
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ModelQuantizer.Save(model, Path.GetTempPath(), new QuantizationOptions { KeepRows = -1 }));
+
+        Assert.AreEqual("KeepRows", e.ParamName);
+    }
+}
