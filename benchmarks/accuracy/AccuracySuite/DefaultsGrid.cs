@@ -20,23 +20,23 @@ internal sealed record BagGridSetting(string Name, double LearningRate, int Epoc
     /// <summary>The centre of the grid: the bag defaults before this study, with a decaying schedule.</summary>
     public static readonly BagGridSetting Base = new("base", 0.05, 10, 64, 2, 1 << 18, 256, 16, 0.1, 0.01);
 
-    /// <summary>One factor at a time around <see cref="Base"/>, plus the combinations the first pass pointed at.</summary>
+    /// <summary>One factor at a time around <see cref="Base"/>, most promising first (the grid runs in this order).</summary>
     public static readonly BagGridSetting[] All =
     [
         Base,
-        Base with { Name = "lr0.01", LearningRate = 0.01 },
         Base with { Name = "lr0.02", LearningRate = 0.02 },
-        Base with { Name = "lr0.1", LearningRate = 0.1 },
-        Base with { Name = "ep5", Epochs = 5 },
-        Base with { Name = "ep20", Epochs = 20 },
-        Base with { Name = "dim32", Dimension = 32 },
-        Base with { Name = "dim128", Dimension = 128 },
-        Base with { Name = "ngram1", WordNgrams = 1 },
-        Base with { Name = "ngram3", WordNgrams = 3 },
-        Base with { Name = "buckets2M", Buckets = 1 << 21 },
         Base with { Name = "len2048", MaxLength = 2048 },
+        Base with { Name = "ngram1", WordNgrams = 1 },
         Base with { Name = "batch64", Batch = 64 },
         Base with { Name = "nodrop-nowd", Dropout = 0, WeightDecay = 0 },
+        Base with { Name = "ep20", Epochs = 20 },
+        Base with { Name = "lr0.1", LearningRate = 0.1 },
+        Base with { Name = "dim128", Dimension = 128 },
+        Base with { Name = "ep5", Epochs = 5 },
+        Base with { Name = "lr0.01", LearningRate = 0.01 },
+        Base with { Name = "ngram3", WordNgrams = 3 },
+        Base with { Name = "dim32", Dimension = 32 },
+        Base with { Name = "buckets2M", Buckets = 1 << 21 },
     ];
 }
 
@@ -55,20 +55,23 @@ internal static class DefaultsGrid
     public static void Run(string data, IReadOnlyList<string> sets, IReadOnlyList<BagGridSetting> settings, string resultsPath, int seed, TextWriter log)
     {
         var done = Load(resultsPath).Select(r => (r.Set, r.Setting)).ToHashSet();
-        foreach (string name in sets)
-        {
-            var set = LabeledSet.Load(data, name, testCap: null, seed);
-            var (fit, validation) = TextDataset.FromExamples(set.Train, labelMap: set.Labels).StratifiedSplit(ValidationFraction, seed);
-            var test = TextDataset.FromExamples(set.Test, labelMap: set.Labels);
-            foreach (var setting in settings)
+        var splits = new Dictionary<string, (ITextDataset Fit, ITextDataset Validation, ITextDataset Test)>(StringComparer.Ordinal);
+        // settings outside, sets inside: whatever has finished when the run is stopped covers every set
+        foreach (var setting in settings)
+            foreach (string name in sets)
             {
                 if (done.Contains((name, setting.Name))) continue;
-                var rows = Train(name, setting, fit, validation, test, seed);
+                if (!splits.TryGetValue(name, out var split))
+                {
+                    var set = LabeledSet.Load(data, name, testCap: null, seed);
+                    var (fit, validation) = TextDataset.FromExamples(set.Train, labelMap: set.Labels).StratifiedSplit(ValidationFraction, seed);
+                    splits[name] = split = (fit, validation, TextDataset.FromExamples(set.Test, labelMap: set.Labels));
+                }
+                var rows = Train(name, setting, split.Fit, split.Validation, split.Test, seed);
                 File.AppendAllLines(resultsPath, rows.Select(r => JsonSerializer.Serialize(r)));
                 var best = rows.MaxBy(r => r.ValMacroF1)!;
                 log.WriteLine(FormattableString.Invariant($"{name,-24} {setting.Name,-12} best val macro-F1 {best.ValMacroF1:F4} at epoch {best.Epoch} (test {best.TestMacroF1:F4}) {rows[^1].Seconds:F0} s"));
             }
-        }
     }
 
     public static List<EpochScores> Load(string path) =>

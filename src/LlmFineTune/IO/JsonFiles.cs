@@ -61,6 +61,8 @@ internal static class JsonFiles
 
     public static int GetInt(JsonObject json, string field, string path) => Get<int>(json, field, path, "an integer");
 
+    public static double GetDouble(JsonObject json, string field, string path) => Get<double>(json, field, path, "a number");
+
     public static bool GetBool(JsonObject json, string field, string path) => Get<bool>(json, field, path, "true or false");
 
     public static string GetString(JsonObject json, string field, string path) => Get<string>(json, field, path, "a string");

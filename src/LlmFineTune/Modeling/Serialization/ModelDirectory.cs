@@ -182,6 +182,7 @@ public static class ModelDirectory
             ["head_options"] = model.Head is TaskHead builtIn ? HeadOptionsJson.Write(builtIn.Options) : null,
             ["max_length"] = model.MaxLength,
             ["tokenizer"] = model.Tokenizer.GetType().Name,
+            ["temperature"] = model.Temperature,
         };
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(Indented));
     }
@@ -234,7 +235,7 @@ public static class ModelDirectory
             // HF's GPT2ForSequenceClassification scores without a bias; a head saved with one (built by hand) keeps it.
             if (backboneKind == CausalDecoder.KindName && head is TaskHead taskHead && !SafeTensors.ReadHeader(Path.Combine(directory, WeightsFileName)).ContainsKey(layout.HeadFileName("classifier.bias")))
                 taskHead.RemoveOutputBias();
-            model = new TextClassifier(tokenizer, backbone, head, labels, maxLength);
+            model = new TextClassifier(tokenizer, backbone, head, labels, maxLength) { Temperature = ReadTemperature(section, path) };
         }
         catch (Exception e)
         {
@@ -375,6 +376,16 @@ public static class ModelDirectory
         var lacking = missing.Where(required).ToList();
         if (lacking.Count > 0)
             throw new InvalidDataException($"{path}: {lacking.Count} tensor(s) the model needs are missing, e.g. '{string.Join("', '", lacking.Take(3))}'. Is this checkpoint of the architecture config.json describes?");
+    }
+
+    /// <summary>The <c>llmfinetune.temperature</c> key: absent means 1 (models saved before calibration existed).</summary>
+    private static double ReadTemperature(JsonObject section, string path)
+    {
+        if (section["temperature"] is null) return 1.0;
+        double value = JsonFiles.GetDouble(section, "temperature", path + " " + Section);
+        if (!(value > 0) || double.IsInfinity(value))
+            throw new InvalidDataException($"{path}: {Section}.temperature must be a positive finite number (was {value}); delete the key to use 1.");
+        return value;
     }
 
     private static LabelMap ReadLabels(JsonObject json, string path)
