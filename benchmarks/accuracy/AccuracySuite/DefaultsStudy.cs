@@ -31,8 +31,15 @@ internal static class DefaultsStudy
             case "grid":
                 DefaultsGrid.Run(data, sets, settings, Path.Combine(work, "grid.jsonl"), seed, log);
                 break;
+            case "compare":
+                DefaultsComparison.Run(data, sets, work, seed, map.TryGetValue("autotune", out var a) ? int.Parse(a, CultureInfo.InvariantCulture) : null, log);
+                break;
+            case "report":
+                File.WriteAllText(Path.Combine(work, "defaults-report.md"), DefaultsReport.Render(DefaultsGrid.Load(Path.Combine(work, "grid.jsonl")), new ResultStore(work), data, sets, seed));
+                log.WriteLine(File.ReadAllText(Path.Combine(work, "defaults-report.md")));
+                break;
             default:
-                throw new ArgumentException($"Unknown defaults phase '{phase}'. Known: grid.");
+                throw new ArgumentException($"Unknown defaults phase '{phase}'. Known: grid, compare, report.");
         }
     }
 

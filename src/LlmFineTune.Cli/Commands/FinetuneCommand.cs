@@ -3,6 +3,7 @@ using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
 using LlmFineTune.Training;
+using LlmFineTune.Training.Autotune;
 using LlmFineTune.Training.Optimizers;
 
 namespace LlmFineTune.Cli.Commands;
@@ -30,10 +31,12 @@ internal static class FinetuneCommand
         var buckets = new Option<int>("--buckets") { Description = "Hash buckets of the bag backbone (its embedding rows).", DefaultValueFactory = _ => 1 << 18 };
         var seed = CommonOptions.Seed();
         var format = CommonOptions.Format();
+        var autotune = new Option<bool>("--autotune") { Description = "Search the backbone's settings on the validation set (held out from --train when not given) for --autotune-duration, then keep the best; never reads a test file." };
+        var autotuneDuration = new Option<int>("--autotune-duration") { Description = "Seconds the autotune search may take.", DefaultValueFactory = _ => 300 };
 
         var command = new Command("finetune", "Fine-tune a text classifier on a labeled file and save it.")
         {
-            train, validation, from, output, backbone, head, optimizer, epochs, learningRate, batchSize, maxLength, vocabSize, buckets, seed, format,
+            train, validation, from, output, backbone, head, optimizer, epochs, learningRate, batchSize, maxLength, vocabSize, buckets, seed, format, autotune, autotuneDuration,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
@@ -70,16 +73,30 @@ internal static class FinetuneCommand
                 ? CommonOptions.Load(validationPath, parse.GetValue(format), new TextDatasetLoadOptions { Kind = model.Head.Kind, LabelMap = model.Labels })
                 : null;
             cli.Output.WriteLine($"fine-tuning {backboneName}{(fromDirectory is null ? " from scratch" : " from " + fromDirectory)} on {trainSet.Count} examples, {model.Labels.Count} labels ({model.Head.Kind})");
-            var result = ProgressDisplay.Run(cli, "finetune", progress =>
-                new Trainer(trainerOptions, optimizerFactory).Train(model, trainSet, validationSet, progress, cli.CancellationToken));
-            cli.Output.WriteLine(FormattableString.Invariant($"{result.Steps} steps, final training loss {result.FinalLoss:F4}"));
+            using var tuned = parse.GetValue(autotune)
+                ? new Autotuner(new AutotuneOptions { Duration = TimeSpan.FromSeconds(parse.GetValue(autotuneDuration)), Seed = factoryOptions.Seed })
+                    .Tune(trainSet, validationSet, factoryOptions, trainerOptions, fromDirectory, TrainingReports.AutotuneTrials(cli.Output), cli.CancellationToken)
+                : null;
+            if (tuned is not null)
+            {
+                cli.Output.WriteLine(FormattableString.Invariant($"autotune: {tuned.Trials.Count} trials, best {tuned.Metric} {tuned.Best.Score:F4} (trial {tuned.Best.Number}, epoch {tuned.Best.BestEpoch}) with {tuned.Best.Settings}"));
+            }
+            else
+            {
+                var result = ProgressDisplay.Run(cli, "finetune", progress =>
+                    new Trainer(trainerOptions, optimizerFactory, callbacks: [TrainingReports.EpochMetrics(cli.Output)]).Train(model, trainSet, validationSet, progress, cli.CancellationToken));
+                cli.Output.WriteLine(FormattableString.Invariant($"{result.Steps} steps, final training loss {result.FinalLoss:F4}"));
+                if (result.Calibration is { } calibration) TrainingReports.Calibration(cli.Output, calibration);
+            }
+            var final = tuned?.Model ?? model;
             if (validationSet is not null)
             {
-                var report = new Evaluator(new EvaluationOptions { BootstrapSamples = 200 }).Evaluate(model, validationSet);
+                var report = new Evaluator(new EvaluationOptions { BootstrapSamples = 200 }).Evaluate(final, validationSet);
                 cli.Output.WriteLine("validation: " + string.Join(", ", EvaluateCommand.Headline(report).Select(m => FormattableString.Invariant($"{m.Name} {m.Value:F4}"))));
             }
             string directory = parse.GetValue(output)!;
-            model.Save(directory);
+            final.Save(directory);
+            tuned?.SaveSettings(directory);
             cli.Output.WriteLine($"saved to {directory}");
             return ExitCodes.Success;
         }));

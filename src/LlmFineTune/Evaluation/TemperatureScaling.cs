@@ -79,6 +79,24 @@ public static class TemperatureScaling
         return Nll(best) < Nll(1.0) ? Math.Clamp(1 / best, MinimumTemperature, MaximumTemperature) : 1.0;
     }
 
+    /// <summary>Fits the temperature on a validation set, sets it on the model, and measures log-loss and calibration error before and after.</summary>
+    /// <param name="model">A single-label or multi-label classifier in eval mode; its <see cref="TextClassifier.Temperature"/> is replaced.</param>
+    /// <param name="validation">Labeled examples the model was not trained on.</param>
+    /// <param name="batchSize">Examples per forward pass. Default 64.</param>
+    /// <returns>The temperature and the metrics.</returns>
+    /// <exception cref="ArgumentException">The model is a regression model, the set is empty, or its kind differs from the model's head.</exception>
+    public static TemperatureCalibration Calibrate(TextClassifier model, ITextDataset validation, int batchSize = 64)
+    {
+        double temperature = Fit(model, validation, batchSize);
+        var evaluator = new Evaluator(new EvaluationOptions { BatchSize = batchSize, BootstrapSamples = 0, KeepExamples = false });
+        model.Temperature = 1.0;
+        var before = evaluator.Evaluate(model, validation);
+        model.Temperature = temperature;
+        var after = evaluator.Evaluate(model, validation);
+        return new TemperatureCalibration(temperature, before.LogLoss ?? double.NaN, after.LogLoss ?? double.NaN,
+            before.ExpectedCalibrationError ?? double.NaN, after.ExpectedCalibrationError ?? double.NaN);
+    }
+
     /// <summary>Validation logits (float64 <c>[n, classes]</c>) and targets (class ids, or multi-hot floats), in eval mode under no-grad.</summary>
     private static (Tensor Logits, Tensor Targets) Collect(TextClassifier model, ITextDataset validation, int batchSize)
     {

@@ -41,14 +41,14 @@ public static class ClassifierFactory
         random.manual_seed(options.Seed);
         if (backbone == Bag)
         {
-            var hashing = new HashingTokenizer(new HashingTokenizerOptions { Buckets = options.BagBuckets });
+            var hashing = new HashingTokenizer(new HashingTokenizerOptions { Buckets = options.BagBuckets, WordNgrams = options.BagWordNgrams });
             var bag = new BagOfNgrams(hashing.VocabularySize, options.BagDimension);
-            return Assemble(hashing, bag, head, train.LabelMap, options.MaxLength ?? BagMaxLength);
+            return Assemble(hashing, bag, head, train.LabelMap, options.MaxLength ?? BagMaxLength, options.HeadOptions);
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(options.VocabularySize, 16, nameof(options.VocabularySize));
         var tokenizer = new WordPieceTrainer(new WordPieceTrainerOptions { VocabularySize = options.VocabularySize }).Train(train.Select(e => e.Text));
         int maxLength = options.MaxLength ?? TransformerMaxLength;
-        return Assemble(tokenizer, NewTransformer(backbone, tokenizer, maxLength), head, train.LabelMap, maxLength);
+        return Assemble(tokenizer, NewTransformer(backbone, tokenizer, maxLength), head, train.LabelMap, maxLength, options.HeadOptions);
     }
 
     /// <summary>
@@ -110,7 +110,7 @@ public static class ClassifierFactory
                     using (no_grad())
                         foreach (var (target, source) in bag.parameters().Zip(old.parameters()))
                             target.copy_(source);
-                    return Assemble(saved.Tokenizer, bag, head, train.LabelMap, options.MaxLength ?? saved.MaxLength);
+                    return Assemble(saved.Tokenizer, bag, head, train.LabelMap, options.MaxLength ?? saved.MaxLength, options.HeadOptions);
                 }
             }
             saved.Dispose();
@@ -118,7 +118,7 @@ public static class ClassifierFactory
         var tokenizer = Tokenizers.Load(directory);
         var transformer = ModelDirectory.LoadTransformer(directory);
         int maxLength = Math.Min(options.MaxLength ?? TransformerMaxLength, ModelDirectory.MaxPositions(transformer));
-        return Assemble(tokenizer, transformer, head, train.LabelMap, maxLength);
+        return Assemble(tokenizer, transformer, head, train.LabelMap, maxLength, options.HeadOptions);
     }
 
     /// <summary>Training settings that work for a backbone out of the box: a high learning rate for <c>bag</c>, a lower one for transformers (lower still when pretrained).</summary>
@@ -165,7 +165,7 @@ public static class ClassifierFactory
             ? backbone
             : throw new ArgumentException($"Unknown backbone '{backbone}'. Known: {string.Join(", ", BackboneNames)}.", nameof(backbone));
 
-    private static TextClassifier Assemble(ITokenizer tokenizer, IBackbone backbone, TaskKind head, LabelMap labels, int maxLength)
+    private static TextClassifier Assemble(ITokenizer tokenizer, IBackbone backbone, TaskKind head, LabelMap labels, int maxLength, HeadOptions? headOptions)
     {
         try
         {
@@ -174,7 +174,7 @@ public static class ClassifierFactory
             // scores it, and HF checkpoints load that way), but the mean fine-tunes better from few labels: gpt2-tiny after
             // 400 causal-LM steps on debian-descriptions, 500 labels of debian-sections-topical, accuracy on 1,000 test
             // texts 0.440 vs 0.381 (seed 42) and 0.404 vs 0.366 (seed 7).
-            var options = backbone is TransformerEncoder or CausalDecoder ? new HeadOptions { Pooling = PoolingMode.Mean } : null;
+            var options = headOptions ?? (backbone is TransformerEncoder or CausalDecoder ? new HeadOptions { Pooling = PoolingMode.Mean } : null);
             TaskHead taskHead = head switch
             {
                 TaskKind.MultiLabel => new MultiLabelHead(backbone.HiddenSize, labels.Count, options),

@@ -100,13 +100,14 @@ public sealed class Trainer
         {
             var result = Run(runOptions, new ClassifierTrainingTask(model, train, runOptions),
                 validation is null ? null : new ClassifierValidation(model, validation, runOptions).Evaluate, progress, cancellationToken);
-            double temperature = 1.0;
+            TemperatureCalibration? calibration = null;
             if (validation is not null && options.CalibrateTemperature && model.Head.Kind != TaskKind.Regression)
-                temperature = TemperatureScaling.Fit(model, validation, options.BatchSize);
+                calibration = TemperatureScaling.Calibrate(model, validation, options.BatchSize);
+            // a refit model has seen the held-out examples, so it keeps the temperature fitted before the refit
             if (initial is not null && result.Evaluations.FirstOrDefault(e => e.Step == result.BestStep) is { } best)
                 result = Refit(model, all, initial, best, result, progress, cancellationToken);
-            model.Temperature = temperature;
-            return result;
+            model.Temperature = calibration?.Temperature ?? 1.0;
+            return result with { Calibration = calibration };
         }
         finally
         {
