@@ -19,12 +19,13 @@ internal static class DefaultsComparison
     public const string Defaults = "llmft-defaults";
     public const string FastText5 = "fasttext-bigrams-5";
     public const string FastText25 = "fasttext-bigrams-25";
+    public const string DefaultsRefit = "llmft-defaults-refit";
     public const string Autotune = "llmft-autotune";
     public const string FastTextAutotune = "fasttext-autotune";
 
     private static readonly string[] FastTextBigrams = ["-lr", "0.5", "-wordNgrams", "2", "-dim", "64"];
 
-    public static void Run(string data, IReadOnlyList<string> sets, string work, int seed, int? autotuneSeconds, TextWriter log)
+    public static void Run(string data, IReadOnlyList<string> sets, string work, int seed, int? autotuneSeconds, IReadOnlyCollection<string>? only, TextWriter log)
     {
         var results = new ResultStore(work);
         foreach (string name in sets)
@@ -38,7 +39,8 @@ internal static class DefaultsComparison
             {
                 (FastText5, () => ExternalBaselines.FastText([.. FastTextBigrams, "-epoch", "5"], set, set.Train, null, scratch, seed)),
                 (FastText25, () => ExternalBaselines.FastText([.. FastTextBigrams, "-epoch", "25"], set, set.Train, null, scratch, seed)),
-                (Defaults, () => TrainDefaults(all, test, seed)),
+                (Defaults, () => TrainDefaults(all, test, seed, refit: false)),
+                (DefaultsRefit, () => TrainDefaults(all, test, seed, refit: true)),
             };
             if (autotuneSeconds is int seconds)
             {
@@ -48,6 +50,7 @@ internal static class DefaultsComparison
             }
             foreach (var (method, train) in methods)
             {
+                if (only is not null && !only.Contains(method)) continue;
                 if (results.TryGet(name, method, set.Train.Count, out _)) continue;
                 var watch = Stopwatch.StartNew();
                 var report = train();
@@ -59,11 +62,12 @@ internal static class DefaultsComparison
     }
 
     /// <summary>What <c>llmft finetune --backbone bag</c> does with every flag at its default.</summary>
-    private static EvaluationReport TrainDefaults(ITextDataset train, ITextDataset test, int seed)
+    private static EvaluationReport TrainDefaults(ITextDataset train, ITextDataset test, int seed, bool refit)
     {
         using var model = ClassifierFactory.Create(train, new ClassifierFactoryOptions { Seed = seed });
         var options = ClassifierFactory.RecommendedTrainerOptions(ClassifierFactory.Bag, pretrained: false);
         options.Seed = seed;
+        options.RefitOnAllData = refit;
         new Trainer(options).Train(model, train);
         return Score(model, test, seed);
     }

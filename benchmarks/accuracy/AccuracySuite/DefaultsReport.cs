@@ -27,19 +27,21 @@ internal static class DefaultsReport
             md.AppendLine("|---|---|---:|---:|---:|");
             foreach (string heldOut in inGrid)
             {
-                var others = inGrid.Where(s => s != heldOut).ToList();
-                var candidates = chosen.Keys.Select(k => k.Setting).Distinct()
-                    .Where(setting => chosen.ContainsKey((heldOut, setting)) && others.All(o => chosen.ContainsKey((o, setting)))).ToList();
-                if (candidates.Count == 0) continue;
+                // a set that ran only part of the grid (the largest, when time ran out) does not narrow the others' choice
+                var others = inGrid.Where(s => s != heldOut && grid.Where(r => r.Set == s).Select(r => r.Setting).Distinct().Count() > 1).ToList();
+                var candidates = chosen.Keys.Select(k => k.Setting).Distinct().Where(setting => others.All(o => chosen.ContainsKey((o, setting)))).ToList();
+                if (candidates.Count == 0 || others.Count == 0) continue;
                 string pick = candidates.MaxBy(setting => others.Average(o => chosen[(o, setting)].ValMacroF1))!;
-                var hindsight = candidates.MaxBy(setting => chosen[(heldOut, setting)].TestMacroF1)!;
+                var ran = candidates.Where(setting => chosen.ContainsKey((heldOut, setting))).ToList();
+                var hindsight = ran.MaxBy(setting => chosen[(heldOut, setting)].TestMacroF1)!;
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {heldOut} | {pick} | {chosen[(heldOut, pick)].TestMacroF1:F4} | {(chosen.TryGetValue((heldOut, "base"), out var b) ? b.TestMacroF1.ToString("F4", CultureInfo.InvariantCulture) : "–")} | {chosen[(heldOut, hindsight)].TestMacroF1:F4} ({hindsight}) |");
+                    $"| {heldOut} | {pick} | {(chosen.TryGetValue((heldOut, pick), out var p) ? p.TestMacroF1.ToString("F4", CultureInfo.InvariantCulture) : "not run")} | {(chosen.TryGetValue((heldOut, "base"), out var b) ? b.TestMacroF1.ToString("F4", CultureInfo.InvariantCulture) : "–")} | {chosen[(heldOut, hindsight)].TestMacroF1:F4} ({hindsight}) |");
             }
-            var complete = chosen.Keys.Select(k => k.Setting).Distinct().Where(setting => inGrid.All(s => chosen.ContainsKey((s, setting)))).ToList();
-            string ranking = string.Join(", ", complete.OrderByDescending(setting => inGrid.Average(s => chosen[(s, setting)].ValMacroF1))
-                    .Select(setting => FormattableString.Invariant($"{setting} {inGrid.Average(s => chosen[(s, setting)].ValMacroF1):F4}")));
-            md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Mean validation macro-F1 over all {inGrid.Count} sets (the final choice): {ranking}").AppendLine();
+            var full = inGrid.Where(s => grid.Where(r => r.Set == s).Select(r => r.Setting).Distinct().Count() > 1).ToList();
+            var complete = chosen.Keys.Select(k => k.Setting).Distinct().Where(setting => full.All(s => chosen.ContainsKey((s, setting)))).ToList();
+            string ranking = string.Join(", ", complete.OrderByDescending(setting => full.Average(s => chosen[(s, setting)].ValMacroF1))
+                    .Select(setting => FormattableString.Invariant($"{setting} {full.Average(s => chosen[(s, setting)].ValMacroF1):F4}")));
+            md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Mean validation macro-F1 over the {full.Count} sets that ran the grid (the final choice): {ranking}").AppendLine();
         }
 
         md.AppendLine("### Defaults and autotune against fastText (test split, paired bootstrap 95 % intervals, 1,000 resamples)").AppendLine();
@@ -49,6 +51,7 @@ internal static class DefaultsReport
         {
             int labels = LabeledSet.Load(data, set, testCap: null, seed).Train.Count;
             Row(md, results, set, labels, DefaultsComparison.Defaults, [DefaultsComparison.FastText5, DefaultsComparison.FastText25]);
+            Row(md, results, set, labels, DefaultsComparison.DefaultsRefit, [DefaultsComparison.FastText5, DefaultsComparison.FastText25]);
             Row(md, results, set, labels, DefaultsComparison.Autotune, [DefaultsComparison.FastTextAutotune]);
         }
         return md.ToString();

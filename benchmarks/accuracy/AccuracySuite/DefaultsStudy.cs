@@ -32,7 +32,8 @@ internal static class DefaultsStudy
                 DefaultsGrid.Run(data, sets, settings, Path.Combine(work, "grid.jsonl"), seed, log);
                 break;
             case "compare":
-                DefaultsComparison.Run(data, sets, work, seed, map.TryGetValue("autotune", out var a) ? int.Parse(a, CultureInfo.InvariantCulture) : null, log);
+                DefaultsComparison.Run(data, sets, work, seed, map.TryGetValue("autotune", out var a) ? int.Parse(a, CultureInfo.InvariantCulture) : null,
+                    map.TryGetValue("methods", out var m) ? m.Split(',') : null, log);
                 break;
             case "report":
                 File.WriteAllText(Path.Combine(work, "defaults-report.md"), DefaultsReport.Render(DefaultsGrid.Load(Path.Combine(work, "grid.jsonl")), new ResultStore(work), data, sets, seed));

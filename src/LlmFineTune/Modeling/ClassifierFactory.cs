@@ -131,7 +131,8 @@ public static class ClassifierFactory
         ArgumentNullException.ThrowIfNull(backbone);
         if (backbone is not (TransformerEncoder.KindName or CausalDecoder.KindName)) RequireKnown(backbone);
         return backbone == Bag
-            ? new TrainerOptions { Epochs = 10, LearningRate = 0.05, BatchSize = 16 }
+            // chosen leave-one-set-out on six labeled sets' validation splits (docs/defaults.md): lr 0.02 beat 0.05 on 3 of 4 sets, tied on the 4th
+            ? new TrainerOptions { Epochs = 10, LearningRate = 0.02, BatchSize = 16 }
             : new TrainerOptions { Epochs = pretrained ? 6 : 10, LearningRate = pretrained ? 3e-4 : 5e-4, BatchSize = 16, MaxGradientNorm = 1.0 };
     }
 
