@@ -18,7 +18,11 @@ internal static partial class ExternalBaselines
         ? []
         : ["-lr", "0.5", "-wordNgrams", "2", "-dim", "64", "-epoch", "25"];
 
-    public static EvaluationReport FastText(string method, LabeledSet set, IReadOnlyList<TextExample> train, string work, int seed)
+    public static EvaluationReport FastText(string method, LabeledSet set, IReadOnlyList<TextExample> train, string work, int seed) =>
+        FastText(FastTextArguments(method), set, train, validation: null, work, seed);
+
+    /// <summary>Trains <c>fasttext supervised</c> with the given arguments (and, for autotune, a validation file) and scores the test split.</summary>
+    public static EvaluationReport FastText(IReadOnlyList<string> arguments, LabeledSet set, IReadOnlyList<TextExample> train, IReadOnlyList<TextExample>? validation, string work, int seed)
     {
         Directory.CreateDirectory(work);
         string trainPath = Path.Combine(work, "train.txt"), testPath = Path.Combine(work, "test.txt"), model = Path.Combine(work, "model");
@@ -27,7 +31,10 @@ internal static partial class ExternalBaselines
         new Random(seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows));
         File.WriteAllLines(trainPath, rows.Select(FastTextLine));
         File.WriteAllLines(testPath, set.Test.Select(FastTextLine));
-        Run("fasttext", ["supervised", "-input", trainPath, "-output", model, "-thread", "1", "-seed", seed.ToString(CultureInfo.InvariantCulture), "-verbose", "0", .. FastTextArguments(method)]);
+        string validationPath = Path.Combine(work, "validation.txt");
+        if (validation is not null) File.WriteAllLines(validationPath, validation.Select(FastTextLine));
+        Run("fasttext", ["supervised", "-input", trainPath, "-output", model, "-thread", "1", "-seed", seed.ToString(CultureInfo.InvariantCulture), "-verbose", "0",
+            .. validation is null ? [] : new[] { "-autotune-validation", validationPath }, .. arguments]);
         var lines = Run("fasttext", ["predict-prob", model + ".bin", testPath, "-1"]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (lines.Length != set.Test.Count)
             throw new InvalidDataException($"fasttext predict-prob gave {lines.Length} lines for {set.Test.Count} test rows ({testPath}).");

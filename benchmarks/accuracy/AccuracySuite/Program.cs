@@ -21,6 +21,11 @@ using LlmFineTune.Evaluation;
 using LlmFineTune.Runtime;
 using static TorchSharp.torch;
 
+if (args is ["defaults", .. var studyArguments])
+{
+    DefaultsStudy.Run(studyArguments, Console.Out);
+    return;
+}
 var options = SuiteOptions.Parse(args);
 TorchRuntime.PerformanceDefaults = true;
 TorchRuntime.EnsureAvailable();

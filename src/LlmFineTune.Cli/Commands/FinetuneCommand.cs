@@ -3,6 +3,7 @@ using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
 using LlmFineTune.Training;
+using LlmFineTune.Training.Autotune;
 using LlmFineTune.Training.Optimizers;
 using LlmFineTune.Training.Schedules;
 
@@ -40,11 +41,13 @@ internal static class FinetuneCommand
         var format = CommonOptions.Format();
         var pretrainOnTrain = SelfPretraining.Option();
         var fields = new DataFieldOptions();
+        var autotune = new Option<bool>("--autotune") { Description = "Search the backbone's settings on the validation set (held out from --train when not given) for --autotune-duration, then keep the best; never reads a test file." };
+        var autotuneDuration = new Option<int>("--autotune-duration") { Description = "Seconds the autotune search may take.", DefaultValueFactory = _ => 300 };
 
         var command = new Command("finetune", "Fine-tune a text classifier on a labeled file and save it. Ctrl-C or SIGTERM saves a checkpoint; --resume continues from it.")
         {
             train, validation, from, output, backbone, head, optimizer, epochs, learningRate, batchSize, weightDecay, warmupSteps, warmupRatio, patience,
-            maxLength, vocabSize, buckets, resume, checkpointEvery, threads, seed, format, pretrainOnTrain,
+            maxLength, vocabSize, buckets, resume, checkpointEvery, threads, seed, format, pretrainOnTrain, autotune, autotuneDuration,
         };
         foreach (var option in fields.All) command.Options.Add(option);
         command.SetAction(parse => cli.Guard(() =>
@@ -118,16 +121,33 @@ internal static class FinetuneCommand
                 : null;
             cli.Output.WriteLine($"fine-tuning {backboneName}{(selfPretrained is not null ? " after self-pretraining" : fromDirectory is null ? " from scratch" : " from " + fromDirectory)} on {trainSet.Count} examples, {model.Labels.Count} labels ({model.Head.Kind})"
                 + (resumeFrom is null ? "" : $", resuming from {resumeFrom}"));
-            if (!checkpoints.TryTrain(cli, "finetune", () => ProgressDisplay.Run(cli, "finetune", progress =>
-                    new Trainer(trainerOptions, optimizerFactory, schedule, checkpoints: checkpoints).Train(model, trainSet, validationSet, progress, cli.CancellationToken)), out var result))
-                return ExitCodes.Cancelled;
-            cli.Output.WriteLine(FormattableString.Invariant($"{result.Steps} steps, final training loss {result.FinalLoss:F4}") + (result.StoppedEarly ? $" (stopped early; kept the weights of step {result.BestStep})" : ""));
+            if (parse.GetValue(autotune) && resumeFrom is not null)
+                throw new ArgumentException("--resume continues one training run; an --autotune search is not resumable. Drop one of them.");
+            using var tuned = parse.GetValue(autotune)
+                ? new Autotuner(new AutotuneOptions { Duration = TimeSpan.FromSeconds(parse.GetValue(autotuneDuration)), Seed = factoryOptions.Seed })
+                    .Tune(trainSet, validationSet, factoryOptions, trainerOptions, selfPretrained ?? fromDirectory, TrainingReports.AutotuneTrials(cli.Output), cli.CancellationToken)
+                : null;
+            if (tuned is not null)
+            {
+                cli.Output.WriteLine(FormattableString.Invariant($"autotune: {tuned.Trials.Count} trials, best {tuned.Metric} {tuned.Best.Score:F4} (trial {tuned.Best.Number}, epoch {tuned.Best.BestEpoch}) with {tuned.Best.Settings}"));
+            }
+            else
+            {
+                if (!checkpoints.TryTrain(cli, "finetune", () => ProgressDisplay.Run(cli, "finetune", progress =>
+                        new Trainer(trainerOptions, optimizerFactory, schedule, checkpoints: checkpoints, callbacks: [TrainingReports.EpochMetrics(cli.Output)])
+                            .Train(model, trainSet, validationSet, progress, cli.CancellationToken)), out var result))
+                    return ExitCodes.Cancelled;
+                cli.Output.WriteLine(FormattableString.Invariant($"{result.Steps} steps, final training loss {result.FinalLoss:F4}") + (result.StoppedEarly ? $" (stopped early; kept the weights of step {result.BestStep})" : ""));
+                if (result.Calibration is { } calibration) TrainingReports.Calibration(cli.Output, calibration);
+            }
+            var final = tuned?.Model ?? model;
             if (validationSet is not null)
             {
-                var report = new Evaluator(new EvaluationOptions { BootstrapSamples = 200 }).Evaluate(model, validationSet);
+                var report = new Evaluator(new EvaluationOptions { BootstrapSamples = 200 }).Evaluate(final, validationSet);
                 cli.Output.WriteLine("validation: " + string.Join(", ", EvaluateCommand.Headline(report).Select(m => FormattableString.Invariant($"{m.Name} {m.Value:F4}"))));
             }
-            model.Save(directory);
+            final.Save(directory);
+            tuned?.SaveSettings(directory);
             checkpoints.Delete();
             cli.Output.WriteLine($"saved to {directory}");
             return ExitCodes.Success;

@@ -27,6 +27,12 @@ public sealed class ClassifierFactoryOptions
     /// <value>Hash buckets of the <c>bag</c> backbone's tokenizer (its embedding rows). Default 2^18.</value>
     public int BagBuckets { get; set; } = 1 << 18;
 
+    /// <value>Longest word n-gram the <c>bag</c> backbone's tokenizer hashes (1 = words only, 2 = words and bigrams). Default 2.</value>
+    public int BagWordNgrams { get; set; } = 2;
+
+    /// <value>Options of a fresh head (dropout, pooling, …); null gives the defaults (transformers pool the mean of their token states). Default null.</value>
+    public Heads.HeadOptions? HeadOptions { get; set; }
+
     /// <value>Seed for the initial weights (torch's global generator is seeded with it). Default 42.</value>
     public int Seed { get; set; } = 42;
 }

@@ -17,6 +17,7 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
     private readonly object gate = new();
     private volatile bool disposed;
     private int inFlight;
+    private double temperature = 1.0;
 
     /// <summary>Assembles a classifier from its parts; it takes ownership of the backbone and head.</summary>
     /// <param name="tokenizer">The tokenizer whose ids the backbone embeds.</param>
@@ -57,6 +58,20 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
 
     /// <summary>Most tokens per text.</summary>
     public int MaxLength { get; }
+
+    /// <summary>Divides the logits before the softmax (single-label) or sigmoid (multi-label) in every prediction; regression ignores it.</summary>
+    /// <value>A positive finite number; above 1 softens the probabilities, below 1 sharpens them, and the top class never changes. Fitted by <see cref="Evaluation.TemperatureScaling"/> (the <see cref="Training.Trainer"/> does it on the validation split) and saved with the model. Default 1.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a positive finite number.</exception>
+    public double Temperature
+    {
+        get => temperature;
+        set
+        {
+            if (!(value > 0) || double.IsInfinity(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Temperature must be a positive finite number (1 leaves the probabilities as the network gives them).");
+            temperature = value;
+        }
+    }
 
     internal BatchBuilder Collator { get; }
 
@@ -155,6 +170,8 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
         using var noGrad = no_grad();
         var (ids, mask) = Collator.Pad(sequences);
         var logits = network.call(ids, mask);
+        double t = temperature;
+        if (t != 1.0 && Head.Kind != TaskKind.Regression) logits = logits / t;
         return Head.Scores(logits).contiguous().data<float>().ToArray();
     }
 

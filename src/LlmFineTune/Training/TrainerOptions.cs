@@ -56,10 +56,30 @@ public sealed class TrainerOptions
     /// <value>Resume from a checkpoint: its directory, or <c>latest</c> for the checkpoint store's newest. Default null (start afresh).</value>
     public string? ResumeFrom { get; set; }
 
+    /// <value>
+    /// When a classifier is trained without a validation set, this share of its training set (stratified, seeded by
+    /// <see cref="Seed"/>) is held out: it is evaluated after every epoch, the weights of the best
+    /// <see cref="MetricForBestModel"/> are restored at the end, and the temperature is fitted on it. Sets of fewer than
+    /// <see cref="MinimumExamplesToHoldOut"/> examples are never split; 0 turns the holdout off. Default 0.1.
+    /// </value>
+    public double ValidationFraction { get; set; } = 0.1;
+
+    /// <value>After a held-out run (see <see cref="ValidationFraction"/>), train again from the initial weights on every example for the best run's number of epochs. Default false.</value>
+    public bool RefitOnAllData { get; set; }
+
+    /// <value>After fine-tuning a single-label or multi-label classifier with a validation set (given or held out), fit <see cref="Modeling.TextClassifier.Temperature"/> on it (<see cref="Evaluation.TemperatureScaling"/>); when false the temperature is reset to 1. Default true.</value>
+    public bool CalibrateTemperature { get; set; } = true;
+
+    /// <summary>Training sets smaller than this are used whole even when <see cref="ValidationFraction"/> is set: a validation part of a few examples would select noise.</summary>
+    public const int MinimumExamplesToHoldOut = 100;
+
     /// <summary>The <see cref="ResumeFrom"/> value that means the newest checkpoint of the store.</summary>
     public const string Latest = "latest";
 
     /// <summary>Checks every option.</summary>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names each one and its fix.</exception>
     public void Validate() => OptionsValidation.ThrowIfInvalid(TrainerOptionsValidator.Instance, this);
+
+    /// <summary>A copy whose changes do not reach this instance.</summary>
+    internal TrainerOptions Copy() => (TrainerOptions)MemberwiseClone();
 }

@@ -34,6 +34,8 @@ internal sealed class TrainerOptionsValidator : IValidateOptions<TrainerOptions>
             errors.AddError($"must be 0 (off) or a positive number of evaluations (was {o.EarlyStoppingPatience}).", nameof(o.EarlyStoppingPatience));
         if (o.CheckpointEverySteps < 0)
             errors.AddError($"must be 0 (off) or a positive step count (was {o.CheckpointEverySteps}).", nameof(o.CheckpointEverySteps));
+        if (!(o.ValidationFraction >= 0 && o.ValidationFraction <= 0.5))
+            errors.AddError($"must be between 0 (no holdout) and 0.5 (was {o.ValidationFraction}).", nameof(o.ValidationFraction));
         if (o.ResumeFrom is { } resume && string.IsNullOrWhiteSpace(resume))
             errors.AddError($"must be a checkpoint directory, '{TrainerOptions.Latest}', or null (was empty).", nameof(o.ResumeFrom));
         return errors.Build();

@@ -19,4 +19,7 @@ public sealed record TrainingResult(int Steps, IReadOnlyList<TrainingProgress> H
 
     /// <summary>The best value of <see cref="TrainerOptions.MetricForBestModel"/>, or null without evaluations.</summary>
     public double? BestMetric { get; init; }
+
+    /// <summary>The temperature fitted on the validation set after training (<see cref="TrainerOptions.CalibrateTemperature"/>), with log-loss and calibration error before and after; null when none was fitted.</summary>
+    public Evaluation.TemperatureCalibration? Calibration { get; init; }
 }

@@ -192,6 +192,7 @@ public static class ModelDirectory
             ["max_length"] = model.MaxLength,
             ["tokenizer"] = model.Tokenizer.GetType().Name,
             [ModelManifest.SaveIdKey] = saveId,
+            ["temperature"] = model.Temperature,
         };
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(Indented));
     }
@@ -249,7 +250,7 @@ public static class ModelDirectory
             // HF's GPT2ForSequenceClassification scores without a bias; a head saved with one (built by hand) keeps it.
             if (backboneKind == CausalDecoder.KindName && head is TaskHead taskHead && !SafeTensors.ReadHeader(Path.Combine(directory, WeightsFileName)).ContainsKey(layout.HeadFileName("classifier.bias")))
                 taskHead.RemoveOutputBias();
-            model = new TextClassifier(tokenizer, backbone, head, labels, maxLength);
+            model = new TextClassifier(tokenizer, backbone, head, labels, maxLength) { Temperature = ReadTemperature(section, path) };
         }
         catch (Exception e)
         {
@@ -441,6 +442,16 @@ public static class ModelDirectory
                 + $"{(unused.Count > 0 ? $"; the file has {unused.Count} the model does not use: '{string.Join("', '", unused.Take(8))}'{(unused.Count > 8 ? ", …" : "")}" : "")}. Is this checkpoint of the architecture config.json describes?");
         if (unused.Count > 0)
             logger?.LogWarning("{Path}: {Count} tensor(s) are not used by the model and were ignored: {Names}.", path, unused.Count, string.Join(", ", unused.Take(8)) + (unused.Count > 8 ? ", …" : ""));
+    }
+
+    /// <summary>The <c>llmfinetune.temperature</c> key: absent means 1 (models saved before calibration existed).</summary>
+    private static double ReadTemperature(JsonObject section, string path)
+    {
+        if (section["temperature"] is null) return 1.0;
+        double value = JsonFiles.GetDouble(section, "temperature", path + " " + Section);
+        if (!(value > 0) || double.IsInfinity(value))
+            throw new InvalidDataException($"{path}: {Section}.temperature must be a positive finite number (was {value}); delete the key to use 1.");
+        return value;
     }
 
     private static LabelMap ReadLabels(JsonObject json, string path)

@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+using LlmFineTune.Evaluation;
+
+namespace LlmFineTune.Benchmarks.Accuracy;
+
+/// <summary>
+/// Renders the defaults study: leave-one-set-out selection over the grid (each held-out set's setting is the one
+/// with the best mean validation macro-F1 on the other sets; its test score is then read), and the paired
+/// comparisons of phase 2.
+/// </summary>
+internal static class DefaultsReport
+{
+    private static readonly Func<EpochScores, double>[] Rules = [r => r.ValMacroF1, r => -r.ValLoss];
+    private static readonly string[] RuleNames = ["validation macro-F1", "validation loss"];
+
+    public static string Render(IReadOnlyList<EpochScores> grid, ResultStore results, string data, IReadOnlyList<string> sets, int seed)
+    {
+        var md = new StringBuilder();
+        var inGrid = sets.Where(s => grid.Any(r => r.Set == s)).ToList();
+        for (int rule = 0; rule < Rules.Length; rule++)
+        {
+            // the epoch each (set, setting) run would keep under this rule
+            var chosen = grid.GroupBy(r => (r.Set, r.Setting)).ToDictionary(g => g.Key, g => g.MaxBy(Rules[rule])!);
+            md.AppendLine(CultureInfo.InvariantCulture, $"### Leave-one-set-out, epoch chosen by {RuleNames[rule]}").AppendLine();
+            md.AppendLine("| held-out set | setting chosen on the other sets | its test macro-F1 | base's test macro-F1 | best test macro-F1 in the grid (hindsight) |");
+            md.AppendLine("|---|---|---:|---:|---:|");
+            foreach (string heldOut in inGrid)
+            {
+                // a set that ran only part of the grid (the largest, when time ran out) does not narrow the others' choice
+                var others = inGrid.Where(s => s != heldOut && grid.Where(r => r.Set == s).Select(r => r.Setting).Distinct().Count() > 1).ToList();
+                var candidates = chosen.Keys.Select(k => k.Setting).Distinct().Where(setting => others.All(o => chosen.ContainsKey((o, setting)))).ToList();
+                if (candidates.Count == 0 || others.Count == 0) continue;
+                string pick = candidates.MaxBy(setting => others.Average(o => chosen[(o, setting)].ValMacroF1))!;
+                var ran = candidates.Where(setting => chosen.ContainsKey((heldOut, setting))).ToList();
+                var hindsight = ran.MaxBy(setting => chosen[(heldOut, setting)].TestMacroF1)!;
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {heldOut} | {pick} | {(chosen.TryGetValue((heldOut, pick), out var p) ? p.TestMacroF1.ToString("F4", CultureInfo.InvariantCulture) : "not run")} | {(chosen.TryGetValue((heldOut, "base"), out var b) ? b.TestMacroF1.ToString("F4", CultureInfo.InvariantCulture) : "–")} | {chosen[(heldOut, hindsight)].TestMacroF1:F4} ({hindsight}) |");
+            }
+            var full = inGrid.Where(s => grid.Where(r => r.Set == s).Select(r => r.Setting).Distinct().Count() > 1).ToList();
+            var complete = chosen.Keys.Select(k => k.Setting).Distinct().Where(setting => full.All(s => chosen.ContainsKey((s, setting)))).ToList();
+            string ranking = string.Join(", ", complete.OrderByDescending(setting => full.Average(s => chosen[(s, setting)].ValMacroF1))
+                    .Select(setting => FormattableString.Invariant($"{setting} {full.Average(s => chosen[(s, setting)].ValMacroF1):F4}")));
+            md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Mean validation macro-F1 over the {full.Count} sets that ran the grid (the final choice): {ranking}").AppendLine();
+        }
+
+        md.AppendLine("### Defaults and autotune against fastText (test split, paired bootstrap 95 % intervals, 1,000 resamples)").AppendLine();
+        md.AppendLine("| set | ours | macro-F1 ours | fastText | macro-F1 fastText | difference [95 % CI] | log-loss ours | log-loss fastText | seconds ours / fastText |");
+        md.AppendLine("|---|---|---:|---|---:|---|---:|---:|---|");
+        foreach (string set in sets)
+        {
+            int labels = LabeledSet.Load(data, set, testCap: null, seed).Train.Count;
+            Row(md, results, set, labels, DefaultsComparison.Defaults, [DefaultsComparison.FastText5, DefaultsComparison.FastText25]);
+            Row(md, results, set, labels, DefaultsComparison.DefaultsRefit, [DefaultsComparison.FastText5, DefaultsComparison.FastText25]);
+            Row(md, results, set, labels, DefaultsComparison.Autotune, [DefaultsComparison.FastTextAutotune]);
+        }
+        return md.ToString();
+    }
+
+    /// <summary>One comparison row; against several fastText runs, the one with the better test macro-F1 (generous to fastText).</summary>
+    private static void Row(StringBuilder md, ResultStore results, string set, int labels, string ours, string[] theirs)
+    {
+        if (!results.TryGet(set, ours, labels, out var a)) return;
+        var candidates = theirs.Select(m => (Method: m, Found: results.TryGet(set, m, labels, out var r), Result: r)).Where(c => c.Found).ToList();
+        if (candidates.Count == 0) return;
+        var b = candidates.MaxBy(c => ExternalBaselines.Headline(c.Result.Report, "macroF1"))!;
+        var f1 = Evaluator.Compare(a.Report, b.Result.Report, "macroF1", samples: 1000);
+        var loss = Evaluator.Compare(a.Report, b.Result.Report, "logLoss", samples: 1);
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"| {set} | {ours} | {f1.A:F4} | {b.Method} | {f1.B:F4} | {f1.Difference:+0.0000;-0.0000} [{f1.Interval.Lower:+0.000;-0.000}, {f1.Interval.Upper:+0.000;-0.000}] | {loss.A:F4} | {loss.B:F4} | {a.Seconds:F0} / {b.Result.Seconds:F0} |");
+    }
+}

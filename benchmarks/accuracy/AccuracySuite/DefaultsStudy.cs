@@ -1,0 +1,51 @@
+using System.Globalization;
+using LlmFineTune.Runtime;
+using static TorchSharp.torch;
+
+namespace LlmFineTune.Benchmarks.Accuracy;
+
+/// <summary>
+/// The defaults study (docs/defaults.md): <c>AccuracySuite defaults grid</c> trains the grid on every labeled set,
+/// <c>defaults report</c> runs leave-one-set-out selection over the recorded validation scores.
+/// </summary>
+internal static class DefaultsStudy
+{
+    public static void Run(string[] args, TextWriter log)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        string phase = args.Length > 0 ? args[0] : "grid";
+        for (int i = 1; i + 1 < args.Length; i += 2) map[args[i].TrimStart('-')] = args[i + 1];
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        string data = map.GetValueOrDefault("data", Path.Combine(home, ".cache", "llmfinetune-data"));
+        string work = map.GetValueOrDefault("work", Path.Combine(home, ".cache", "llmfinetune-accuracy", "defaults"));
+        int seed = int.Parse(map.GetValueOrDefault("seed", "42"), CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(work);
+        var sets = map.TryGetValue("sets", out var s) ? s.Split(',') : LabeledSets(data);
+        TorchRuntime.EnsureAvailable();
+        set_num_threads(int.Parse(map.GetValueOrDefault("threads", "1"), CultureInfo.InvariantCulture));
+        var settings = map.TryGetValue("settings", out var names)
+            ? [.. names.Split(',').Select(n => BagGridSetting.All.Single(g => g.Name == n))]
+            : BagGridSetting.All;
+        switch (phase)
+        {
+            case "grid":
+                DefaultsGrid.Run(data, sets, settings, Path.Combine(work, "grid.jsonl"), seed, log);
+                break;
+            case "compare":
+                DefaultsComparison.Run(data, sets, work, seed, map.TryGetValue("autotune", out var a) ? int.Parse(a, CultureInfo.InvariantCulture) : null,
+                    map.TryGetValue("methods", out var m) ? m.Split(',') : null, log);
+                break;
+            case "report":
+                File.WriteAllText(Path.Combine(work, "defaults-report.md"), DefaultsReport.Render(DefaultsGrid.Load(Path.Combine(work, "grid.jsonl")), new ResultStore(work), data, sets, seed));
+                log.WriteLine(File.ReadAllText(Path.Combine(work, "defaults-report.md")));
+                break;
+            default:
+                throw new ArgumentException($"Unknown defaults phase '{phase}'. Known: grid, compare, report.");
+        }
+    }
+
+    /// <summary>Every set with a train and a test split in DATA/labeled.</summary>
+    public static string[] LabeledSets(string data) =>
+        [.. Directory.GetFiles(Path.Combine(data, "labeled"), "*.train.tsv").Select(f => Path.GetFileName(f)[..^".train.tsv".Length])
+            .Where(n => File.Exists(Path.Combine(data, "labeled", n + ".test.tsv"))).Order(StringComparer.Ordinal)];
+}
