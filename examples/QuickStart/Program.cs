@@ -113,7 +113,7 @@ public static class Program
 
     private static TrainerOptions Options(bool quick, bool pretrained)
     {
-        var options = ClassifierFactory.RecommendedTrainerOptions("bert-tiny", pretrained);
+        var options = TrainerOptions.Recommended("bert-tiny", pretrained);
         options.LearningRate = 1e-3;
         options.Epochs = quick ? 1 : 6;
         return options;

@@ -54,7 +54,7 @@ public static class Program
 
         // Word unigrams and bigrams hashed into buckets, averaged into one vector: fast and strong on spam.
         using var model = ClassifierFactory.Create(train, new ClassifierFactoryOptions { Backbone = ClassifierFactory.Bag, BagBuckets = quick ? 1 << 14 : 1 << 18, BagDimension = 32 });
-        var options = ClassifierFactory.RecommendedTrainerOptions(ClassifierFactory.Bag, pretrained: false);
+        var options = TrainerOptions.Recommended(ClassifierFactory.Bag, pretrained: false);
         options.Epochs = quick ? 2 : 5;
         options.BatchSize = 32;
         var result = new Trainer(options).Train(model, train);

@@ -65,7 +65,7 @@ public static class Program
             int epochs = quick ? 1 : Math.Clamp(480 / few.Count, 8, 40);
             EvaluationReport Finetune(TextClassifier model, bool fromPretrained)
             {
-                var options = ClassifierFactory.RecommendedTrainerOptions("bert-tiny", fromPretrained);
+                var options = TrainerOptions.Recommended("bert-tiny", fromPretrained);
                 options.Epochs = epochs;
                 options.LearningRate = 1e-3;
                 new Trainer(options).Train(model, few);

@@ -10,7 +10,7 @@ namespace LlmFineTune.Benchmarks.Accuracy;
 
 /// <summary>
 /// Phase 2 of the defaults study: on every set, the library's defaults (<c>ClassifierFactory.Create</c> +
-/// <c>RecommendedTrainerOptions</c>, holdout and calibration included) against fastText's bigram setting at 5 and 25
+/// <c>TrainerOptions.Recommended</c>, holdout and calibration included) against fastText's bigram setting at 5 and 25
 /// epochs; and, with <c>--autotune SECONDS</c>, the <see cref="Autotuner"/> against <c>fasttext -autotune-validation</c>
 /// with the same duration on the same 90/10 split of the training data. Reports go to WORK/results (paired bootstrap later).
 /// </summary>
@@ -65,7 +65,7 @@ internal static class DefaultsComparison
     private static EvaluationReport TrainDefaults(ITextDataset train, ITextDataset test, int seed, bool refit)
     {
         using var model = ClassifierFactory.Create(train, new ClassifierFactoryOptions { Seed = seed });
-        var options = ClassifierFactory.RecommendedTrainerOptions(ClassifierFactory.Bag, pretrained: false);
+        var options = TrainerOptions.Recommended(ClassifierFactory.Bag, pretrained: false);
         options.Seed = seed;
         options.RefitOnAllData = refit;
         new Trainer(options).Train(model, train);

@@ -86,7 +86,7 @@ internal static class EncoderPretraining
             after = task.Evaluate(heldOut).Perplexity;
             log.WriteLine($"pretraining done: held-out perplexity {after:F1} [{clock.Elapsed:mm\\:ss}]");
             if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
-            ModelDirectory.SaveMaskedLanguageModel(mlm, tokenizer, temporary);
+            LanguageModelDirectory.SaveMaskedLanguageModel(mlm, tokenizer, temporary);
         }
         var summary = new PretrainingSummary(documents.Count, options.PretrainSteps, options.PretrainBatch, options.MaxLength, tokenizer.VocabularySize, before, after, clock.Elapsed.TotalSeconds, removed);
         File.WriteAllText(Path.Combine(temporary, "pretraining.json"), JsonSerializer.Serialize(summary));

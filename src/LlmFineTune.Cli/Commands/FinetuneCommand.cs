@@ -85,7 +85,7 @@ internal static class FinetuneCommand
             string backboneName = fromDirectory is null ? factoryOptions.Backbone ?? ClassifierFactory.Bag : ClassifierFactory.BackboneOf(fromDirectory);
             CommonOptions.RequireRoomForText(factoryOptions.MaxLength, backboneName);
             var trainSet = CommonOptions.Load("--train", parse.GetValue(train)!, parse.GetValue(format), fields.LoadOptions(parse, factoryOptions.Head));
-            var trainerOptions = ClassifierFactory.RecommendedTrainerOptions(backboneName, pretrained: fromDirectory is not null || SelfPretraining.Requested(parse, pretrainOnTrain));
+            var trainerOptions = TrainerOptions.Recommended(backboneName, pretrained: fromDirectory is not null || SelfPretraining.Requested(parse, pretrainOnTrain));
             trainerOptions.Epochs = parse.GetValue(epochs) ?? trainerOptions.Epochs;
             trainerOptions.LearningRate = parse.GetValue(learningRate) ?? trainerOptions.LearningRate;
             trainerOptions.BatchSize = parse.GetValue(batchSize) ?? trainerOptions.BatchSize;

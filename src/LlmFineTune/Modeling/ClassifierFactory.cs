@@ -79,7 +79,7 @@ public static class ClassifierFactory
     }
 
     /// <summary>Builds a classifier that continues from a model directory: a pretrained encoder or decoder gets a fresh head; a fine-tuned classifier with the same labels and head kind keeps its head.</summary>
-    /// <param name="directory">A directory written by <see cref="TextClassifier.Save"/>, <see cref="ModelDirectory.SaveMaskedLanguageModel"/>, <see cref="ModelDirectory.SaveCausalLanguageModel"/> or <c>WordVectorPretraining.Run</c> (or a Hugging Face BERT or GPT-2 checkpoint).</param>
+    /// <param name="directory">A directory written by <see cref="TextClassifier.Save"/>, <c>LanguageModelDirectory.SaveMaskedLanguageModel</c>, <c>LanguageModelDirectory.SaveCausalLanguageModel</c> or <c>WordVectorPretraining.Run</c> (or a Hugging Face BERT or GPT-2 checkpoint).</param>
     /// <param name="train">The training set (its labels size a fresh head).</param>
     /// <param name="options">Head and length; <see cref="ClassifierFactoryOptions.Backbone"/>, when set, must match the directory's backbone. Defaults when null.</param>
     /// <returns>The classifier; the caller disposes it.</returns>
@@ -133,21 +133,6 @@ public static class ClassifierFactory
         });
     }
 
-    /// <summary>Training settings that work for a backbone out of the box: a high learning rate for <c>bag</c>, a lower one for transformers (lower still when pretrained).</summary>
-    /// <param name="backbone">One of <see cref="BackboneNames"/> (or <c>bert</c> / <c>gpt2</c> for an encoder / decoder of another size).</param>
-    /// <param name="pretrained">Whether the backbone continues from pretrained weights.</param>
-    /// <returns>New options; change what you like.</returns>
-    /// <exception cref="ArgumentException">The backbone name is unknown.</exception>
-    public static TrainerOptions RecommendedTrainerOptions(string backbone, bool pretrained)
-    {
-        ArgumentNullException.ThrowIfNull(backbone);
-        if (backbone is not (TransformerEncoder.KindName or CausalDecoder.KindName)) RequireKnown(backbone);
-        return backbone == Bag
-            // chosen leave-one-set-out on six labeled sets' validation splits (docs/defaults.md): lr 0.02 beat 0.05 on 3 of 4 sets, tied on the 4th
-            ? new TrainerOptions { Epochs = 10, LearningRate = 0.02, BatchSize = 16 }
-            : new TrainerOptions { Epochs = pretrained ? 6 : 10, LearningRate = pretrained ? 3e-4 : 5e-4, BatchSize = 16, MaxGradientNorm = 1.0 };
-    }
-
     /// <summary>The backbone name of a model directory: <c>bag</c>, a transformer preset name, or <c>bert</c> / <c>gpt2</c> for an encoder / decoder of another size.</summary>
     /// <param name="directory">A model directory.</param>
     /// <returns>The name.</returns>
@@ -173,7 +158,7 @@ public static class ClassifierFactory
             && (p.HiddenSize, p.NumHiddenLayers, p.NumAttentionHeads, p.IntermediateSize) == (e.HiddenSize, e.NumHiddenLayers, e.NumAttentionHeads, e.IntermediateSize)) ?? TransformerEncoder.KindName;
     }
 
-    private static string RequireKnown(string backbone) =>
+    internal static string RequireKnown(string backbone) =>
         BackboneNames.Contains(backbone, StringComparer.Ordinal)
             ? backbone
             : throw new ArgumentException($"Unknown backbone '{backbone}'. Known: {string.Join(", ", BackboneNames)}.", nameof(backbone));

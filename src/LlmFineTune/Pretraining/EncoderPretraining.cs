@@ -67,9 +67,9 @@ public static class EncoderPretraining
         var training = new Trainer(mainOptions, schedule: schedule, checkpoints: options.Checkpoints).Train(task, progress, cancellationToken);
         var after = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
         if (objective is CausalLanguageModel causal)
-            ModelDirectory.SaveCausalLanguageModel(causal, tokenizer, outputDirectory);
+            LanguageModelDirectory.SaveCausalLanguageModel(causal, tokenizer, outputDirectory);
         else
-            ModelDirectory.SaveMaskedLanguageModel((MaskedLanguageModel)objective, tokenizer, outputDirectory);
+            LanguageModelDirectory.SaveMaskedLanguageModel((MaskedLanguageModel)objective, tokenizer, outputDirectory);
         var result = new EncoderPretrainingResult(training, tokenizer.VocabularySize, before, after) { Calibration = calibration };
         WriteRecipe(outputDirectory, options, decoder, pretrainingOptions, schedule, corpus.Count, result);
         return result;
@@ -131,7 +131,7 @@ public static class EncoderPretraining
     private static IPretrainingObjective NewObjective(EncoderPretrainingOptions options, bool decoder, ITokenizer tokenizer)
     {
         if (options.From is { } from)
-            return decoder ? ModelDirectory.LoadCausalLanguageModel(from, tokenizer) : ModelDirectory.LoadMaskedLanguageModel(from, tokenizer, options.Masking);
+            return decoder ? LanguageModelDirectory.LoadCausalLanguageModel(from, tokenizer) : LanguageModelDirectory.LoadMaskedLanguageModel(from, tokenizer, options.Masking);
         return ClassifierFactory.NewTransformer(options.Backbone, tokenizer, options.MaxLength, options.Dropout) switch
         {
             CausalDecoder causal => new CausalLanguageModel(causal, tokenizer),

@@ -77,7 +77,7 @@ public sealed class CausalDecoderTests
     {
         string dir = Fixtures.Path("gpt2-tiny-parity");
         var reference = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "reference.json")))!.AsObject();
-        using var clm = ModelDirectory.LoadCausalLanguageModel(dir, TinyWordTokenizer.Synthetic(64));
+        using var clm = LanguageModelDirectory.LoadCausalLanguageModel(dir, TinyWordTokenizer.Synthetic(64));
         using var scope = NewDisposeScope();
         var ids = TransformerEncoderTests.Matrix(reference["input_ids"]!);
         var mask = TransformerEncoderTests.Matrix(reference["attention_mask"]!);

@@ -151,14 +151,14 @@ public sealed class ClassifierFactoryTests
     }
 
     [TestMethod]
-    public void RecommendedTrainerOptions_PretrainedTransformer_GentlerThanScratchAndBag()
+    public void Recommended_PretrainedTransformer_GentlerThanScratchAndBag()
     {
-        var bag = ClassifierFactory.RecommendedTrainerOptions("bag", pretrained: false);
-        var scratch = ClassifierFactory.RecommendedTrainerOptions("bert-mini", pretrained: false);
-        var pretrained = ClassifierFactory.RecommendedTrainerOptions("bert-mini", pretrained: true);
+        var bag = TrainerOptions.Recommended("bag", pretrained: false);
+        var scratch = TrainerOptions.Recommended("bert-mini", pretrained: false);
+        var pretrained = TrainerOptions.Recommended("bert-mini", pretrained: true);
 
         Assert.IsGreaterThan(scratch.LearningRate, bag.LearningRate);
         Assert.IsGreaterThan(pretrained.LearningRate, scratch.LearningRate);
-        Assert.ThrowsExactly<ArgumentException>(() => ClassifierFactory.RecommendedTrainerOptions("lstm", pretrained: false));
+        Assert.ThrowsExactly<ArgumentException>(() => TrainerOptions.Recommended("lstm", pretrained: false));
     }
 }

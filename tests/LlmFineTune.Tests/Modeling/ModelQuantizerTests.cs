@@ -44,7 +44,8 @@ public sealed class ModelQuantizerTests
         for (int i = 0; i < texts.Length; i++)
         {
             Assert.AreEqual(expected[i].Label, actual[i].Label, texts[i]);
-            Assert.AreEqual(expected[i].Score, actual[i].Score, 0.02f, texts[i]);
+            // Pruned rows (n-grams training never moved off their random start) load as zeros, which shifts scores a little.
+            Assert.AreEqual(expected[i].Score, actual[i].Score, 0.1f, texts[i]);
         }
         Assert.AreEqual(DirectoryBytes(small), result.DirectoryBytes);
         Assert.IsLessThan(DirectoryBytes(original) / 4, result.DirectoryBytes);
@@ -109,17 +110,32 @@ public sealed class ModelQuantizerTests
     }
 
     [TestMethod]
-    public void Save_OverAnExistingDirectory_ReplacesItWhole()
+    public void Save_OverAnExistingModel_ReplacesItWhole()
     {
         using var folder = new TempFolder();
         using var model = TrainedBag();
-        string small = folder.Write("small/stale.txt", "left from before");
+        string small = Path.Combine(folder.Path, "small");
+        model.Save(small);
+        long before = DirectoryBytes(small);
 
-        ModelQuantizer.Save(model, Path.GetDirectoryName(small)!);
+        var result = ModelQuantizer.Save(model, small);
 
-        Assert.IsFalse(File.Exists(small));
-        using var loaded = TextClassifier.Load(Path.GetDirectoryName(small)!);
+        Assert.IsLessThan(before / 4, DirectoryBytes(small));
+        Assert.AreEqual(result.DirectoryBytes, DirectoryBytes(small));
+        using var loaded = TextClassifier.Load(small);
         Assert.AreEqual(model.Labels.Count, loaded.Labels.Count);
+    }
+
+    [TestMethod]
+    public void Save_IntoADirectoryThatHoldsNoModel_RefusedAndUntouched()
+    {
+        using var folder = new TempFolder();
+        using var model = TrainedBag();
+        string stale = folder.Write("small/notes.txt", "the user's own file");
+
+        Assert.ThrowsExactly<IOException>(() => ModelQuantizer.Save(model, Path.GetDirectoryName(stale)!));
+
+        Assert.AreEqual("the user's own file", File.ReadAllText(stale));
     }
 
     [TestMethod]
@@ -136,6 +152,7 @@ public sealed class ModelQuantizerTests
         string rowsName = header.Keys.Single(k => k.EndsWith(":rows", StringComparison.Ordinal));
         tensors[rowsName] = tensors[rowsName].flip(0); // decreasing
         SafeTensors.Write(weights, tensors.Select(t => (t.Key, t.Value)));
+        File.Delete(Path.Combine(small, ModelManifest.FileName)); // an edit on purpose, past the mixed-save check
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(small));
 

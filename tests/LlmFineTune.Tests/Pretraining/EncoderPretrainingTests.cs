@@ -199,18 +199,18 @@ public sealed class EncoderPretrainingTests
     [TestMethod]
     public void Run_From_ContinuesTheSavedWeightsAndVocabulary()
     {
-        string first = Path.Combine(directory, "first");
+        string first = Path.Combine(directory, "first"), second = Path.Combine(directory, "second");
         var original = EncoderPretraining.Run(Documents, first, Tiny(steps: 6));
         var options = Tiny(steps: 4);
         options.From = first;
         options.VocabularySize = 50; // not used: the directory's vocabulary carries over
 
-        var continued = EncoderPretraining.Run(Documents, directory, options);
+        var continued = EncoderPretraining.Run(Documents, second, options);
 
         Assert.AreEqual(original.After!.Loss, continued.Before!.Loss, 1e-5, "the same held-out texts and masks score the loaded model as the saved one");
         Assert.AreEqual(original.VocabularySize, continued.VocabularySize);
-        Assert.AreEqual(File.ReadAllText(Path.Combine(first, "vocab.txt")), File.ReadAllText(Path.Combine(directory, "vocab.txt")));
-        Assert.AreEqual(first, (string)JsonNode.Parse(File.ReadAllText(Path.Combine(directory, EncoderPretraining.RecipeFileName)))!["from"]!);
+        Assert.AreEqual(File.ReadAllText(Path.Combine(first, "vocab.txt")), File.ReadAllText(Path.Combine(second, "vocab.txt")));
+        Assert.AreEqual(first, (string)JsonNode.Parse(File.ReadAllText(Path.Combine(second, EncoderPretraining.RecipeFileName)))!["from"]!);
     }
 
     [TestMethod]

@@ -46,8 +46,8 @@ public sealed partial class ModelDirectoryTests
         var ids = tensor(new long[] { 2, 7, 9, 3, 2, 5, 3, 0 }, [2, 4]);
         var mask = ids.ne(0).to_type(ScalarType.Int64);
 
-        ModelDirectory.SaveCausalLanguageModel(clm, tokenizer, directory);
-        using var reloaded = ModelDirectory.LoadCausalLanguageModel(directory, TinyWordTokenizer.Load(directory));
+        LanguageModelDirectory.SaveCausalLanguageModel(clm, tokenizer, directory);
+        using var reloaded = LanguageModelDirectory.LoadCausalLanguageModel(directory, TinyWordTokenizer.Load(directory));
         using var decoder = ModelDirectory.LoadDecoder(directory);
 
         Assert.IsTrue(reloaded.forward(ids, mask).eq(clm.forward(ids, mask)).all().item<bool>(), "bit-identical logits");
@@ -152,7 +152,7 @@ public sealed partial class ModelDirectoryTests
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
         using (var clm = new CausalLanguageModel(new CausalDecoder(TinyDecoder()), tokenizer))
-            ModelDirectory.SaveCausalLanguageModel(clm, tokenizer, directory);
+            LanguageModelDirectory.SaveCausalLanguageModel(clm, tokenizer, directory);
         EditConfig(config => config["n_layer"] = 3);
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => ModelDirectory.LoadDecoder(directory));

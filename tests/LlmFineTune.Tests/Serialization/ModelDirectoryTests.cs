@@ -142,7 +142,7 @@ public sealed partial class ModelDirectoryTests
     {
         var tokenizer = WordPieceTokenizer.FromTokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "w1", "w2"]);
         using (var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer))
-            ModelDirectory.SaveMaskedLanguageModel(mlm, tokenizer, directory);
+            LanguageModelDirectory.SaveMaskedLanguageModel(mlm, tokenizer, directory);
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(directory));
         using var classifier = ClassifierFactory.FromPretrained(directory, TextDataset.FromExamples([TextExample.Labeled("w1", "a"), TextExample.Labeled("w2", "b")]));
@@ -157,15 +157,15 @@ public sealed partial class ModelDirectoryTests
         string fixture = Fixtures.Path("bert-tiny-parity");
         var reference = JsonNode.Parse(File.ReadAllText(Path.Combine(fixture, "reference.json")))!.AsObject();
         var tokenizer = TinyWordTokenizer.Synthetic(64);
-        using var mlm = ModelDirectory.LoadMaskedLanguageModel(fixture, tokenizer);
+        using var mlm = LanguageModelDirectory.LoadMaskedLanguageModel(fixture, tokenizer);
         using var scope = NewDisposeScope();
         var ids = TransformerEncoderTests.Matrix(reference["input_ids"]!);
         var mask = TransformerEncoderTests.Matrix(reference["attention_mask"]!);
         var logits = mlm.forward(ids, mask);
         TransformerEncoderTests.AssertClose(reference, "mlm_logits", logits);
 
-        ModelDirectory.SaveMaskedLanguageModel(mlm, tokenizer, directory);
-        using var reloaded = ModelDirectory.LoadMaskedLanguageModel(directory, TinyWordTokenizer.Load(directory));
+        LanguageModelDirectory.SaveMaskedLanguageModel(mlm, tokenizer, directory);
+        using var reloaded = LanguageModelDirectory.LoadMaskedLanguageModel(directory, TinyWordTokenizer.Load(directory));
 
         Assert.IsTrue(reloaded.forward(ids, mask).eq(logits).all().item<bool>());
         var names = SafeTensors.ReadHeader(Path.Combine(directory, ModelDirectory.WeightsFileName)).Keys.ToList();

@@ -25,26 +25,19 @@ public static class ModelQuantizer
         ArgumentException.ThrowIfNullOrEmpty(directory);
         options ??= new QuantizationOptions();
         options.Validate();
-        string target = Path.GetFullPath(directory.TrimEnd(Path.DirectorySeparatorChar));
-        // built beside the target and swapped in, so a reader never sees half a model
-        string staging = $"{target}.quantizing-{Guid.NewGuid():N}";
-        try
+        (int Matrices, long Kept, long Total) counts = default;
+        // written as a unit like every model directory: built beside the target, the manifest last, then swapped in
+        ModelManifest.Save(directory, (staging, saveId) =>
         {
-            model.Save(staging);
-            var (matrices, kept, total) = QuantizeWeights(Path.Combine(staging, ModelDirectory.WeightsFileName), model.Backbone as BagOfNgrams, options);
+            ModelDirectory.WriteClassifier(model, staging, saveId);
+            counts = QuantizeWeights(Path.Combine(staging, ModelDirectory.WeightsFileName), model.Backbone as BagOfNgrams, options);
             string configPath = Path.Combine(staging, ModelDirectory.ConfigFileName);
             var config = JsonFiles.ReadObject(configPath);
             if (config["llmfinetune"] is JsonObject section)
-                section["quantization"] = new JsonObject { ["scheme"] = "int8-per-row", ["kept_rows"] = kept, ["total_rows"] = total };
+                section["quantization"] = new JsonObject { ["scheme"] = "int8-per-row", ["kept_rows"] = counts.Kept, ["total_rows"] = counts.Total };
             AtomicFile.WriteAllText(configPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-            long bytes = Directory.GetFiles(staging).Sum(f => new FileInfo(f).Length);
-            SwapIn(staging, target);
-            return new QuantizationResult(matrices, kept, total, bytes);
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
+        });
+        return new QuantizationResult(counts.Matrices, counts.Kept, counts.Total, Directory.GetFiles(directory).Sum(f => new FileInfo(f).Length));
     }
 
     private static (int Matrices, long Kept, long Total) QuantizeWeights(string path, BagOfNgrams? bag, QuantizationOptions options)
@@ -99,18 +92,5 @@ public static class ModelQuantizer
         if (chosen.Count < fewest)
             chosen = [.. byNorm.Take((int)Math.Min(fewest, norms.Length))];
         return [.. chosen.Select(r => (long)r).Order()];
-    }
-
-    private static void SwapIn(string staging, string target)
-    {
-        if (!Directory.Exists(target))
-        {
-            Directory.Move(staging, target);
-            return;
-        }
-        string retired = $"{target}.replaced-{Guid.NewGuid():N}";
-        Directory.Move(target, retired);
-        Directory.Move(staging, target);
-        Directory.Delete(retired, recursive: true);
     }
 }

@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Heads;
-using LlmFineTune.Pretraining;
 using LlmFineTune.Tokenization;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -31,30 +30,6 @@ public static class ModelDirectory
     private const int MaxLabels = 1 << 20;
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>Saves a pretraining checkpoint in HF <c>BertForMaskedLM</c> layout (encoder, MLM head, tokenizer).</summary>
-    /// <param name="model">The masked-LM model.</param>
-    /// <param name="tokenizer">Its tokenizer; its files are written next to the weights.</param>
-    /// <param name="directory">Created if missing; an existing model directory is replaced as a unit.</param>
-    public static void SaveMaskedLanguageModel(MaskedLanguageModel model, ITokenizer tokenizer, string directory)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Encoder.Config, "BertForMaskedLM"), TransformerEncoder.KindName, MaxPositions(model.Encoder));
-    }
-
-    /// <summary>
-    /// Saves a pretraining checkpoint in HF <c>GPT2LMHeadModel</c> layout: <c>transformer.*</c> weights with
-    /// GPT-2's Conv1D <c>[in, out]</c> matrices, GPT2Config keys, and the tokenizer's files.
-    /// </summary>
-    /// <param name="model">The causal-LM model.</param>
-    /// <param name="tokenizer">Its tokenizer; its files are written next to the weights.</param>
-    /// <param name="directory">Created if missing; an existing model directory is replaced as a unit.</param>
-    /// <remarks><c>lm_head.weight</c> is the token embedding table (tied), so it is not stored; HF ties it again on load.</remarks>
-    public static void SaveCausalLanguageModel(CausalLanguageModel model, ITokenizer tokenizer, string directory)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Decoder.Config, "GPT2LMHeadModel"), CausalDecoder.KindName, MaxPositions(model.Decoder));
-    }
-
     /// <summary>Loads the encoder of a BERT checkpoint (ours, or HF's <c>BertModel</c>/<c>BertForMaskedLM</c>/<c>BertForSequenceClassification</c>), for fine-tuning.</summary>
     /// <param name="directory">A directory with <c>config.json</c> and <c>model.safetensors</c>.</param>
     /// <returns>The encoder, in eval mode; the caller owns it.</returns>
@@ -73,33 +48,6 @@ public static class ModelDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         return ModelManifest.Read(directory, () => LoadWeightsInto(NewDecoder(directory), directory, CheckpointLayout.Gpt2, CheckpointLayout.Gpt2.BackbonePrefix, required: _ => true));
-    }
-
-    /// <summary>Loads a masked-LM checkpoint to continue pretraining; a missing MLM head starts fresh.</summary>
-    /// <param name="directory">A BERT checkpoint directory.</param>
-    /// <param name="tokenizer">The checkpoint's tokenizer.</param>
-    /// <param name="options">Masking settings; BERT's when null.</param>
-    /// <returns>The model in eval mode; the caller owns it.</returns>
-    /// <exception cref="InvalidDataException">A file is missing or malformed, or encoder weights are missing.</exception>
-    public static MaskedLanguageModel LoadMaskedLanguageModel(string directory, ITokenizer tokenizer, MaskingOptions? options = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        var layout = CheckpointLayout.Bert;
-        return ModelManifest.Read(directory, () => LoadWeightsInto(Around(NewEncoder(directory), encoder => new MaskedLanguageModel(encoder, tokenizer, options)), directory, layout, "",
-            required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal)));
-    }
-
-    /// <summary>Loads a causal-LM checkpoint (ours or HF's GPT-2) to continue pretraining or to score text.</summary>
-    /// <param name="directory">A GPT-2 checkpoint directory.</param>
-    /// <param name="tokenizer">The checkpoint's tokenizer.</param>
-    /// <returns>The model in eval mode; the caller owns it.</returns>
-    /// <exception cref="InvalidDataException">A file is missing or malformed, or decoder weights are missing.</exception>
-    /// <exception cref="ArgumentException">The tokenizer has more ids than the decoder embeds.</exception>
-    public static CausalLanguageModel LoadCausalLanguageModel(string directory, ITokenizer tokenizer)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        ArgumentNullException.ThrowIfNull(tokenizer);
-        return ModelManifest.Read(directory, () => LoadWeightsInto(Around(NewDecoder(directory), decoder => new CausalLanguageModel(decoder, tokenizer)), directory, CheckpointLayout.Gpt2, "", required: _ => true));
     }
 
     /// <summary>Reads the HF <c>BertConfig</c> keys of <c>config.json</c>, with HF's defaults for optional keys.</summary>
@@ -151,7 +99,7 @@ public static class ModelDirectory
     internal static void SaveClassifier(TextClassifier model, string directory) =>
         ModelManifest.Save(directory, (staging, saveId) => WriteClassifier(model, staging, saveId));
 
-    private static void WriteClassifier(TextClassifier model, string directory, string saveId)
+    internal static void WriteClassifier(TextClassifier model, string directory, string saveId)
     {
         model.Tokenizer.Save(directory);
         TokenizerConfig.AddModelFields(directory, model.MaxLength);
@@ -314,7 +262,7 @@ public static class ModelDirectory
         : ((double)backboneWidth + 1) * outputs;
 
     /// <summary>Builds the encoder config.json describes, after checking that the weights file could hold it.</summary>
-    private static TransformerEncoder NewEncoder(string directory)
+    internal static TransformerEncoder NewEncoder(string directory)
     {
         var c = ReadEncoderConfig(directory);
         double parameters = ((double)c.VocabSize + c.MaxPositionEmbeddings + c.TypeVocabSize) * c.HiddenSize
@@ -324,7 +272,7 @@ public static class ModelDirectory
     }
 
     /// <summary>Builds the decoder config.json describes, after checking that the weights file could hold it.</summary>
-    private static CausalDecoder NewDecoder(string directory)
+    internal static CausalDecoder NewDecoder(string directory)
     {
         var c = ReadDecoderConfig(directory);
         double parameters = ((double)c.VocabSize + c.NPositions) * c.NEmbd
@@ -379,7 +327,7 @@ public static class ModelDirectory
     }
 
     /// <summary>Writes a pretraining checkpoint: every parameter of the objective's module (HF names), its config and the tokenizer (whose longest input is <paramref name="positions"/>).</summary>
-    private static void SavePretrained(nn.Module model, ITokenizer tokenizer, string directory, JsonObject config, string backboneKind, int positions)
+    internal static void SavePretrained(nn.Module model, ITokenizer tokenizer, string directory, JsonObject config, string backboneKind, int positions)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -395,7 +343,7 @@ public static class ModelDirectory
     }
 
     /// <summary>Builds a model around a backbone, disposing the backbone if that fails.</summary>
-    private static TModel Around<TBackbone, TModel>(TBackbone backbone, Func<TBackbone, TModel> build) where TBackbone : IDisposable
+    internal static TModel Around<TBackbone, TModel>(TBackbone backbone, Func<TBackbone, TModel> build) where TBackbone : IDisposable
     {
         try
         {
@@ -412,7 +360,7 @@ public static class ModelDirectory
     /// Copies the directory's weights into a freshly built model (disposed if that fails) and leaves it in eval mode.
     /// <c>namePrefix</c> turns the model's parameter names into the file's (<c>bert.</c> for a bare encoder).
     /// </summary>
-    private static T LoadWeightsInto<T>(T model, string directory, CheckpointLayout layout, string namePrefix, Func<string, bool> required) where T : nn.Module
+    internal static T LoadWeightsInto<T>(T model, string directory, CheckpointLayout layout, string namePrefix, Func<string, bool> required) where T : nn.Module
     {
         try
         {

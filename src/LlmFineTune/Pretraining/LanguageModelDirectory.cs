@@ -1,0 +1,64 @@
+using LlmFineTune.Modeling.Backbones;
+using LlmFineTune.Modeling.Serialization;
+using LlmFineTune.Tokenization;
+
+namespace LlmFineTune.Pretraining;
+
+/// <summary>
+/// Saves and loads pretraining checkpoints as Hugging Face model directories (<c>BertForMaskedLM</c>,
+/// <c>GPT2LMHeadModel</c>), through the same directory writer as classifiers: written as a unit,
+/// checked on load. <see cref="Modeling.ClassifierFactory.FromPretrained"/> fine-tunes what they save.
+/// </summary>
+public static class LanguageModelDirectory
+{
+    /// <summary>Saves a pretraining checkpoint in HF <c>BertForMaskedLM</c> layout (encoder, MLM head, tokenizer).</summary>
+    /// <param name="model">The masked-LM model.</param>
+    /// <param name="tokenizer">Its tokenizer; its files are written next to the weights.</param>
+    /// <param name="directory">Created if missing; an existing model directory is replaced as a unit.</param>
+    public static void SaveMaskedLanguageModel(MaskedLanguageModel model, ITokenizer tokenizer, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ModelDirectory.SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Encoder.Config, "BertForMaskedLM"), TransformerEncoder.KindName, ModelDirectory.MaxPositions(model.Encoder));
+    }
+
+    /// <summary>
+    /// Saves a pretraining checkpoint in HF <c>GPT2LMHeadModel</c> layout: <c>transformer.*</c> weights with
+    /// GPT-2's Conv1D <c>[in, out]</c> matrices, GPT2Config keys, and the tokenizer's files.
+    /// </summary>
+    /// <param name="model">The causal-LM model.</param>
+    /// <param name="tokenizer">Its tokenizer; its files are written next to the weights.</param>
+    /// <param name="directory">Created if missing; an existing model directory is replaced as a unit.</param>
+    /// <remarks><c>lm_head.weight</c> is the token embedding table (tied), so it is not stored; HF ties it again on load.</remarks>
+    public static void SaveCausalLanguageModel(CausalLanguageModel model, ITokenizer tokenizer, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ModelDirectory.SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Decoder.Config, "GPT2LMHeadModel"), CausalDecoder.KindName, ModelDirectory.MaxPositions(model.Decoder));
+    }
+
+    /// <summary>Loads a masked-LM checkpoint to continue pretraining; a missing MLM head starts fresh.</summary>
+    /// <param name="directory">A BERT checkpoint directory.</param>
+    /// <param name="tokenizer">The checkpoint's tokenizer.</param>
+    /// <param name="options">Masking settings; BERT's when null.</param>
+    /// <returns>The model in eval mode; the caller owns it.</returns>
+    /// <exception cref="InvalidDataException">A file is missing or malformed, or encoder weights are missing.</exception>
+    public static MaskedLanguageModel LoadMaskedLanguageModel(string directory, ITokenizer tokenizer, MaskingOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var layout = CheckpointLayout.Bert;
+        return ModelManifest.Read(directory, () => ModelDirectory.LoadWeightsInto(ModelDirectory.Around(ModelDirectory.NewEncoder(directory), encoder => new MaskedLanguageModel(encoder, tokenizer, options)), directory, layout, "",
+            required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal)));
+    }
+
+    /// <summary>Loads a causal-LM checkpoint (ours or HF's GPT-2) to continue pretraining or to score text.</summary>
+    /// <param name="directory">A GPT-2 checkpoint directory.</param>
+    /// <param name="tokenizer">The checkpoint's tokenizer.</param>
+    /// <returns>The model in eval mode; the caller owns it.</returns>
+    /// <exception cref="InvalidDataException">A file is missing or malformed, or decoder weights are missing.</exception>
+    /// <exception cref="ArgumentException">The tokenizer has more ids than the decoder embeds.</exception>
+    public static CausalLanguageModel LoadCausalLanguageModel(string directory, ITokenizer tokenizer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        return ModelManifest.Read(directory, () => ModelDirectory.LoadWeightsInto(ModelDirectory.Around(ModelDirectory.NewDecoder(directory), decoder => new CausalLanguageModel(decoder, tokenizer)), directory, CheckpointLayout.Gpt2, "", required: _ => true));
+    }
+}
