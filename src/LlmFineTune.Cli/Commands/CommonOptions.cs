@@ -41,10 +41,16 @@ internal static class CommonOptions
 
     public static Option<string> RequiredPath(string name, string description) => new(name) { Description = description, Required = true };
 
-    /// <summary>Reads a labeled file by the <c>--format</c> given or its extension, after checking that <paramref name="flag"/> names a readable file.</summary>
-    public static TextDataset Load(string flag, string path, string? format, TextDatasetLoadOptions? options = null)
+    /// <summary>
+    /// Reads a labeled file by the <c>--format</c> given or its extension, after checking that <paramref name="flag"/> names a readable file;
+    /// what the loader decided on the user's behalf (a header line read as column names, say) goes to stderr as a note.
+    /// </summary>
+    public static TextDataset Load(CliContext cli, string flag, string path, string? format, TextDatasetLoadOptions? options = null)
     {
         PathChecks.InputFile(flag, path);
-        return TextDatasetFiles.Load(path, format is null ? null : TextDatasetFiles.ParseFormat(format), options);
+        var data = TextDatasetFiles.Load(path, format is null ? null : TextDatasetFiles.ParseFormat(format), options);
+        foreach (string note in data.LoadReport?.Notes ?? [])
+            cli.Error.WriteLine($"llmft: note: {flag} {note}");
+        return data;
     }
 }

@@ -34,7 +34,7 @@ internal static class CompareCommand
             for (int i = 0; i < 2; i++)
             {
                 using var classifier = TextClassifier.Load(paths[i], Tokenizers.Load);
-                var testSet = CommonOptions.Load("--test", parse.GetValue(test)!, parse.GetValue(format), fields.LoadOptions(parse, classifier.Head.Kind, classifier.Labels));
+                var testSet = CommonOptions.Load(cli, "--test", parse.GetValue(test)!, parse.GetValue(format), fields.LoadOptions(parse, classifier.Head.Kind, classifier.Labels));
                 reports[i] = new Evaluator().Evaluate(classifier, new CancellableDataset(testSet, cli.CancellationToken));
             }
             if (reports[0].Task != reports[1].Task)

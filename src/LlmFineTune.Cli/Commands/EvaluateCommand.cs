@@ -35,7 +35,7 @@ internal static class EvaluateCommand
             if (parse.GetValue(json) is { } jsonFile) PathChecks.OutputFile("--json", jsonFile);
             if (parse.GetValue(plots) is { } plotsDirectory) PathChecks.OutputDirectory("--plots", plotsDirectory);
             using var classifier = TextClassifier.Load(parse.GetValue(model)!, Tokenizers.Load);
-            var testSet = new CancellableDataset(CommonOptions.Load("--test", parse.GetValue(test)!, parse.GetValue(format), fields.LoadOptions(parse, classifier.Head.Kind, classifier.Labels)), cli.CancellationToken);
+            var testSet = new CancellableDataset(CommonOptions.Load(cli, "--test", parse.GetValue(test)!, parse.GetValue(format), fields.LoadOptions(parse, classifier.Head.Kind, classifier.Labels)), cli.CancellationToken);
             var report = new Evaluator().Evaluate(classifier, testSet);
             Render(cli.Console, report);
             if (report.Task == TaskKind.MultiLabel)

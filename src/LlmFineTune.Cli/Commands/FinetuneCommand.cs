@@ -84,7 +84,7 @@ internal static class FinetuneCommand
             // ClassifierFactory.FromPretrained rejects a --backbone that conflicts with the directory's.
             string backboneName = fromDirectory is null ? factoryOptions.Backbone ?? ClassifierFactory.Bag : ClassifierFactory.BackboneOf(fromDirectory);
             CommonOptions.RequireRoomForText(factoryOptions.MaxLength, backboneName);
-            var trainSet = CommonOptions.Load("--train", parse.GetValue(train)!, parse.GetValue(format), fields.LoadOptions(parse, factoryOptions.Head));
+            var trainSet = CommonOptions.Load(cli, "--train", parse.GetValue(train)!, parse.GetValue(format), fields.LoadOptions(parse, factoryOptions.Head));
             var trainerOptions = TrainerOptions.Recommended(backboneName, pretrained: fromDirectory is not null || SelfPretraining.Requested(parse, pretrainOnTrain));
             trainerOptions.Epochs = parse.GetValue(epochs) ?? trainerOptions.Epochs;
             trainerOptions.LearningRate = parse.GetValue(learningRate) ?? trainerOptions.LearningRate;
@@ -117,7 +117,7 @@ internal static class FinetuneCommand
                 Directory.Delete(selfPretrained, recursive: true);
             PathChecks.OutputDirectory("--output", directory, ModelSize.Bytes(model));
             var validationSet = validationPath is not null
-                ? CommonOptions.Load("--validation", validationPath, parse.GetValue(format), fields.LoadOptions(parse, model.Head.Kind, model.Labels))
+                ? CommonOptions.Load(cli, "--validation", validationPath, parse.GetValue(format), fields.LoadOptions(parse, model.Head.Kind, model.Labels))
                 : null;
             cli.Output.WriteLine($"fine-tuning {backboneName}{(selfPretrained is not null ? " after self-pretraining" : fromDirectory is null ? " from scratch" : " from " + fromDirectory)} on {trainSet.Count} examples, {model.Labels.Count} labels ({model.Head.Kind})"
                 + (resumeFrom is null ? "" : $", resuming from {resumeFrom}"));

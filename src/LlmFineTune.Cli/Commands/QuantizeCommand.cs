@@ -43,7 +43,7 @@ internal static class QuantizeCommand
             if (parse.GetValue(test) is { } testPath)
             {
                 using var quantized = TextClassifier.Load(target, Tokenizers.Load);
-                var testSet = CommonOptions.Load("--test", testPath, parse.GetValue(format), new TextDatasetLoadOptions { Kind = original.Head.Kind, LabelMap = original.Labels });
+                var testSet = CommonOptions.Load(cli, "--test", testPath, parse.GetValue(format), new TextDatasetLoadOptions { Kind = original.Head.Kind, LabelMap = original.Labels });
                 var evaluator = new Evaluator();
                 var reference = evaluator.Evaluate(original, testSet);
                 string name = reference.AvailableMetrics.Contains("macroF1") ? "macroF1" : EvaluateCommand.Headline(reference).First().Name;

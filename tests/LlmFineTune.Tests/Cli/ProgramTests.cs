@@ -167,6 +167,19 @@ public sealed class ProgramTests
     }
 
     [TestMethod]
+    public void Finetune_TsvWithHeaderLine_NotesOnStandardErrorThatItWasReadAsAHeader()
+    {
+        string tsv = Write("with-header.tsv", ["label\ttext", .. TestData.Topical(perClass: 6, seed: 3).Select(e => $"{e.Label}\t{e.Text}")]);
+
+        var run = CliRun.Of("finetune", "--train", tsv, "--output", Path.Combine(root, "from-header"), "--buckets", Buckets, "--epochs", "1");
+
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        StringAssert.Contains(run.Output, "24 examples, 4 labels", "the header is not an example");
+        Assert.HasCount(1, run.ErrorLines, run.Error);
+        StringAssert.StartsWith(run.ErrorLines[0], $"llmft: note: --train {tsv}:1:");
+    }
+
+    [TestMethod]
     public void Compare_TwoModels_PrintsBothMetricsAndThePairedInterval()
     {
         string weaker = Path.Combine(root, "weaker");
