@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Serialization;
 using TorchSharp;
@@ -153,6 +154,20 @@ public sealed class TransformerEncoderTests
         var e = Assert.ThrowsExactly<ArgumentException>(() => encoder.forward(ids, ids));
 
         Assert.Contains("max_position_embeddings 24", e.Message);
+    }
+
+    /// <summary>
+    /// Loads a classifier fixture written by an independent implementation (scripts/make_*_parity_fixture.py), runs its
+    /// reference batch through the loaded network and checks the logits; returns the model and its logits for further checks.
+    /// </summary>
+    internal static (TextClassifier Model, JsonObject Reference, Tensor Logits) AssertFixtureLogits(string fixture)
+    {
+        var reference = JsonNode.Parse(File.ReadAllText(System.IO.Path.Combine(fixture, "reference.json")))!.AsObject();
+        var model = TextClassifier.Load(fixture, _ => TinyWordTokenizer.Synthetic(64));
+        using var noGrad = no_grad();
+        var logits = model.Network.call(Matrix(reference["input_ids"]!), Matrix(reference["attention_mask"]!));
+        AssertClose(reference, "logits", logits);
+        return (model, reference, logits);
     }
 
     internal static Tensor Matrix(JsonNode node)
