@@ -66,12 +66,10 @@ public static class EncoderPretraining
         mainOptions.ResumeFrom = options.ResumeFrom;
         var training = new Trainer(mainOptions, schedule: schedule, checkpoints: options.Checkpoints).Train(task, progress, cancellationToken);
         var after = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
-        if (objective is CausalLanguageModel causal)
-            LanguageModelDirectory.SaveCausalLanguageModel(causal, tokenizer, outputDirectory);
-        else
-            LanguageModelDirectory.SaveMaskedLanguageModel((MaskedLanguageModel)objective, tokenizer, outputDirectory);
         var result = new EncoderPretrainingResult(training, tokenizer.VocabularySize, before, after) { Calibration = calibration };
-        WriteRecipe(outputDirectory, options, decoder, pretrainingOptions, schedule, corpus.Count, result);
+        // the recipe goes in with the weights, so a reader never sees a model without the recipe that made it
+        LanguageModelDirectory.Save(objective, tokenizer, outputDirectory,
+            staging => WriteRecipe(staging, options, decoder, pretrainingOptions, schedule, corpus.Count, result));
         return result;
     }
 

@@ -18,7 +18,7 @@ public static class LanguageModelDirectory
     public static void SaveMaskedLanguageModel(MaskedLanguageModel model, ITokenizer tokenizer, string directory)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ModelDirectory.SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Encoder.Config, "BertForMaskedLM"), TransformerEncoder.KindName, ModelDirectory.MaxPositions(model.Encoder));
+        Save(model, tokenizer, directory, extra: null);
     }
 
     /// <summary>
@@ -32,7 +32,23 @@ public static class LanguageModelDirectory
     public static void SaveCausalLanguageModel(CausalLanguageModel model, ITokenizer tokenizer, string directory)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ModelDirectory.SavePretrained(model, tokenizer, directory, HfConfigJson.Write(model.Decoder.Config, "GPT2LMHeadModel"), CausalDecoder.KindName, ModelDirectory.MaxPositions(model.Decoder));
+        Save(model, tokenizer, directory, extra: null);
+    }
+
+    /// <summary>Saves either objective's model; <paramref name="extra"/> writes further files (a recipe, say) into the directory before it is swapped in.</summary>
+    internal static void Save(IPretrainingObjective objective, ITokenizer tokenizer, string directory, Action<string>? extra)
+    {
+        switch (objective)
+        {
+            case CausalLanguageModel causal:
+                ModelDirectory.SavePretrained(causal, tokenizer, directory, HfConfigJson.Write(causal.Decoder.Config, "GPT2LMHeadModel"), CausalDecoder.KindName, ModelDirectory.MaxPositions(causal.Decoder), extra);
+                break;
+            case MaskedLanguageModel masked:
+                ModelDirectory.SavePretrained(masked, tokenizer, directory, HfConfigJson.Write(masked.Encoder.Config, "BertForMaskedLM"), TransformerEncoder.KindName, ModelDirectory.MaxPositions(masked.Encoder), extra);
+                break;
+            default:
+                throw new NotSupportedException($"{objective.GetType().Name} has no saved form; masked and causal language models do.");
+        }
     }
 
     /// <summary>Loads a masked-LM checkpoint to continue pretraining; a missing MLM head starts fresh.</summary>

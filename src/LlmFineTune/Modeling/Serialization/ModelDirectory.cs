@@ -327,7 +327,8 @@ public static class ModelDirectory
     }
 
     /// <summary>Writes a pretraining checkpoint: every parameter of the objective's module (HF names), its config and the tokenizer (whose longest input is <paramref name="positions"/>).</summary>
-    internal static void SavePretrained(nn.Module model, ITokenizer tokenizer, string directory, JsonObject config, string backboneKind, int positions)
+    // extra writes further files into the directory being built, so they are swapped in (and listed in the manifest) with the rest.
+    internal static void SavePretrained(nn.Module model, ITokenizer tokenizer, string directory, JsonObject config, string backboneKind, int positions, Action<string>? extra = null)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -339,6 +340,7 @@ public static class ModelDirectory
             SafeTensors.Write(Path.Combine(staging, WeightsFileName), model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), SafeTensors.PyTorchMetadata);
             config[Section] = new JsonObject { ["backbone"] = backboneKind, ["tokenizer"] = tokenizer.GetType().Name, [ModelManifest.SaveIdKey] = saveId };
             AtomicFile.WriteAllText(Path.Combine(staging, ConfigFileName), config.ToJsonString(Indented));
+            extra?.Invoke(staging);
         });
     }
 
