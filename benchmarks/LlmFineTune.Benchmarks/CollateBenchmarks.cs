@@ -13,7 +13,7 @@ public class CollateBenchmarks
     private int[][] sequences = [];
     private TextExample[] examples = [];
     private LabelMap labels = LabelMap.Empty;
-    private BatchBuilder builder = null!;
+    private BatchCollator builder = null!;
 
     [Params(32)]
     public int BatchSize { get; set; }
@@ -27,7 +27,7 @@ public class CollateBenchmarks
         Runtime.TorchRuntime.EnsureAvailable();
         torch.set_num_threads(2);
         var tokenizer = WordPieceTokenizer.FromVocabulary(BenchmarkData.Require("vocab/bert-base-uncased/vocab.txt", "tokenizer_vocabs"));
-        builder = new BatchBuilder(tokenizer, SequenceLength);
+        builder = new BatchCollator(tokenizer, SequenceLength);
         var random = new Random(1);
         // full-length rows but for a few shorter ones, so padding and the mask do real work
         sequences = Enumerable.Range(0, BatchSize)

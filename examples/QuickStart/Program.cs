@@ -50,7 +50,7 @@ public static class Program
         var mails = File.ReadLines(Path.Combine(data, "mailbox.txt")).Where(line => line.Length > 0).ToList();
         if (quick) mails = mails.Take(400).ToList();
         string pretrained = Path.Combine(work, "pretrained");
-        var pretraining = EncoderPretraining.Run(mails, pretrained, new EncoderPretrainingOptions
+        var pretraining = LanguageModelPretraining.Run(mails, pretrained, new LanguageModelPretrainingOptions
         {
             Backbone = "bert-tiny",
             VocabularySize = quick ? 500 : 4000,

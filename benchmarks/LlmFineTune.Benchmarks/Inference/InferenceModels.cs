@@ -9,7 +9,7 @@ namespace LlmFineTune.Benchmarks.Inference;
 /// <summary>
 /// The classifiers the inference benchmarks time, at 128 tokens per text (weights are random: speed does not depend on them).
 /// bag: HashingTokenizer (words + bigrams, 262,144 buckets) + BagOfNgrams(64) + 4 classes.
-/// bert-mini: bert-base-uncased WordPiece + TransformerEncoder 4 layers / 256 wide / 4 heads + 4 classes.
+/// bert-mini: bert-base-uncased WordPiece + BertBackbone 4 layers / 256 wide / 4 heads + 4 classes.
 /// </summary>
 internal static class InferenceModels
 {
@@ -27,8 +27,8 @@ internal static class InferenceModels
                 return new TextClassifier(hashing, new BagOfNgrams(hashing.VocabularySize, 64), new SingleLabelHead(64, Labels.Count), Labels, Tokens);
             case "bert-mini":
                 var wordPiece = WordPieceTokenizer.FromVocabulary(BenchmarkData.Require("vocab/bert-base-uncased/vocab.txt", "tokenizer_vocabs"));
-                var config = TransformerEncoderConfig.Preset("bert-mini", wordPiece.VocabularySize);
-                return new TextClassifier(wordPiece, new TransformerEncoder(config), new SingleLabelHead(config.HiddenSize, Labels.Count), Labels, Tokens);
+                var config = BertBackboneConfig.Preset("bert-mini", wordPiece.VocabularySize);
+                return new TextClassifier(wordPiece, new BertBackbone(config), new SingleLabelHead(config.HiddenSize, Labels.Count), Labels, Tokens);
             default:
                 throw new ArgumentException($"Unknown model '{name}'. Known: bag, bert-mini.", nameof(name));
         }

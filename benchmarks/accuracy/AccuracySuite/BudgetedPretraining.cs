@@ -6,8 +6,8 @@ namespace LlmFineTune.Benchmarks.Accuracy;
 
 /// <summary>
 /// Pretraining at equal wall-clock budgets with the library's defaults (issue 17), cached per corpus: bert-mini MLM for
-/// <c>--pretrain-minutes</c> (<see cref="EncoderPretrainingOptions.TimeBudget"/>), and skip-gram word vectors for the bag
-/// under the bag's own hashing. The corpus is either the public one without any test text (<see cref="EncoderPretraining.Corpus"/>)
+/// <c>--pretrain-minutes</c> (<see cref="LanguageModelPretrainingOptions.TimeBudget"/>), and skip-gram word vectors for the bag
+/// under the bag's own hashing. The corpus is either the public one without any test text (<see cref="LanguageModelPretraining.Corpus"/>)
 /// or one set's training texts without their labels (self-pretraining).
 /// </summary>
 internal static class BudgetedPretraining
@@ -16,7 +16,7 @@ internal static class BudgetedPretraining
     public static string Encoder(SuiteOptions options, LabeledSet? set, TextWriter log) =>
         Cached(options, FormattableString.Invariant($"budget-mlm-{set?.Name ?? "corpus"}-{options.PretrainMinutes}m-L{options.MaxLength}-seed{options.Seed}-v1"), log, (documents, directory) =>
         {
-            var result = LlmFineTune.Pretraining.EncoderPretraining.Run(documents, directory, new EncoderPretrainingOptions
+            var result = LlmFineTune.Pretraining.LanguageModelPretraining.Run(documents, directory, new LanguageModelPretrainingOptions
             {
                 Backbone = "bert-mini",
                 MaxLength = options.MaxLength,
@@ -49,7 +49,7 @@ internal static class BudgetedPretraining
         if (File.Exists(Path.Combine(directory, "done.txt")))
             return directory;
         var clock = Stopwatch.StartNew();
-        var documents = set is null ? EncoderPretraining.Corpus(options).Documents : [.. set.Train.Select(e => e.Text)];
+        var documents = set is null ? LanguageModelPretraining.Corpus(options).Documents : [.. set.Train.Select(e => e.Text)];
         string temporary = directory + ".tmp-" + Environment.ProcessId;
         if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
         string summary = pretrain(documents, temporary);

@@ -45,7 +45,7 @@ internal static class OurModels
     {
         var tokenizer = WordPieceTokenizer.Load(pretrainedDirectory);
         manual_seed(options.Seed);
-        var encoder = pretrained ? ModelDirectory.LoadEncoder(pretrainedDirectory) : new TransformerEncoder(ModelDirectory.ReadEncoderConfig(pretrainedDirectory));
+        var encoder = pretrained ? ModelDirectory.LoadEncoder(pretrainedDirectory) : new BertBackbone(ModelDirectory.ReadEncoderConfig(pretrainedDirectory));
         using var model = new TextClassifier(tokenizer, encoder, new SingleLabelHead(encoder.HiddenSize, set.Labels.Count, new HeadOptions { Pooling = PoolingMode.Mean }), set.Labels, options.MaxLength);
         int epochs = Math.Max(1, (options.FineTuneExamples + train.Count - 1) / train.Count);
         int steps = options.FineTuneMaxSteps ?? epochs * ((train.Count + options.FineTuneBatch - 1) / options.FineTuneBatch);

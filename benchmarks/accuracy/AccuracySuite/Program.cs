@@ -35,7 +35,7 @@ var clock = Stopwatch.StartNew();
 var results = new ResultStore(options.Work);
 
 bool needsBert = !options.RenderOnly && (options.Methods.Contains(Method.BertScratch) || options.Methods.Contains(Method.BertPretrained));
-var (pretrainedDirectory, pretraining) = needsBert ? EncoderPretraining.Ensure(options, log) : (null, EncoderPretraining.Cached(options));
+var (pretrainedDirectory, pretraining) = needsBert ? LanguageModelPretraining.Ensure(options, log) : (null, LanguageModelPretraining.Cached(options));
 
 foreach (string name in options.RenderOnly ? [] : options.Sets)
 {

@@ -117,7 +117,7 @@ internal sealed class EncoderShape(bool maskedLanguageModel) : IStepShape
         // bert-base-uncased's layout: [PAD]=0, [UNK]=100, [CLS]=101, [SEP]=102, [MASK]=103, then word pieces
         var tokens = Enumerable.Range(0, Vocabulary).Select(i => i switch { 0 => "[PAD]", 100 => "[UNK]", 101 => "[CLS]", 102 => "[SEP]", 103 => "[MASK]", _ => $"w{i}" });
         var tokenizer = WordPieceTokenizer.FromTokens(tokens);
-        var encoder = new TransformerEncoder(TransformerEncoderConfig.Preset("bert-mini", Vocabulary)) { UsePooler = false };
+        var encoder = new BertBackbone(BertBackboneConfig.Preset("bert-mini", Vocabulary)) { UsePooler = false };
         var random = new Random(seed);
         var sequences = Enumerable.Range(0, Batch * DistinctBatches)
             .Select(_ => Enumerable.Range(0, Length).Select(c => c == 0 ? 101 : random.Next(1000, Vocabulary)).ToArray()).ToList();

@@ -18,7 +18,7 @@ internal static class PretrainCommand
     private const string Causal = "clm";
     private const string SkipGram = "skipgram";
     private const string Cbow = "cbow";
-    private static readonly EncoderPretrainingOptions Defaults = new();
+    private static readonly LanguageModelPretrainingOptions Defaults = new();
     private static readonly WordVectorOptions VectorDefaults = new();
 
     public static Command Create(CliContext cli)
@@ -29,7 +29,7 @@ internal static class PretrainCommand
         {
             Description = "Model: a BERT encoder (bert-tiny, bert-mini, bert-small, bert-base) for mlm, a GPT-2 decoder of the same sizes (gpt2-tiny ... gpt2-base) for clm, or bag for word vectors (skipgram, cbow). Default bert-mini, gpt2-mini with --objective clm, bag with skipgram or cbow; with --from, the directory's.",
         };
-        backbone.AcceptOnlyFromAmong([ClassifierFactory.Bag, .. TransformerEncoderConfig.PresetNames, .. CausalDecoderConfig.PresetNames]);
+        backbone.AcceptOnlyFromAmong([ClassifierFactory.Bag, .. BertBackboneConfig.PresetNames, .. CausalDecoderConfig.PresetNames]);
         var objective = new Option<string?>("--objective") { Description = "Pretraining objective: masked (mlm, BERT encoders) or causal (clm, GPT-2 decoders) language modelling, or skipgram / cbow word vectors (bag). Default: the backbone's, else mlm." };
         objective.AcceptOnlyFromAmong(Masked, Causal, SkipGram, Cbow);
         var from = new Option<string?>("--from") { Description = "Continue pretraining this model directory (a pretrained or fine-tuned BERT or GPT-2) on the corpus: its weights and vocabulary carry over (domain adaptation)." };
@@ -40,7 +40,7 @@ internal static class PretrainCommand
         var maxLength = CommonOptions.MaxLength($"pretraining sequence (default {Defaults.MaxLength})");
         var batchSize = new Option<int>("--batch-size") { Description = "Sequences per step.", DefaultValueFactory = _ => Defaults.BatchSize };
         var learningRate = new Option<double?>("--lr") { Description = FormattableString.Invariant($"Peak learning rate (default {Defaults.LearningRate}; {VectorDefaults.LearningRate} for word vectors).") };
-        var warmupSteps = new Option<int?>("--warmup-steps") { Description = $"Warm the learning rate up over this many steps, then decay it linearly to 0 (default {EncoderPretrainingOptions.DefaultWarmupShare:P0} of the steps)." };
+        var warmupSteps = new Option<int?>("--warmup-steps") { Description = $"Warm the learning rate up over this many steps, then decay it linearly to 0 (default {LanguageModelPretrainingOptions.DefaultWarmupShare:P0} of the steps)." };
         var clip = new Option<double>("--clip") { Description = "Clip the global gradient norm to this value.", DefaultValueFactory = _ => Defaults.MaxGradientNorm ?? 1 };
         var maskProbability = new Option<double?>("--mask-probability") { Description = FormattableString.Invariant($"Share of tokens masked LM predicts (mlm only; default {Defaults.Masking.Probability}).") };
         var dimension = new Option<int>("--dim") { Description = "Width of the word vectors (the bag's embedding width).", DefaultValueFactory = _ => VectorDefaults.Dimension };
@@ -105,7 +105,7 @@ internal static class PretrainCommand
             CommonOptions.RequireRoomForText(parse.GetValue(maxLength), model);
             var checkpoints = new TrainingCheckpoints(directory, everySteps: 0, cli.CancellationToken);
             string? resumeFrom = parse.GetValue(resume) ? checkpoints.RequireLatest() : null;
-            var options = new EncoderPretrainingOptions
+            var options = new LanguageModelPretrainingOptions
             {
                 Backbone = model,
                 From = fromDirectory,
@@ -127,7 +127,7 @@ internal static class PretrainCommand
             };
             cli.Output.WriteLine($"pretraining {options.Backbone} ({(kind == Causal ? "causal" : "masked")} LM){(fromDirectory is null ? "" : " from " + fromDirectory)} on {documents.Count} documents{(budget is null ? "" : $" for {budget:c}")}"
                 + (resumeFrom is null ? "" : $", resuming from {resumeFrom}"));
-            if (!checkpoints.TryTrain(cli, "pretrain", () => ProgressDisplay.Run(cli, "pretrain", progress => EncoderPretraining.Run(documents, directory, options, progress, cli.CancellationToken)), out var result))
+            if (!checkpoints.TryTrain(cli, "pretrain", () => ProgressDisplay.Run(cli, "pretrain", progress => LanguageModelPretraining.Run(documents, directory, options, progress, cli.CancellationToken)), out var result))
                 return ExitCodes.Cancelled;
             checkpoints.Delete();
             if (result.Calibration is { } calibration)
@@ -135,7 +135,7 @@ internal static class PretrainCommand
             cli.Output.WriteLine(FormattableString.Invariant($"vocabulary {result.VocabularySize} pieces, {result.Training.Steps} steps, final loss {result.Training.FinalLoss:F4}"));
             if (result.Before is { } before && result.After is { } after)
                 cli.Output.WriteLine(FormattableString.Invariant($"held-out perplexity {before.Perplexity:F1} -> {after.Perplexity:F1}"));
-            cli.Output.WriteLine($"saved to {directory} (recipe in {EncoderPretraining.RecipeFileName})");
+            cli.Output.WriteLine($"saved to {directory} (recipe in {LanguageModelPretraining.RecipeFileName})");
             return ExitCodes.Success;
         }));
         return command;
@@ -168,7 +168,7 @@ internal static class PretrainCommand
                 SkipGram or Cbow => ClassifierFactory.Bag,
                 _ when backbone == ClassifierFactory.Bag => objective == Causal ? "gpt2-mini" : "bert-mini",
                 Causal => CausalDecoder.KindName + Size(backbone),
-                _ => TransformerEncoder.KindName + Size(backbone),
+                _ => BertBackbone.KindName + Size(backbone),
             };
             throw new ArgumentException($"--objective {objective} needs {Describe(fitting)}, but --backbone {backbone} is {Describe(backbone)}. Pass --backbone {fitting}{(fitting.Contains('-') && backbone.Contains('-') ? " (the same size)" : "")} or leave --objective out.");
         }

@@ -42,10 +42,10 @@ internal static class SelfPretraining
                 cli.Output.WriteLine(FormattableString.Invariant($"self-pretraining: {vectors.Words:N0} words, loss {vectors.FirstEpochLoss:F4} -> {vectors.LastEpochLoss:F4}"));
                 return directory;
             }
-            var options = new EncoderPretrainingOptions { Backbone = backbone, From = from, TimeBudget = budget, VocabularySize = vocabularySize, Seed = seed };
+            var options = new LanguageModelPretrainingOptions { Backbone = backbone, From = from, TimeBudget = budget, VocabularySize = vocabularySize, Seed = seed };
             options.MaxLength = maxLength ?? options.MaxLength;
             cli.Output.WriteLine($"self-pretraining {backbone} on the {texts.Count} training texts for {budget:c}");
-            var result = ProgressDisplay.Run(cli, "self-pretrain", progress => EncoderPretraining.Run(texts, directory, options, progress, cli.CancellationToken));
+            var result = ProgressDisplay.Run(cli, "self-pretrain", progress => LanguageModelPretraining.Run(texts, directory, options, progress, cli.CancellationToken));
             cli.Output.WriteLine(FormattableString.Invariant($"self-pretraining: {result.Training.Steps} steps ({result.Calibration!.SecondsPerStep:F3} s/step), final loss {result.Training.FinalLoss:F4}"));
             return directory;
         }

@@ -12,7 +12,7 @@ namespace LlmFineTune.Batching;
 public sealed class DatasetBatcher
 {
     private readonly ITextDataset data;
-    private readonly BatchBuilder builder;
+    private readonly BatchCollator builder;
     private readonly LabelMap labels;
     private readonly LengthBucketSampler sampler;
     private readonly int[] lengths;
@@ -28,7 +28,7 @@ public sealed class DatasetBatcher
     /// <param name="prefetch">Batches prepared ahead on a background thread, or 0 to build on the caller's thread. Default 2.</param>
     /// <exception cref="ArgumentException">The dataset is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1 or <paramref name="prefetch"/> negative.</exception>
-    public DatasetBatcher(ITextDataset data, BatchBuilder builder, LabelMap labels, int batchSize, bool bucketByLength = true, int prefetch = 2)
+    public DatasetBatcher(ITextDataset data, BatchCollator builder, LabelMap labels, int batchSize, bool bucketByLength = true, int prefetch = 2)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(builder);

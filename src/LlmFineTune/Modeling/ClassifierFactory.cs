@@ -23,7 +23,7 @@ public static class ClassifierFactory
     private const int TransformerMaxLength = 128;
 
     /// <summary>The backbone names <see cref="Create"/> accepts: <c>bag</c>, the encoder presets (<c>bert-*</c>) and the decoder presets (<c>gpt2-*</c>, the same sizes).</summary>
-    public static IReadOnlyList<string> BackboneNames { get; } = [Bag, .. TransformerEncoderConfig.PresetNames, .. CausalDecoderConfig.PresetNames];
+    public static IReadOnlyList<string> BackboneNames { get; } = [Bag, .. BertBackboneConfig.PresetNames, .. CausalDecoderConfig.PresetNames];
 
     /// <summary>Builds an untrained classifier for a training set.</summary>
     /// <param name="train">The training set: its texts train the WordPiece vocabulary (transformer backbones), its labels size the head.</param>
@@ -60,12 +60,12 @@ public static class ClassifierFactory
     {
         if (!CausalDecoderConfig.PresetNames.Contains(preset, StringComparer.Ordinal))
         {
-            var config = TransformerEncoderConfig.Preset(preset, tokenizer.VocabularySize);
+            var config = BertBackboneConfig.Preset(preset, tokenizer.VocabularySize);
             config.MaxPositionEmbeddings = maxLength ?? config.MaxPositionEmbeddings;
             config.PadTokenId = tokenizer.PadId;
             if (dropout is { } p)
                 config.HiddenDropoutProb = config.AttentionProbsDropoutProb = p;
-            return new TransformerEncoder(config);
+            return new BertBackbone(config);
         }
         var decoderConfig = CausalDecoderConfig.Preset(preset, tokenizer.VocabularySize);
         decoderConfig.NPositions = maxLength ?? decoderConfig.NPositions;
@@ -154,8 +154,8 @@ public static class ClassifierFactory
                 && (p.NEmbd, p.NLayer, p.NHead, p.InnerSize) == (d.NEmbd, d.NLayer, d.NHead, d.InnerSize)) ?? CausalDecoder.KindName;
         }
         var e = ModelDirectory.ReadEncoderConfig(directory);
-        return TransformerEncoderConfig.PresetNames.FirstOrDefault(name => TransformerEncoderConfig.Preset(name, e.VocabSize) is var p
-            && (p.HiddenSize, p.NumHiddenLayers, p.NumAttentionHeads, p.IntermediateSize) == (e.HiddenSize, e.NumHiddenLayers, e.NumAttentionHeads, e.IntermediateSize)) ?? TransformerEncoder.KindName;
+        return BertBackboneConfig.PresetNames.FirstOrDefault(name => BertBackboneConfig.Preset(name, e.VocabSize) is var p
+            && (p.HiddenSize, p.NumHiddenLayers, p.NumAttentionHeads, p.IntermediateSize) == (e.HiddenSize, e.NumHiddenLayers, e.NumAttentionHeads, e.IntermediateSize)) ?? BertBackbone.KindName;
     }
 
     internal static string RequireKnown(string backbone) =>

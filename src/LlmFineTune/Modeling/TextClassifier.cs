@@ -38,7 +38,7 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
         Runtime.TorchRuntime.EnsureAvailable();
         Tokenizer = tokenizer;
         Labels = labels;
-        Collator = new BatchBuilder(tokenizer, maxLength);
+        Collator = new BatchCollator(tokenizer, maxLength);
         MaxLength = maxLength;
         network = new ClassifierNetwork(backbone, head);
         network.eval();
@@ -73,7 +73,7 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
         }
     }
 
-    internal BatchBuilder Collator { get; }
+    internal BatchCollator Collator { get; }
 
     internal ClassifierNetwork Network => network;
 
@@ -86,7 +86,7 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
         int rows = backbone switch
         {
             Backbones.BagOfNgrams bag => bag.VocabularySize,
-            Backbones.TransformerEncoder encoder => encoder.Config.VocabSize,
+            Backbones.BertBackbone encoder => encoder.Config.VocabSize,
             Backbones.CausalDecoder decoder => decoder.Config.VocabSize,
             _ => int.MaxValue,
         };

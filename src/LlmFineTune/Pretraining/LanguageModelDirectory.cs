@@ -44,7 +44,7 @@ public static class LanguageModelDirectory
                 ModelDirectory.SavePretrained(causal, tokenizer, directory, HfConfigJson.Write(causal.Decoder.Config, "GPT2LMHeadModel"), CausalDecoder.KindName, ModelDirectory.MaxPositions(causal.Decoder), extra);
                 break;
             case MaskedLanguageModel masked:
-                ModelDirectory.SavePretrained(masked, tokenizer, directory, HfConfigJson.Write(masked.Encoder.Config, "BertForMaskedLM"), TransformerEncoder.KindName, ModelDirectory.MaxPositions(masked.Encoder), extra);
+                ModelDirectory.SavePretrained(masked, tokenizer, directory, HfConfigJson.Write(masked.Encoder.Config, "BertForMaskedLM"), BertBackbone.KindName, ModelDirectory.MaxPositions(masked.Encoder), extra);
                 break;
             default:
                 throw new NotSupportedException($"{objective.GetType().Name} has no saved form; masked and causal language models do.");

@@ -16,7 +16,7 @@ namespace LlmFineTune.Pretraining;
 /// <remarks>The loss covers only the chosen positions (labels other than -100); see <see cref="IPretrainingObjective"/>.</remarks>
 public sealed class MaskedLanguageModel : Module<Tensor, Tensor, Tensor>, IPretrainingObjective
 {
-    private readonly TransformerEncoder bert;
+    private readonly BertBackbone bert;
     private readonly MaskedLanguageModelHead cls;
     private readonly TokenMasker masker;
     private readonly ITokenizer tokenizer;
@@ -26,7 +26,7 @@ public sealed class MaskedLanguageModel : Module<Tensor, Tensor, Tensor>, IPretr
     /// <param name="tokenizer">The tokenizer of the corpus; needs a <c>[MASK]</c> token and a vocabulary that fits the encoder.</param>
     /// <param name="options">Masking settings; BERT's when null.</param>
     /// <exception cref="ArgumentException">The tokenizer has no mask token, or its vocabulary is larger than the encoder's.</exception>
-    public MaskedLanguageModel(TransformerEncoder encoder, ITokenizer tokenizer, MaskingOptions? options = null) : base(nameof(MaskedLanguageModel))
+    public MaskedLanguageModel(BertBackbone encoder, ITokenizer tokenizer, MaskingOptions? options = null) : base(nameof(MaskedLanguageModel))
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -40,7 +40,7 @@ public sealed class MaskedLanguageModel : Module<Tensor, Tensor, Tensor>, IPretr
     }
 
     /// <summary>The encoder being pretrained.</summary>
-    public TransformerEncoder Encoder => bert;
+    public BertBackbone Encoder => bert;
 
     /// <summary>The decoder's weight: the encoder's word embedding table itself (the tie).</summary>
     public Parameter DecoderWeight => bert.WordEmbeddings;

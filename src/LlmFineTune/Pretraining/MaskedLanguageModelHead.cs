@@ -18,7 +18,7 @@ internal sealed class PredictionHeadTransform : Module<Tensor, Tensor>
     private readonly LayerNorm layerNorm;
     private readonly string activation;
 
-    public PredictionHeadTransform(TransformerEncoderConfig config) : base("transform")
+    public PredictionHeadTransform(BertBackboneConfig config) : base("transform")
     {
         dense = Linear(config.HiddenSize, config.HiddenSize);
         layerNorm = LayerNorm(config.HiddenSize, config.LayerNormEps);
@@ -43,7 +43,7 @@ internal sealed class LanguageModelPredictionHead : Module<Tensor, Tensor, Tenso
     private readonly PredictionHeadTransform transform;
     private readonly Parameter bias;
 
-    public LanguageModelPredictionHead(TransformerEncoderConfig config) : base("predictions")
+    public LanguageModelPredictionHead(BertBackboneConfig config) : base("predictions")
     {
         transform = new PredictionHeadTransform(config);
         bias = Parameter(zeros(config.VocabSize));
@@ -64,7 +64,7 @@ internal sealed class MaskedLanguageModelHead : Module<Tensor, Tensor, Tensor>
 {
     private readonly LanguageModelPredictionHead predictions;
 
-    public MaskedLanguageModelHead(TransformerEncoderConfig config) : base("cls")
+    public MaskedLanguageModelHead(BertBackboneConfig config) : base("cls")
     {
         predictions = new LanguageModelPredictionHead(config);
         RegisterComponents();

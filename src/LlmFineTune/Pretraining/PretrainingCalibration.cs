@@ -1,6 +1,6 @@
 namespace LlmFineTune.Pretraining;
 
-/// <summary>How a <see cref="EncoderPretrainingOptions.TimeBudget"/> became a step count.</summary>
+/// <summary>How a <see cref="LanguageModelPretrainingOptions.TimeBudget"/> became a step count.</summary>
 /// <param name="Budget">The wall-clock budget of the training steps.</param>
 /// <param name="TimedSteps">Steps timed (after one untimed warm-up step).</param>
 /// <param name="SecondsPerStep">The mean time of a timed step.</param>

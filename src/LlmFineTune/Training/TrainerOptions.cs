@@ -93,7 +93,7 @@ public sealed class TrainerOptions
     public static TrainerOptions Recommended(string backbone, bool pretrained)
     {
         ArgumentNullException.ThrowIfNull(backbone);
-        if (backbone is not (TransformerEncoder.KindName or CausalDecoder.KindName)) ClassifierFactory.RequireKnown(backbone);
+        if (backbone is not (BertBackbone.KindName or CausalDecoder.KindName)) ClassifierFactory.RequireKnown(backbone);
         return backbone == ClassifierFactory.Bag
             // chosen leave-one-set-out on six labeled sets' validation splits (docs/defaults.md): lr 0.02 beat 0.05 on 3 of 4 sets, tied on the 4th
             ? new TrainerOptions { Epochs = 10, LearningRate = 0.02, BatchSize = 16 }

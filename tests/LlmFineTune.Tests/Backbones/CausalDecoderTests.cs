@@ -79,24 +79,24 @@ public sealed class CausalDecoderTests
         var reference = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "reference.json")))!.AsObject();
         using var clm = LanguageModelDirectory.LoadCausalLanguageModel(dir, TinyWordTokenizer.Synthetic(64));
         using var scope = NewDisposeScope();
-        var ids = TransformerEncoderTests.Matrix(reference["input_ids"]!);
-        var mask = TransformerEncoderTests.Matrix(reference["attention_mask"]!);
+        var ids = BertBackboneTests.Matrix(reference["input_ids"]!);
+        var mask = BertBackboneTests.Matrix(reference["attention_mask"]!);
 
         var states = clm.Decoder.forward(ids, mask);
         var logits = clm.forward(ids, mask);
 
-        TransformerEncoderTests.AssertClose(reference, "last_hidden_state", states);
-        TransformerEncoderTests.AssertClose(reference, "lm_logits", logits);
+        BertBackboneTests.AssertClose(reference, "last_hidden_state", states);
+        BertBackboneTests.AssertClose(reference, "lm_logits", logits);
         Assert.AreEqual(64, clm.Decoder.Config.NInner, "n_inner is read, not assumed to be 4 × n_embd");
     }
 
     [TestMethod]
     public void Preset_DecoderNames_HaveTheEncoderPresetSizes()
     {
-        foreach (var (decoderName, encoderName) in CausalDecoderConfig.PresetNames.Zip(TransformerEncoderConfig.PresetNames))
+        foreach (var (decoderName, encoderName) in CausalDecoderConfig.PresetNames.Zip(BertBackboneConfig.PresetNames))
         {
             var decoder = CausalDecoderConfig.Preset(decoderName, 1000);
-            var encoder = TransformerEncoderConfig.Preset(encoderName, 1000);
+            var encoder = BertBackboneConfig.Preset(encoderName, 1000);
 
             Assert.AreEqual(decoderName, "gpt2" + encoderName["bert".Length..]);
             Assert.AreEqual((encoder.HiddenSize, encoder.NumHiddenLayers, encoder.NumAttentionHeads, encoder.IntermediateSize), (decoder.NEmbd, decoder.NLayer, decoder.NHead, decoder.InnerSize));

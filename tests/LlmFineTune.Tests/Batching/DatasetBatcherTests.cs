@@ -19,7 +19,7 @@ public sealed class DatasetBatcherTests
     public void Batches_CoverTheEpochInTheSeededOrder_AndSkipResumesExactly()
     {
         var data = Data();
-        var batcher = new DatasetBatcher(data, new BatchBuilder(Tokenizer, 16), data.LabelMap, batchSize: 8);
+        var batcher = new DatasetBatcher(data, new BatchCollator(Tokenizer, 16), data.LabelMap, batchSize: 8);
         Assert.AreEqual(7L, batcher.BatchesPerEpoch);
         var order = batcher.Order(epoch: 1, seed: 42);
         CollectionAssert.AreEquivalent(Enumerable.Range(0, 50).ToArray(), order.SelectMany(b => b).ToArray());
@@ -45,8 +45,8 @@ public sealed class DatasetBatcherTests
     public void Order_DependsOnEpochAndSeedOnly()
     {
         var data = Data();
-        var a = new DatasetBatcher(data, new BatchBuilder(Tokenizer, 16), data.LabelMap, 8, bucketByLength: false, prefetch: 0);
-        var b = new DatasetBatcher(data, new BatchBuilder(Tokenizer, 16), data.LabelMap, 8, bucketByLength: false, prefetch: 0);
+        var a = new DatasetBatcher(data, new BatchCollator(Tokenizer, 16), data.LabelMap, 8, bucketByLength: false, prefetch: 0);
+        var b = new DatasetBatcher(data, new BatchCollator(Tokenizer, 16), data.LabelMap, 8, bucketByLength: false, prefetch: 0);
         CollectionAssert.AreEqual(a.Order(2, 7).SelectMany(x => x).ToArray(), b.Order(2, 7).SelectMany(x => x).ToArray());
         CollectionAssert.AreNotEqual(a.Order(2, 7).SelectMany(x => x).ToArray(), a.Order(3, 7).SelectMany(x => x).ToArray());
         // a pinned value (SplitMix64 of seed and epoch, computed independently): the epoch seed must not
@@ -60,7 +60,7 @@ public sealed class DatasetBatcherTests
     {
         var data = Data();
         var counting = new CountingTokenizer();
-        var batcher = new DatasetBatcher(data, new BatchBuilder(counting, 16), data.LabelMap, batchSize: 8);
+        var batcher = new DatasetBatcher(data, new BatchCollator(counting, 16), data.LabelMap, batchSize: 8);
 
         var epochs = Enumerable.Range(0, 3).Select(epoch => batcher.Batches(epoch, 42).Select(batch =>
         {

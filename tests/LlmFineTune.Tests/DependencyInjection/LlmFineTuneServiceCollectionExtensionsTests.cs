@@ -66,7 +66,7 @@ public sealed class LlmFineTuneServiceCollectionExtensionsTests
             Assert.AreEqual((65, 64), (bag.VocabularySize, bag.HiddenSize));
         foreach (var (name, hidden) in new[] { ("bert-tiny", 128), ("bert-mini", 256), ("bert-small", 512) })
         {
-            using var encoder = (TransformerEncoder)provider.GetRequiredKeyedService<IBackboneFactory>(name).Create(tokenizer);
+            using var encoder = (BertBackbone)provider.GetRequiredKeyedService<IBackboneFactory>(name).Create(tokenizer);
             Assert.AreEqual((hidden, 65), (encoder.HiddenSize, encoder.Config.VocabSize), name);
         }
         Assert.IsNotNull(provider.GetKeyedService<IBackboneFactory>("bert-base"));
@@ -250,7 +250,7 @@ public sealed class LlmFineTuneServiceCollectionExtensionsTests
         using var model = provider.GetRequiredService<TextClassifierFactory>().Create(TestData.Topical(perClass: 10, seed: 2));
 
         var tokenizer = (WordPieceTokenizer)model.Tokenizer;
-        var encoder = (TransformerEncoder)model.Backbone;
+        var encoder = (BertBackbone)model.Backbone;
         Assert.AreEqual((tokenizer.VocabularySize, tokenizer.PadId, 128), (encoder.Config.VocabSize, encoder.Config.PadTokenId, encoder.HiddenSize));
         Assert.IsLessThanOrEqualTo(120, tokenizer.VocabularySize);
         Assert.HasCount(4, model.Predict("the striker scored a goal").Scores);

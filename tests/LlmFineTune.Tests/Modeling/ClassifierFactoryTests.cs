@@ -49,7 +49,7 @@ public sealed class ClassifierFactoryTests
 
         var tokenizer = (WordPieceTokenizer)model.Tokenizer;
         Assert.IsNotNull(tokenizer.IdOf("striker"), "a frequent training word becomes a piece");
-        var encoder = (TransformerEncoder)model.Backbone;
+        var encoder = (BertBackbone)model.Backbone;
         Assert.AreEqual(128, encoder.HiddenSize);
         Assert.AreEqual(tokenizer.VocabularySize, encoder.Config.VocabSize);
         Assert.AreEqual(128, model.MaxLength);
@@ -94,21 +94,21 @@ public sealed class ClassifierFactoryTests
     [TestMethod]
     public void FromPretrained_PretrainedEncoder_LoadsItsWeightsAndVocabulary()
     {
-        EncoderPretraining.Run(Train.Select(e => e.Text).ToList(), directory, new EncoderPretrainingOptions { Backbone = "bert-tiny", VocabularySize = 120, MaxLength = 24, BatchSize = 8, Steps = 2 });
+        LanguageModelPretraining.Run(Train.Select(e => e.Text).ToList(), directory, new LanguageModelPretrainingOptions { Backbone = "bert-tiny", VocabularySize = 120, MaxLength = 24, BatchSize = 8, Steps = 2 });
         using var encoder = ModelDirectory.LoadEncoder(directory);
 
         using var model = ClassifierFactory.FromPretrained(directory, Train, new ClassifierFactoryOptions { MaxLength = 64 });
 
         Assert.AreEqual("bert-tiny", ClassifierFactory.BackboneOf(directory));
         Assert.AreEqual(24, model.MaxLength, "the length is capped at the checkpoint's positions");
-        CollectionAssert.AreEqual(encoder.WordEmbeddings.data<float>().ToArray(), ((TransformerEncoder)model.Backbone).WordEmbeddings.data<float>().ToArray());
+        CollectionAssert.AreEqual(encoder.WordEmbeddings.data<float>().ToArray(), ((BertBackbone)model.Backbone).WordEmbeddings.data<float>().ToArray());
         CollectionAssert.AreEqual(File.ReadAllLines(Path.Combine(directory, "vocab.txt")), ((WordPieceTokenizer)model.Tokenizer).Vocabulary.ToArray());
     }
 
     [TestMethod]
     public void FromPretrained_CausalLmPretrainedDecoder_ClassifierOverItPoolingTheMeanWithoutBias()
     {
-        EncoderPretraining.Run(Train.Select(e => e.Text).ToList(), directory, new EncoderPretrainingOptions { Backbone = "gpt2-tiny", VocabularySize = 120, MaxLength = 24, BatchSize = 8, Steps = 2 });
+        LanguageModelPretraining.Run(Train.Select(e => e.Text).ToList(), directory, new LanguageModelPretrainingOptions { Backbone = "gpt2-tiny", VocabularySize = 120, MaxLength = 24, BatchSize = 8, Steps = 2 });
         using var decoder = ModelDirectory.LoadDecoder(directory);
 
         using var model = ClassifierFactory.FromPretrained(directory, Train, new ClassifierFactoryOptions { Backbone = "gpt2-tiny", MaxLength = 64 });

@@ -81,14 +81,14 @@ public sealed class ModelQuantizerTests
     }
 
     [TestMethod]
-    public void Save_TransformerEncoder_EveryLargeMatrixIn8BitsAndCloseLogits()
+    public void Save_BertBackbone_EveryLargeMatrixIn8BitsAndCloseLogits()
     {
         using var folder = new TempFolder();
         torch.manual_seed(3);
         var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 255 });
-        var config = new TransformerEncoderConfig { VocabSize = 256, HiddenSize = 32, NumHiddenLayers = 2, NumAttentionHeads = 2, IntermediateSize = 64, MaxPositionEmbeddings = 64 };
+        var config = new BertBackboneConfig { VocabSize = 256, HiddenSize = 32, NumHiddenLayers = 2, NumAttentionHeads = 2, IntermediateSize = 64, MaxPositionEmbeddings = 64 };
         var labels = new LabelMap(["a", "b", "c"]);
-        using var model = new TextClassifier(tokenizer, new TransformerEncoder(config), new SingleLabelHead(32, labels.Count), labels, maxLength: 32);
+        using var model = new TextClassifier(tokenizer, new BertBackbone(config), new SingleLabelHead(32, labels.Count), labels, maxLength: 32);
         string original = Path.Combine(folder.Path, "original");
         string small = Path.Combine(folder.Path, "small");
         model.Save(original);

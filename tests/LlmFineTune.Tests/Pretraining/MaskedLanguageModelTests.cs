@@ -16,7 +16,7 @@ public sealed class MaskedLanguageModelTests
     public void CreateBatch_LargeSeededSample_Chooses15PercentSplit80_10_10AndNeverSpecials()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(64);
-        using var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny(64)), tokenizer);
+        using var mlm = new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny(64)), tokenizer);
         var random = new Random(3);
         var sequences = Enumerable.Range(0, 400).Select(_ => tokenizer.Encode(string.Join(' ', Enumerable.Range(0, random.Next(5, 40)).Select(_ => tokenizer[random.Next(5, 64)])))).ToArray();
 
@@ -55,7 +55,7 @@ public sealed class MaskedLanguageModelTests
     {
         // Ids 6 and 9 are "##" pieces in the synthetic vocabulary, so "w5 ##w6" and "w8 ##w9" are words.
         var tokenizer = TinyWordTokenizer.Synthetic(16);
-        using var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny(16)), tokenizer, new MaskingOptions { WholeWordMasking = true, Probability = 0.5 });
+        using var mlm = new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny(16)), tokenizer, new MaskingOptions { WholeWordMasking = true, Probability = 0.5 });
         var sequence = tokenizer.Encode(string.Join(' ', Enumerable.Repeat("w5 ##w6 w7 w8 ##w9", 40)));
 
         using var batch = mlm.CreateBatch([sequence], new Random(1));
@@ -75,7 +75,7 @@ public sealed class MaskedLanguageModelTests
     public void DecoderWeight_IsTheWordEmbeddingTable_SameStorageAfterTraining()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
-        using var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer);
+        using var mlm = new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny()), tokenizer);
         var task = new PretrainingTask(mlm, tokenizer, Corpus(tokenizer, 20), new PretrainingOptions { MaxLength = 16, BatchSize = 8 });
 
         new Trainer(new TrainerOptions { Epochs = 1, LearningRate = 1e-3 }).Train(task);
@@ -88,7 +88,7 @@ public sealed class MaskedLanguageModelTests
     public void Train_ShortRunOnRepetitiveText_LossAndPerplexityFall()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
-        using var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer);
+        using var mlm = new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny()), tokenizer);
         // Each document repeats one of four words: a masked token is predictable from its neighbours.
         var random = new Random(4);
         string[] words = ["w5", "w7", "w8", "w10"];
@@ -109,7 +109,7 @@ public sealed class MaskedLanguageModelTests
     public void Batches_SameSeedAndSkip_RebuildTheSameMaskedBatches()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
-        using var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer);
+        using var mlm = new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny()), tokenizer);
         var task = new PretrainingTask(mlm, tokenizer, Corpus(tokenizer, 40), new PretrainingOptions { MaxLength = 16, BatchSize = 4 });
 
         var all = task.Batches(epoch: 2, seed: 7, skip: 0).Select(Flatten).ToList();
@@ -125,7 +125,7 @@ public sealed class MaskedLanguageModelTests
     public void Sequences_Packing_FillsMaxLengthBetweenClsAndSep()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
-        using var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer);
+        using var mlm = new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny()), tokenizer);
         var task = new PretrainingTask(mlm, tokenizer, ["w5 w7 w8", "", "w10 w11 w13 w14 w16", "w17 w19"], new PretrainingOptions { MaxLength = 6, Packing = true });
 
         var sequences = task.Sequences(["w5 w7 w8", "", "w10 w11 w13 w14 w16", "w17 w19"]).ToList();
@@ -141,7 +141,7 @@ public sealed class MaskedLanguageModelTests
     public void Sequences_NoPacking_CutsLongDocumentsAndNeverJoinsTwo()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
-        using var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer);
+        using var mlm = new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny()), tokenizer);
         var task = new PretrainingTask(mlm, tokenizer, [], new PretrainingOptions { MaxLength = 6 });
 
         var sequences = task.Sequences(["w5 w7 w8", "", "w10 w11 w13 w14 w16", "w17 w19"]).ToList();
@@ -158,7 +158,7 @@ public sealed class MaskedLanguageModelTests
     public void Batches_NoPacking_GroupSimilarLengths()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
-        using var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer);
+        using var mlm = new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny()), tokenizer);
         var random = new Random(3);
         var documents = Enumerable.Range(0, 64).Select(_ => string.Join(' ', Enumerable.Range(0, random.Next(1, 14)).Select(_ => $"w{random.Next(5, 32)}"))).ToList();
         var task = new PretrainingTask(mlm, tokenizer, documents, new PretrainingOptions { MaxLength = 16, BatchSize = 8 });
@@ -180,7 +180,7 @@ public sealed class MaskedLanguageModelTests
     {
         var tokenizer = new LlmFineTune.Tokenization.HashingTokenizer(new() { Buckets = 30 });
 
-        var e = Assert.ThrowsExactly<ArgumentException>(() => new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny()), tokenizer));
 
         Assert.Contains("[MASK]", e.Message);
     }
@@ -189,7 +189,7 @@ public sealed class MaskedLanguageModelTests
     public void LossAndEvaluate_ManySteps_LiveTensorCountStaysFlat()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
-        using var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer);
+        using var mlm = new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny()), tokenizer);
         var task = new PretrainingTask(mlm, tokenizer, Corpus(tokenizer, 24), new PretrainingOptions { MaxLength = 16, BatchSize = 4 });
         var live = new List<long>();
 

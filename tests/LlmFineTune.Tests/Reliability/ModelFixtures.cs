@@ -26,8 +26,8 @@ internal static class ModelFixtures
     {
         torch.manual_seed(3);
         var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 31 });
-        var config = new TransformerEncoderConfig { VocabSize = 32, HiddenSize = 8, NumHiddenLayers = 1, NumAttentionHeads = 2, IntermediateSize = 16, MaxPositionEmbeddings = 16 };
-        return new TextClassifier(tokenizer, new TransformerEncoder(config), new SingleLabelHead(8, Labels.Count), Labels, maxLength: 16);
+        var config = new BertBackboneConfig { VocabSize = 32, HiddenSize = 8, NumHiddenLayers = 1, NumAttentionHeads = 2, IntermediateSize = 16, MaxPositionEmbeddings = 16 };
+        return new TextClassifier(tokenizer, new BertBackbone(config), new SingleLabelHead(8, Labels.Count), Labels, maxLength: 16);
     }
 
     /// <summary>Saves <paramref name="model"/> into a new temporary directory, without its manifest, and disposes it.</summary>

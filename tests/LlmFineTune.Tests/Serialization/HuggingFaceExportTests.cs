@@ -44,10 +44,10 @@ public sealed class HuggingFaceExportTests
     {
         using var scope = NewDisposeScope();
 
-        var (loaded, reference, logits) = TransformerEncoderTests.AssertFixtureLogits(Fixtures.Path("bert-tiny-classifier"));
+        var (loaded, reference, logits) = BertBackboneTests.AssertFixtureLogits(Fixtures.Path("bert-tiny-classifier"));
         using var model = loaded;
 
-        TransformerEncoderTests.AssertClose(reference, "probabilities", model.Head.Scores(logits));
+        BertBackboneTests.AssertClose(reference, "probabilities", model.Head.Scores(logits));
         CollectionAssert.AreEqual(Labels, model.Labels.ToArray());
     }
 
@@ -78,10 +78,10 @@ public sealed class HuggingFaceExportTests
     {
         var cases = new (Func<IBackbone> Backbone, HeadOptions Options, bool RemoveBias, string Expected)[]
         {
-            (() => new TransformerEncoder(TransformerEncoderTests.Tiny()), new HeadOptions { Pooling = PoolingMode.Mean }, false, HfArchitecture.BertBase),
-            (() => new TransformerEncoder(TransformerEncoderTests.Tiny()), new HeadOptions { Pooling = PoolingMode.Cls }, false, HfArchitecture.BertBase),
-            (() => new TransformerEncoder(TransformerEncoderTests.Tiny()), new HeadOptions { HiddenSize = 4 }, false, HfArchitecture.BertBase),
-            (() => new TransformerEncoder(TransformerEncoderTests.Tiny()), new HeadOptions(), false, HfArchitecture.BertClassifier),
+            (() => new BertBackbone(BertBackboneTests.Tiny()), new HeadOptions { Pooling = PoolingMode.Mean }, false, HfArchitecture.BertBase),
+            (() => new BertBackbone(BertBackboneTests.Tiny()), new HeadOptions { Pooling = PoolingMode.Cls }, false, HfArchitecture.BertBase),
+            (() => new BertBackbone(BertBackboneTests.Tiny()), new HeadOptions { HiddenSize = 4 }, false, HfArchitecture.BertBase),
+            (() => new BertBackbone(BertBackboneTests.Tiny()), new HeadOptions(), false, HfArchitecture.BertClassifier),
             (() => new CausalDecoder(Gpt2Tiny()), new HeadOptions { Pooling = PoolingMode.Mean }, true, HfArchitecture.Gpt2Base),
             (() => new CausalDecoder(Gpt2Tiny()), new HeadOptions(), false, HfArchitecture.Gpt2Base),
             (() => new CausalDecoder(Gpt2Tiny()), new HeadOptions(), true, HfArchitecture.Gpt2Classifier),

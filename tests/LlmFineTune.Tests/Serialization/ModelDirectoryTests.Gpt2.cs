@@ -112,7 +112,7 @@ public sealed partial class ModelDirectoryTests
     {
         using var scope = NewDisposeScope();
 
-        var (loaded, _, _) = TransformerEncoderTests.AssertFixtureLogits(Fixtures.Path("gpt2-tiny-classifier"));
+        var (loaded, _, _) = BertBackboneTests.AssertFixtureLogits(Fixtures.Path("gpt2-tiny-classifier"));
         using var model = loaded;
 
         CollectionAssert.AreEqual(new[] { "negative", "neutral", "positive" }, model.Labels.ToArray());

@@ -49,7 +49,7 @@ public sealed partial class ModelDirectoryTests
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
         var labels = new LabelMap(["neg", "neu", "pos"]);
-        using var model = new TextClassifier(tokenizer, new TransformerEncoder(TransformerEncoderTests.Tiny()), new SingleLabelHead(16, 3), labels, maxLength: 12);
+        using var model = new TextClassifier(tokenizer, new BertBackbone(BertBackboneTests.Tiny()), new SingleLabelHead(16, 3), labels, maxLength: 12);
         new Trainer(new TrainerOptions { Epochs = 1 }).Train(model, TextDataset.FromExamples(Texts.Select((t, i) => TextExample.Labeled(t, labels[i])), labelMap: labels));
 
         model.Save(directory);
@@ -95,7 +95,7 @@ public sealed partial class ModelDirectoryTests
         var options = new HeadOptions { Pooling = PoolingMode.Mean, HiddenSize = 6, Dropout = 0.2 };
         var head = new MultiLabelHead(16, 3, options);
         head.SetThresholds([0.3f, 0.5f, 0.7f]);
-        using var model = new TextClassifier(tokenizer, new TransformerEncoder(TransformerEncoderTests.Tiny(vocab: tokenizer.VocabularySize)), head, labels, maxLength: 12);
+        using var model = new TextClassifier(tokenizer, new BertBackbone(BertBackboneTests.Tiny(vocab: tokenizer.VocabularySize)), head, labels, maxLength: 12);
 
         model.Save(directory);
         using var loaded = TextClassifier.Load(directory);
@@ -141,7 +141,7 @@ public sealed partial class ModelDirectoryTests
     public void Load_PretrainOutput_RefusedAndFromPretrainedStillFineTunesIt()
     {
         var tokenizer = WordPieceTokenizer.FromTokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "w1", "w2"]);
-        using (var mlm = new MaskedLanguageModel(new TransformerEncoder(TransformerEncoderTests.Tiny()), tokenizer))
+        using (var mlm = new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny()), tokenizer))
             LanguageModelDirectory.SaveMaskedLanguageModel(mlm, tokenizer, directory);
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => TextClassifier.Load(directory));
@@ -159,10 +159,10 @@ public sealed partial class ModelDirectoryTests
         var tokenizer = TinyWordTokenizer.Synthetic(64);
         using var mlm = LanguageModelDirectory.LoadMaskedLanguageModel(fixture, tokenizer);
         using var scope = NewDisposeScope();
-        var ids = TransformerEncoderTests.Matrix(reference["input_ids"]!);
-        var mask = TransformerEncoderTests.Matrix(reference["attention_mask"]!);
+        var ids = BertBackboneTests.Matrix(reference["input_ids"]!);
+        var mask = BertBackboneTests.Matrix(reference["attention_mask"]!);
         var logits = mlm.forward(ids, mask);
-        TransformerEncoderTests.AssertClose(reference, "mlm_logits", logits);
+        BertBackboneTests.AssertClose(reference, "mlm_logits", logits);
 
         LanguageModelDirectory.SaveMaskedLanguageModel(mlm, tokenizer, directory);
         using var reloaded = LanguageModelDirectory.LoadMaskedLanguageModel(directory, TinyWordTokenizer.Load(directory));
@@ -188,9 +188,9 @@ public sealed partial class ModelDirectoryTests
     public void LoadEncoder_WeightsLackEncoderTensors_RejectedNamingThem()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
-        using (var model = new TextClassifier(tokenizer, new TransformerEncoder(TransformerEncoderTests.Tiny()), new SingleLabelHead(16, 2), new LabelMap(["a", "b"])))
+        using (var model = new TextClassifier(tokenizer, new BertBackbone(BertBackboneTests.Tiny()), new SingleLabelHead(16, 2), new LabelMap(["a", "b"])))
             model.Save(directory);
-        var config = TransformerEncoderTests.Tiny();
+        var config = BertBackboneTests.Tiny();
         config.NumHiddenLayers = 3;
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "config.json")))!;
         json["num_hidden_layers"] = 3;

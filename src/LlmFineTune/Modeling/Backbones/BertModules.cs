@@ -9,7 +9,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace LlmFineTune.Modeling.Backbones;
 
 // The parts of Hugging Face's BertModel. Field names are the HF state-dict names, so that
-// TransformerEncoder.state_dict() keys equal HF's keys minus the "bert." prefix.
+// BertBackbone.state_dict() keys equal HF's keys minus the "bert." prefix.
 
 /// <summary>Word + position + token-type embeddings, then LayerNorm and dropout.</summary>
 internal sealed class BertEmbeddings : Module<Tensor, Tensor>
@@ -21,7 +21,7 @@ internal sealed class BertEmbeddings : Module<Tensor, Tensor>
     private readonly LayerNorm layerNorm;
     private readonly Dropout dropout;
 
-    public BertEmbeddings(TransformerEncoderConfig config) : base("embeddings")
+    public BertEmbeddings(BertBackboneConfig config) : base("embeddings")
     {
         word_embeddings = Embedding(config.VocabSize, config.HiddenSize, padding_idx: config.PadTokenId);
         position_embeddings = Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
@@ -57,7 +57,7 @@ internal sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
     private readonly int heads;
     private readonly double dropoutProbability;
 
-    public BertSelfAttention(TransformerEncoderConfig config) : base("self")
+    public BertSelfAttention(BertBackboneConfig config) : base("self")
     {
         query = Linear(config.HiddenSize, config.HiddenSize);
         key = Linear(config.HiddenSize, config.HiddenSize);
@@ -88,7 +88,7 @@ internal sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
     private readonly LayerNorm layerNorm;
     private readonly Dropout dropout;
 
-    public BertResidualOutput(int inputSize, TransformerEncoderConfig config) : base("output")
+    public BertResidualOutput(int inputSize, BertBackboneConfig config) : base("output")
     {
         dense = Linear(inputSize, config.HiddenSize);
         layerNorm = LayerNorm(config.HiddenSize, config.LayerNormEps);
@@ -112,7 +112,7 @@ internal sealed class BertAttention : Module<Tensor, Tensor, Tensor>
     private readonly BertSelfAttention selfAttention;
     private readonly BertResidualOutput output;
 
-    public BertAttention(TransformerEncoderConfig config) : base("attention")
+    public BertAttention(BertBackboneConfig config) : base("attention")
     {
         selfAttention = new BertSelfAttention(config);
         output = new BertResidualOutput(config.HiddenSize, config);
@@ -132,7 +132,7 @@ internal sealed class BertIntermediate : Module<Tensor, Tensor>
     private readonly Linear dense;
     private readonly string activation;
 
-    public BertIntermediate(TransformerEncoderConfig config) : base("intermediate")
+    public BertIntermediate(BertBackboneConfig config) : base("intermediate")
     {
         dense = Linear(config.HiddenSize, config.IntermediateSize);
         activation = config.HiddenAct;
@@ -172,7 +172,7 @@ internal sealed class BertLayer : Module<Tensor, Tensor, Tensor>
     private readonly BertIntermediate intermediate;
     private readonly BertResidualOutput output;
 
-    public BertLayer(TransformerEncoderConfig config) : base("layer")
+    public BertLayer(BertBackboneConfig config) : base("layer")
     {
         attention = new BertAttention(config);
         intermediate = new BertIntermediate(config);
@@ -189,11 +189,11 @@ internal sealed class BertLayer : Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary>The stack of layers (HF <c>encoder</c>, whose list is <c>encoder.layer</c>).</summary>
-internal sealed class BertEncoder : Module<Tensor, Tensor, Tensor>
+internal sealed class BertLayerStack : Module<Tensor, Tensor, Tensor>
 {
     private readonly ModuleList<BertLayer> layer;
 
-    public BertEncoder(TransformerEncoderConfig config) : base("encoder")
+    public BertLayerStack(BertBackboneConfig config) : base("encoder")
     {
         layer = new ModuleList<BertLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config)).ToArray());
         RegisterComponents();
@@ -219,7 +219,7 @@ internal sealed class BertPooler : Module<Tensor, Tensor>
 {
     private readonly Linear dense;
 
-    public BertPooler(TransformerEncoderConfig config) : base("pooler")
+    public BertPooler(BertBackboneConfig config) : base("pooler")
     {
         dense = Linear(config.HiddenSize, config.HiddenSize);
         RegisterComponents();

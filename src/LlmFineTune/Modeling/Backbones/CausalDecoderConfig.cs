@@ -74,7 +74,7 @@ public sealed class CausalDecoderConfig
         if (!PresetNames.Contains(name, StringComparer.Ordinal))
             throw new ArgumentException($"Unknown preset '{name}'. Valid presets: {string.Join(", ", PresetNames)}.", nameof(name));
         // One size table for both architectures: gpt2-X has bert-X's shape.
-        var sizes = TransformerEncoderConfig.Preset(TransformerEncoder.KindName + name[CausalDecoder.KindName.Length..], vocabSize);
+        var sizes = BertBackboneConfig.Preset(BertBackbone.KindName + name[CausalDecoder.KindName.Length..], vocabSize);
         return new CausalDecoderConfig
         {
             VocabSize = vocabSize,

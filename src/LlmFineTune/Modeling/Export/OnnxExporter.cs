@@ -33,9 +33,9 @@ internal static class OnnxExporter
         var features = model.Backbone switch
         {
             BagOfNgrams bag => OnnxBagOfNgrams.Build(graph, bag, ids, mask),
-            TransformerEncoder encoder => OnnxTransformerEncoder.Build(graph, encoder, ids, mask),
+            BertBackbone encoder => OnnxBertBackbone.Build(graph, encoder, ids, mask),
             CausalDecoder decoder => OnnxCausalDecoder.Build(graph, decoder, ids, mask),
-            _ => throw new NotSupportedException($"ONNX export supports the {nameof(BagOfNgrams)}, {nameof(TransformerEncoder)} and {nameof(CausalDecoder)} backbones, not {model.Backbone.GetType().Name}."),
+            _ => throw new NotSupportedException($"ONNX export supports the {nameof(BagOfNgrams)}, {nameof(BertBackbone)} and {nameof(CausalDecoder)} backbones, not {model.Backbone.GetType().Name}."),
         };
         graph.NodeInto("logits", "Identity", [OnnxTaskHead.Build(graph, head, features)]);
         graph.Output("logits", OnnxGraph.Float, "batch", head.Outputs);

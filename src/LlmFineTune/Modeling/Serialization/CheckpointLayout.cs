@@ -21,7 +21,7 @@ internal sealed record CheckpointLayout(string BackbonePrefix, string? BareProbe
 
     public static CheckpointLayout Of(string backboneKind) => backboneKind switch
     {
-        TransformerEncoder.KindName => Bert,
+        BertBackbone.KindName => Bert,
         CausalDecoder.KindName => Gpt2,
         _ => Own,
     };

@@ -20,7 +20,7 @@ internal static class HfArchitecture
     public static string? Of(IBackbone backbone, ITaskHead head) => backbone switch
     {
         // logits = classifier(dropout(tanh(pooler.dense(h[:, 0])))), the pooler trained with the head.
-        TransformerEncoder encoder => encoder.UsePooler && IsLinearOnBackbonePooling(head, bias: true) ? BertClassifier : BertBase,
+        BertBackbone encoder => encoder.UsePooler && IsLinearOnBackbonePooling(head, bias: true) ? BertClassifier : BertBase,
         // logits = score(h[last non-pad token]), score without a bias.
         CausalDecoder => IsLinearOnBackbonePooling(head, bias: false) ? Gpt2Classifier : Gpt2Base,
         _ => null,

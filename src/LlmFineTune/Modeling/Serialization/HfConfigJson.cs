@@ -9,10 +9,10 @@ namespace LlmFineTune.Modeling.Serialization;
 /// </summary>
 internal static class HfConfigJson
 {
-    public static JsonObject Write(TransformerEncoderConfig c, string architecture) => new()
+    public static JsonObject Write(BertBackboneConfig c, string architecture) => new()
     {
         ["architectures"] = new JsonArray(architecture),
-        ["model_type"] = TransformerEncoder.KindName,
+        ["model_type"] = BertBackbone.KindName,
         ["vocab_size"] = c.VocabSize,
         ["hidden_size"] = c.HiddenSize,
         ["num_hidden_layers"] = c.NumHiddenLayers,
@@ -58,13 +58,13 @@ internal static class HfConfigJson
         json["model_type"] is null ? fallback : JsonFiles.GetString(json, "model_type", path);
 
     /// <exception cref="InvalidDataException">The model type is not BERT, a required key is missing, or a field is out of range.</exception>
-    public static TransformerEncoderConfig ReadEncoder(JsonObject json, string path)
+    public static BertBackboneConfig ReadEncoder(JsonObject json, string path)
     {
-        RequireModelType(json, path, TransformerEncoder.KindName, nameof(TransformerEncoder));
+        RequireModelType(json, path, BertBackbone.KindName, nameof(BertBackbone));
         // BertConfig switches that change the maths; the encoder implements their defaults only.
         RefuseOtherThanDefault(json, path, "BERT encoder", ("position_embedding_type", "absolute"), ("is_decoder", false), ("add_cross_attention", false));
-        var defaults = new TransformerEncoderConfig();
-        var config = new TransformerEncoderConfig
+        var defaults = new BertBackboneConfig();
+        var config = new BertBackboneConfig
         {
             VocabSize = JsonFiles.GetInt(json, "vocab_size", path),
             HiddenSize = JsonFiles.GetInt(json, "hidden_size", path),

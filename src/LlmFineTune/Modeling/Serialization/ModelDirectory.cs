@@ -34,7 +34,7 @@ public static class ModelDirectory
     /// <param name="directory">A directory with <c>config.json</c> and <c>model.safetensors</c>.</param>
     /// <returns>The encoder, in eval mode; the caller owns it.</returns>
     /// <exception cref="InvalidDataException">A file is missing, malformed, or lacks encoder weights; the message names the file and field.</exception>
-    public static TransformerEncoder LoadEncoder(string directory)
+    public static BertBackbone LoadEncoder(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         return ModelManifest.Read(directory, () => LoadWeightsInto(NewEncoder(directory), directory, CheckpointLayout.Bert, CheckpointLayout.Bert.BackbonePrefix, required: _ => true));
@@ -54,7 +54,7 @@ public static class ModelDirectory
     /// <param name="directory">The model directory.</param>
     /// <returns>A validated config.</returns>
     /// <exception cref="InvalidDataException">The file is missing, malformed or a field is out of range; the message names the field.</exception>
-    public static TransformerEncoderConfig ReadEncoderConfig(string directory)
+    public static BertBackboneConfig ReadEncoderConfig(string directory)
     {
         string path = Path.Combine(directory, ConfigFileName);
         return HfConfigJson.ReadEncoder(JsonFiles.ReadObject(path), path);
@@ -77,12 +77,12 @@ public static class ModelDirectory
     internal static string BackboneKind(JsonObject json, string path) =>
         json[Section] is JsonObject section && section["backbone"] is not null
             ? JsonFiles.GetString(section, "backbone", path + " " + Section)
-            : HfConfigJson.ModelType(json, path, TransformerEncoder.KindName);
+            : HfConfigJson.ModelType(json, path, BertBackbone.KindName);
 
     /// <summary>The positions a transformer backbone embeds (its longest input); unlimited for the bag.</summary>
     internal static int MaxPositions(IBackbone backbone) => backbone switch
     {
-        TransformerEncoder encoder => encoder.Config.MaxPositionEmbeddings,
+        BertBackbone encoder => encoder.Config.MaxPositionEmbeddings,
         CausalDecoder decoder => decoder.Config.NPositions,
         _ => int.MaxValue,
     };
@@ -109,7 +109,7 @@ public static class ModelDirectory
         string? architecture = HfArchitecture.Of(model.Backbone, model.Head);
         JsonObject config = model.Backbone switch
         {
-            TransformerEncoder encoder => HfConfigJson.Write(encoder.Config, architecture!),
+            BertBackbone encoder => HfConfigJson.Write(encoder.Config, architecture!),
             CausalDecoder decoder => HfConfigJson.Write(decoder.Config, architecture!),
             BagOfNgrams bag => new JsonObject
             {
@@ -118,7 +118,7 @@ public static class ModelDirectory
                 ["vocab_size"] = bag.VocabularySize,
                 ["hidden_size"] = bag.HiddenSize,
             },
-            _ => throw new NotSupportedException($"Saving a {model.Backbone.GetType().Name} backbone is not supported; supported: {nameof(TransformerEncoder)}, {nameof(CausalDecoder)}, {nameof(BagOfNgrams)}."),
+            _ => throw new NotSupportedException($"Saving a {model.Backbone.GetType().Name} backbone is not supported; supported: {nameof(BertBackbone)}, {nameof(CausalDecoder)}, {nameof(BagOfNgrams)}."),
         };
         config["problem_type"] = model.Head.Kind switch
         {
@@ -164,7 +164,7 @@ public static class ModelDirectory
 
         var (positions, positionsKey) = backboneKind switch
         {
-            TransformerEncoder.KindName => (ReadEncoderConfig(directory).MaxPositionEmbeddings, "max_position_embeddings"),
+            BertBackbone.KindName => (ReadEncoderConfig(directory).MaxPositionEmbeddings, "max_position_embeddings"),
             CausalDecoder.KindName => (ReadDecoderConfig(directory).NPositions, "n_positions"),
             _ => (int.MaxValue, ""),
         };
@@ -178,7 +178,7 @@ public static class ModelDirectory
         RequireClassifier(json, section, directory, layout);
         IBackbone backbone = backboneKind switch
         {
-            TransformerEncoder.KindName => NewEncoder(directory),
+            BertBackbone.KindName => NewEncoder(directory),
             CausalDecoder.KindName => NewDecoder(directory),
             "bag" => NewBag(json, path, directory),
             _ => throw new InvalidDataException($"{path}: backbone '{backboneKind}' ({Section}.backbone, else model_type) is unknown. Known: bert, gpt2, bag."),
@@ -262,13 +262,13 @@ public static class ModelDirectory
         : ((double)backboneWidth + 1) * outputs;
 
     /// <summary>Builds the encoder config.json describes, after checking that the weights file could hold it.</summary>
-    internal static TransformerEncoder NewEncoder(string directory)
+    internal static BertBackbone NewEncoder(string directory)
     {
         var c = ReadEncoderConfig(directory);
         double parameters = ((double)c.VocabSize + c.MaxPositionEmbeddings + c.TypeVocabSize) * c.HiddenSize
             + (double)c.NumHiddenLayers * (4.0 * c.HiddenSize * c.HiddenSize + 2.0 * c.HiddenSize * c.IntermediateSize);
         RequireWeightsFor(directory, parameters);
-        return new TransformerEncoder(c);
+        return new BertBackbone(c);
     }
 
     /// <summary>Builds the decoder config.json describes, after checking that the weights file could hold it.</summary>

@@ -8,9 +8,9 @@ using static TorchSharp.torch;
 namespace LlmFineTune.Tests.Backbones;
 
 [TestClass]
-public sealed class TransformerEncoderTests
+public sealed class BertBackboneTests
 {
-    internal static TransformerEncoderConfig Tiny(int vocab = 32) => new()
+    internal static BertBackboneConfig Tiny(int vocab = 32) => new()
     {
         VocabSize = vocab, HiddenSize = 16, NumHiddenLayers = 2, NumAttentionHeads = 4, IntermediateSize = 32, MaxPositionEmbeddings = 24,
     };
@@ -21,7 +21,7 @@ public sealed class TransformerEncoderTests
     [TestMethod]
     public void Forward_TinyConfig_ReturnsTokenStatesAndPooled()
     {
-        using var encoder = new TransformerEncoder(Tiny());
+        using var encoder = new BertBackbone(Tiny());
         encoder.eval();
         using var scope = NewDisposeScope();
         var ids = tensor(new long[] { 2, 7, 9, 3, 0, 2, 5, 6, 8, 3 }, [2, 5]);
@@ -36,7 +36,7 @@ public sealed class TransformerEncoderTests
     [TestMethod]
     public void Forward_PoolerOff_ReturnsOnlyTokenStatesSoTheHeadPools()
     {
-        using var encoder = new TransformerEncoder(Tiny()) { UsePooler = false };
+        using var encoder = new BertBackbone(Tiny()) { UsePooler = false };
         using var scope = NewDisposeScope();
         var ids = tensor(new long[] { 2, 7, 9, 3 }, [1, 4]);
 
@@ -49,7 +49,7 @@ public sealed class TransformerEncoderTests
     [TestMethod]
     public void Forward_ExtraPadding_LeavesRealTokenStatesUnchanged()
     {
-        using var encoder = new TransformerEncoder(Tiny());
+        using var encoder = new BertBackbone(Tiny());
         encoder.eval();
         using var scope = NewDisposeScope();
         var shortIds = tensor(new long[] { 2, 7, 9, 3 }, [1, 4]);
@@ -80,7 +80,7 @@ public sealed class TransformerEncoderTests
     [TestMethod]
     public void StateDict_Names_AreHuggingFaceBertModelNames()
     {
-        using var encoder = new TransformerEncoder(Tiny());
+        using var encoder = new BertBackbone(Tiny());
 
         var names = encoder.state_dict().Keys.ToHashSet();
 
@@ -99,7 +99,7 @@ public sealed class TransformerEncoderTests
     [TestMethod]
     public void Constructor_InitialisesAsHuggingFace()
     {
-        using var encoder = new TransformerEncoder(Tiny(vocab: 2000));
+        using var encoder = new BertBackbone(Tiny(vocab: 2000));
         var parameters = encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter);
 
         Assert.IsTrue(parameters["encoder.layer.0.output.LayerNorm.weight"].eq(1).all().item<bool>());
@@ -112,7 +112,7 @@ public sealed class TransformerEncoderTests
     [TestMethod]
     public void LayerGroups_EmbeddingsThenOneGroupPerLayer_CoverEveryParameter()
     {
-        using var encoder = new TransformerEncoder(Tiny());
+        using var encoder = new BertBackbone(Tiny());
 
         var groups = encoder.LayerGroups();
 
@@ -127,7 +127,7 @@ public sealed class TransformerEncoderTests
         var config = Tiny();
         config.NumAttentionHeads = 5;
 
-        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new TransformerEncoder(config));
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new BertBackbone(config));
 
         Assert.AreEqual("num_attention_heads", e.ParamName);
         Assert.Contains("multiple of num_attention_heads", e.Message);
@@ -136,19 +136,19 @@ public sealed class TransformerEncoderTests
     [TestMethod]
     public void Preset_KnownNames_HavePublishedShapes()
     {
-        var mini = TransformerEncoderConfig.Preset("bert-mini", 1000);
-        var @base = TransformerEncoderConfig.Preset("bert-base", 30522);
+        var mini = BertBackboneConfig.Preset("bert-mini", 1000);
+        var @base = BertBackboneConfig.Preset("bert-base", 30522);
 
         Assert.AreEqual((4, 256, 4, 1024), (mini.NumHiddenLayers, mini.HiddenSize, mini.NumAttentionHeads, mini.IntermediateSize));
         Assert.AreEqual((12, 768, 12, 3072), (@base.NumHiddenLayers, @base.HiddenSize, @base.NumAttentionHeads, @base.IntermediateSize));
-        var e = Assert.ThrowsExactly<ArgumentException>(() => TransformerEncoderConfig.Preset("bert-huge", 10));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => BertBackboneConfig.Preset("bert-huge", 10));
         Assert.Contains("bert-tiny, bert-mini, bert-small, bert-base", e.Message);
     }
 
     [TestMethod]
     public void Forward_LongerThanPositionTable_ThrowsNamingTheLimit()
     {
-        using var encoder = new TransformerEncoder(Tiny());
+        using var encoder = new BertBackbone(Tiny());
         using var ids = ones(1, 25, dtype: ScalarType.Int64);
 
         var e = Assert.ThrowsExactly<ArgumentException>(() => encoder.forward(ids, ids));

@@ -3,9 +3,9 @@ using LlmFineTune.Modeling.Backbones;
 namespace LlmFineTune.Modeling.Export;
 
 /// <summary>The BERT encoder as ONNX: embeddings, post-LN layers, and the pooler when the backbone uses it.</summary>
-internal static class OnnxTransformerEncoder
+internal static class OnnxBertBackbone
 {
-    public static OnnxBackboneGraph Build(OnnxGraph g, TransformerEncoder encoder, string ids, string mask)
+    public static OnnxBackboneGraph Build(OnnxGraph g, BertBackbone encoder, string ids, string mask)
     {
         var c = encoder.Config;
         var w = new OnnxWeights(g, encoder, "bert.");

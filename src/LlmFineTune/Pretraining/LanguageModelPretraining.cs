@@ -17,9 +17,9 @@ namespace LlmFineTune.Pretraining;
 /// (<c>gpt2-*</c> backbones), and saves a model directory that
 /// <see cref="ClassifierFactory.FromPretrained"/>, <see cref="ModelDirectory.LoadEncoder"/> and
 /// <see cref="ModelDirectory.LoadDecoder"/> read. It can also continue pretraining a saved model on new text
-/// (<see cref="EncoderPretrainingOptions.From"/>), and train for a wall-clock budget (<see cref="EncoderPretrainingOptions.TimeBudget"/>).
+/// (<see cref="LanguageModelPretrainingOptions.From"/>), and train for a wall-clock budget (<see cref="LanguageModelPretrainingOptions.TimeBudget"/>).
 /// </summary>
-public static class EncoderPretraining
+public static class LanguageModelPretraining
 {
     /// <summary>The file next to the weights that records the recipe and the step count of a run.</summary>
     public const string RecipeFileName = "pretraining.json";
@@ -32,14 +32,14 @@ public static class EncoderPretraining
     /// <param name="cancellationToken">Stops training between steps.</param>
     /// <returns>The run's history, held-out perplexity and, for a time budget, its calibration.</returns>
     /// <exception cref="ArgumentException">The backbone name is unknown, an option is out of range or conflicts with another, or too few documents remain after holding some out.</exception>
-    /// <exception cref="InvalidDataException">The documents contain no words, or the <see cref="EncoderPretrainingOptions.From"/> directory is not a transformer model directory.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled (after writing a checkpoint when <see cref="EncoderPretrainingOptions.Checkpoints"/> is set).</exception>
-    public static EncoderPretrainingResult Run(IReadOnlyList<string> documents, string outputDirectory, EncoderPretrainingOptions? options = null,
+    /// <exception cref="InvalidDataException">The documents contain no words, or the <see cref="LanguageModelPretrainingOptions.From"/> directory is not a transformer model directory.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (after writing a checkpoint when <see cref="LanguageModelPretrainingOptions.Checkpoints"/> is set).</exception>
+    public static LanguageModelPretrainingResult Run(IReadOnlyList<string> documents, string outputDirectory, LanguageModelPretrainingOptions? options = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(documents);
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
-        options ??= new EncoderPretrainingOptions();
+        options ??= new LanguageModelPretrainingOptions();
         bool decoder = Validate(documents, options);
         var pretrainingOptions = new PretrainingOptions { MaxLength = Math.Min(options.MaxLength, Positions(options.From, decoder)), BatchSize = options.BatchSize, Packing = options.Packing };
         pretrainingOptions.Validate();
@@ -60,13 +60,13 @@ public static class EncoderPretraining
         using var model = objective.Module;
         var task = new PretrainingTask(objective, tokenizer, corpus, pretrainingOptions);
         int totalSteps = steps ?? (int)Math.Min(int.MaxValue, task.BatchesPerEpoch!.Value * options.Epochs);
-        var schedule = options.Schedule ?? new LinearSchedule(warmupSteps: (int)(totalSteps * EncoderPretrainingOptions.DefaultWarmupShare));
+        var schedule = options.Schedule ?? new LinearSchedule(warmupSteps: (int)(totalSteps * LanguageModelPretrainingOptions.DefaultWarmupShare));
         var before = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
         var mainOptions = TrainerOptionsFor(options, steps);
         mainOptions.ResumeFrom = options.ResumeFrom;
         var training = new Trainer(mainOptions, schedule: schedule, checkpoints: options.Checkpoints).Train(task, progress, cancellationToken);
         var after = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
-        var result = new EncoderPretrainingResult(training, tokenizer.VocabularySize, before, after) { Calibration = calibration };
+        var result = new LanguageModelPretrainingResult(training, tokenizer.VocabularySize, before, after) { Calibration = calibration };
         // the recipe goes in with the weights, so a reader never sees a model without the recipe that made it
         LanguageModelDirectory.Save(objective, tokenizer, outputDirectory,
             staging => WriteRecipe(staging, options, decoder, pretrainingOptions, schedule, corpus.Count, result));
@@ -74,7 +74,7 @@ public static class EncoderPretraining
     }
 
     /// <summary>Checks the options up front, before any vocabulary is learned; returns whether the model is a (causal) decoder.</summary>
-    private static bool Validate(IReadOnlyList<string> documents, EncoderPretrainingOptions options)
+    private static bool Validate(IReadOnlyList<string> documents, LanguageModelPretrainingOptions options)
     {
         bool decoder;
         if (options.From is { } from)
@@ -86,7 +86,7 @@ public static class EncoderPretraining
         }
         else
         {
-            string[] backbones = [.. TransformerEncoderConfig.PresetNames, .. CausalDecoderConfig.PresetNames];
+            string[] backbones = [.. BertBackboneConfig.PresetNames, .. CausalDecoderConfig.PresetNames];
             if (!backbones.Contains(options.Backbone, StringComparer.Ordinal))
                 throw new ArgumentException($"Unknown backbone '{options.Backbone}'. Valid: {string.Join(", ", backbones)}.", nameof(options));
             ArgumentOutOfRangeException.ThrowIfLessThan(options.VocabularySize, 16, nameof(options.VocabularySize));
@@ -115,7 +115,7 @@ public static class EncoderPretraining
         : decoder ? ModelDirectory.ReadDecoderConfig(from).NPositions
         : ModelDirectory.ReadEncoderConfig(from).MaxPositionEmbeddings;
 
-    private static TrainerOptions TrainerOptionsFor(EncoderPretrainingOptions options, int? steps) => new()
+    private static TrainerOptions TrainerOptionsFor(LanguageModelPretrainingOptions options, int? steps) => new()
     {
         Epochs = options.Epochs,
         MaxSteps = steps,
@@ -126,19 +126,19 @@ public static class EncoderPretraining
     };
 
     /// <summary>A fresh (or loaded) model with its objective; the caller disposes its module.</summary>
-    private static IPretrainingObjective NewObjective(EncoderPretrainingOptions options, bool decoder, ITokenizer tokenizer)
+    private static IPretrainingObjective NewObjective(LanguageModelPretrainingOptions options, bool decoder, ITokenizer tokenizer)
     {
         if (options.From is { } from)
             return decoder ? LanguageModelDirectory.LoadCausalLanguageModel(from, tokenizer) : LanguageModelDirectory.LoadMaskedLanguageModel(from, tokenizer, options.Masking);
         return ClassifierFactory.NewTransformer(options.Backbone, tokenizer, options.MaxLength, options.Dropout) switch
         {
             CausalDecoder causal => new CausalLanguageModel(causal, tokenizer),
-            var encoder => new MaskedLanguageModel((TransformerEncoder)encoder, tokenizer, options.Masking),
+            var encoder => new MaskedLanguageModel((BertBackbone)encoder, tokenizer, options.Masking),
         };
     }
 
     /// <summary>Times a few steps of a throwaway model (built as the real one is) and turns the budget into steps.</summary>
-    private static PretrainingCalibration Calibrate(EncoderPretrainingOptions options, bool decoder, ITokenizer tokenizer, List<string> corpus,
+    private static PretrainingCalibration Calibrate(LanguageModelPretrainingOptions options, bool decoder, ITokenizer tokenizer, List<string> corpus,
         PretrainingOptions pretrainingOptions, TimeSpan budget, CancellationToken cancellationToken)
     {
         random.manual_seed(options.Seed);
@@ -153,7 +153,7 @@ public static class EncoderPretraining
     }
 
     /// <summary>Writes <see cref="RecipeFileName"/>: what was trained, how, and for how many steps.</summary>
-    private static void WriteRecipe(string directory, EncoderPretrainingOptions options, bool decoder, PretrainingOptions sequences, ILearningRateSchedule schedule, int documents, EncoderPretrainingResult result)
+    private static void WriteRecipe(string directory, LanguageModelPretrainingOptions options, bool decoder, PretrainingOptions sequences, ILearningRateSchedule schedule, int documents, LanguageModelPretrainingResult result)
     {
         var json = new JsonObject
         {

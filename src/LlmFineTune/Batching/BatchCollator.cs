@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace LlmFineTune.Batching;
 
 /// <summary>Collates examples into a <see cref="Batch"/>: tokenizes, truncates, pads to the longest and encodes targets.</summary>
-public sealed class BatchBuilder
+public sealed class BatchCollator
 {
     private readonly ITokenizer tokenizer;
     private readonly int maxLength;
@@ -14,7 +14,7 @@ public sealed class BatchBuilder
     /// <param name="tokenizer">The tokenizer.</param>
     /// <param name="maxLength">Most tokens per text, special tokens included.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 1.</exception>
-    public BatchBuilder(ITokenizer tokenizer, int maxLength)
+    public BatchCollator(ITokenizer tokenizer, int maxLength)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);

@@ -10,33 +10,33 @@ namespace LlmFineTune.Modeling.Backbones;
 /// word + position + token-type embeddings, post-LN layers with exact (erf) GELU, and the tanh
 /// pooler over the first token. Its <c>state_dict</c> keys are HF's without the <c>bert.</c> prefix.
 /// </summary>
-public sealed class TransformerEncoder : Module<Tensor, Tensor, Tensor>, IBackbone
+public sealed class BertBackbone : Module<Tensor, Tensor, Tensor>, IBackbone
 {
     /// <summary>The <see cref="IBackbone.Kind"/> of this backbone (also HF's <c>model_type</c>).</summary>
     public const string KindName = "bert";
 
     private readonly BertEmbeddings embeddings;
-    private readonly BertEncoder encoder;
+    private readonly BertLayerStack encoder;
     private readonly BertPooler pooler;
 
     /// <summary>Creates an encoder initialised as HF does: normal(0, initializer_range) weights, zero biases, unit LayerNorms, zero padding row.</summary>
     /// <param name="config">The shape; validated here and copied.</param>
     /// <exception cref="ArgumentOutOfRangeException">A config field is out of range.</exception>
-    public TransformerEncoder(TransformerEncoderConfig config) : base(nameof(TransformerEncoder))
+    public BertBackbone(BertBackboneConfig config) : base(nameof(BertBackbone))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Runtime.TorchRuntime.EnsureAvailable();
         Config = config.Clone();
         embeddings = new BertEmbeddings(Config);
-        encoder = new BertEncoder(Config);
+        encoder = new BertLayerStack(Config);
         pooler = new BertPooler(Config);
         RegisterComponents();
         Initialize();
     }
 
     /// <summary>The shape (a copy; changing it does not change the model).</summary>
-    public TransformerEncoderConfig Config { get; }
+    public BertBackboneConfig Config { get; }
 
     /// <inheritdoc />
     public string Kind => KindName;

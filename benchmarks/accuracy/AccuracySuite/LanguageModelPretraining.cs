@@ -19,7 +19,7 @@ internal sealed record PretrainingSummary(int Documents, int Steps, int Batch, i
 /// description that belongs to the debian-sections-topical test split, plus the train splits of the four sets
 /// with labels dropped. No test text of any set is seen before evaluation.
 /// </summary>
-internal static class EncoderPretraining
+internal static class LanguageModelPretraining
 {
     private const int HeldOut = 200;
 
@@ -58,7 +58,7 @@ internal static class EncoderPretraining
         var tokenizer = new WordPieceTrainer(new WordPieceTrainerOptions { VocabularySize = Vocabulary }).Train(documents);
         log.WriteLine($"pretraining corpus: {documents.Count} documents ({removed} debian descriptions of the topical test split removed), vocabulary {tokenizer.VocabularySize} pieces [{clock.Elapsed:mm\\:ss}]");
 
-        var config = TransformerEncoderConfig.Preset("bert-mini", tokenizer.VocabularySize);
+        var config = BertBackboneConfig.Preset("bert-mini", tokenizer.VocabularySize);
         config.MaxPositionEmbeddings = options.MaxLength;
         config.PadTokenId = tokenizer.PadId;
         // 9,000 steps are about 1.4 passes over this corpus, so a sequence is seen once or twice: dropout would only
@@ -67,7 +67,7 @@ internal static class EncoderPretraining
         manual_seed(options.Seed);
         string temporary = directory + ".tmp-" + Environment.ProcessId;
         double before, after;
-        using (var mlm = new MaskedLanguageModel(new TransformerEncoder(config), tokenizer, new MaskingOptions { Probability = MaskingProbability }))
+        using (var mlm = new MaskedLanguageModel(new BertBackbone(config), tokenizer, new MaskingOptions { Probability = MaskingProbability }))
         {
             var task = new PretrainingTask(mlm, tokenizer, documents, new PretrainingOptions { MaxLength = options.MaxLength, BatchSize = options.PretrainBatch });
             before = task.Evaluate(heldOut).Perplexity;

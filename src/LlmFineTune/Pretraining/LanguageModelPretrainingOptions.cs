@@ -3,24 +3,24 @@ using LlmFineTune.Training.Schedules;
 namespace LlmFineTune.Pretraining;
 
 /// <summary>
-/// Settings for <see cref="EncoderPretraining.Run"/>: the backbone (and so the objective), the vocabulary it learns and the
+/// Settings for <see cref="LanguageModelPretraining.Run"/>: the backbone (and so the objective), the vocabulary it learns and the
 /// training budget. The defaults are the recipe the accuracy study measured best on 2 cores (docs/accuracy.md): AdamW 1e-3
 /// with 5 % warm-up then linear decay, clipping at 1, 30 % masking, no dropout, 64-token sequences.
 /// </summary>
-public sealed class EncoderPretrainingOptions
+public sealed class LanguageModelPretrainingOptions
 {
     /// <summary>The share of the steps the default schedule warms up over.</summary>
     public const double DefaultWarmupShare = 0.05;
 
     /// <value>
-    /// A <see cref="Modeling.Backbones.TransformerEncoderConfig.PresetNames"/> encoder, pretrained with masked LM, or a
+    /// A <see cref="Modeling.Backbones.BertBackboneConfig.PresetNames"/> encoder, pretrained with masked LM, or a
     /// <see cref="Modeling.Backbones.CausalDecoderConfig.PresetNames"/> GPT-2 decoder of the same sizes, pretrained with causal LM.
     /// Ignored when <see cref="From"/> is set (the directory's backbone continues). Default <c>bert-mini</c>.
     /// </value>
     public string Backbone { get; set; } = "bert-mini";
 
     /// <value>
-    /// Continue pretraining the model in this directory (written by <see cref="EncoderPretraining.Run"/>, a fine-tuned BERT or GPT-2
+    /// Continue pretraining the model in this directory (written by <see cref="LanguageModelPretraining.Run"/>, a fine-tuned BERT or GPT-2
     /// classifier, or a Hugging Face checkpoint) on the new documents: its weights and tokenizer are loaded and no vocabulary is learned
     /// (domain adaptation). A masked-LM head missing from the directory starts fresh. Default null (a new model).
     /// </value>
@@ -50,7 +50,7 @@ public sealed class EncoderPretrainingOptions
     /// <value>
     /// Wall-clock time for the training steps (vocabulary learning and calibration come on top). A short calibration times
     /// <see cref="CalibrationSteps"/> steps of a throwaway copy of the model and fixes the step count to the budget over the time per
-    /// step; the count is reported (<see cref="EncoderPretrainingResult.Calibration"/>) and saved in the output's
+    /// step; the count is reported (<see cref="LanguageModelPretrainingResult.Calibration"/>) and saved in the output's
     /// <c>pretraining.json</c>, so a run can be repeated (or resumed) exactly with <see cref="Steps"/>. The schedule spans those
     /// steps. Cannot be combined with <see cref="Steps"/>. Default null.
     /// </value>

@@ -7,7 +7,7 @@ using LlmFineTune.Training.Schedules;
 namespace LlmFineTune.Tests.Pretraining;
 
 [TestClass]
-public sealed class EncoderPretrainingTests
+public sealed class LanguageModelPretrainingTests
 {
     private static readonly List<string> Documents = TestData.Topical(perClass: 12, seed: 4).Select(e => e.Text).ToList();
     private string directory = "";
@@ -18,13 +18,13 @@ public sealed class EncoderPretrainingTests
     [TestCleanup]
     public void Cleanup() => Directory.Delete(directory, recursive: true);
 
-    private static EncoderPretrainingOptions Tiny(int steps) =>
+    private static LanguageModelPretrainingOptions Tiny(int steps) =>
         new() { Backbone = "bert-tiny", VocabularySize = 100, MaxLength = 16, BatchSize = 8, Steps = steps, LearningRate = 2e-3, HeldOutDocuments = 8 };
 
     [TestMethod]
     public void Run_SmallCorpus_LowersHeldOutLossAndSavesALoadableEncoder()
     {
-        var result = EncoderPretraining.Run(Documents, directory, Tiny(steps: 30));
+        var result = LanguageModelPretraining.Run(Documents, directory, Tiny(steps: 30));
 
         Assert.AreEqual(30, result.Training.Steps);
         Assert.IsLessThan(result.Before!.Loss, result.After!.Loss, "pretraining learns the topic vocabulary");
@@ -40,7 +40,7 @@ public sealed class EncoderPretrainingTests
         var options = Tiny(steps: 12);
         options.Backbone = "gpt2-tiny";
 
-        var result = EncoderPretraining.Run(Documents, directory, options);
+        var result = LanguageModelPretraining.Run(Documents, directory, options);
 
         Assert.AreEqual(12, result.Training.Steps);
         Assert.IsLessThan(result.Before!.Perplexity * 0.6, result.After!.Perplexity, $"held-out perplexity {result.Before.Perplexity:F1} -> {result.After.Perplexity:F1}");
@@ -56,7 +56,7 @@ public sealed class EncoderPretrainingTests
         var options = Tiny(steps: 1);
         options.Backbone = "gpt3";
 
-        var e = Assert.ThrowsExactly<ArgumentException>(() => EncoderPretraining.Run(Documents, directory, options));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LanguageModelPretraining.Run(Documents, directory, options));
 
         StringAssert.Contains(e.Message, "'gpt3'");
         StringAssert.Contains(e.Message, "bert-mini");
@@ -67,8 +67,8 @@ public sealed class EncoderPretrainingTests
     public void Run_SameSeed_IdenticalWeights()
     {
         string second = Path.Combine(directory, "again");
-        EncoderPretraining.Run(Documents, directory, Tiny(steps: 3));
-        EncoderPretraining.Run(Documents, second, Tiny(steps: 3));
+        LanguageModelPretraining.Run(Documents, directory, Tiny(steps: 3));
+        LanguageModelPretraining.Run(Documents, second, Tiny(steps: 3));
 
         CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(directory, ModelDirectory.WeightsFileName)), File.ReadAllBytes(Path.Combine(second, ModelDirectory.WeightsFileName)));
     }
@@ -79,7 +79,7 @@ public sealed class EncoderPretrainingTests
         var options = Tiny(steps: 1);
         options.HeldOutDocuments = Documents.Count;
 
-        var e = Assert.ThrowsExactly<ArgumentException>(() => EncoderPretraining.Run(Documents, directory, options));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LanguageModelPretraining.Run(Documents, directory, options));
 
         StringAssert.Contains(e.Message, $"holding out {Documents.Count}");
     }
@@ -91,7 +91,7 @@ public sealed class EncoderPretrainingTests
         options.Schedule = new LinearSchedule(warmupSteps: 4);
         var rates = new List<double>();
 
-        EncoderPretraining.Run(Documents, directory, options, new SyncProgress(p => rates.Add(p.LearningRate)));
+        LanguageModelPretraining.Run(Documents, directory, options, new SyncProgress(p => rates.Add(p.LearningRate)));
 
         double[] expected = [0, 0.25, 0.5, 0.75, 1, 0.75, 0.5, 0.25];
         Assert.HasCount(expected.Length, rates);
@@ -105,7 +105,7 @@ public sealed class EncoderPretrainingTests
         var options = Tiny(steps: 1);
         options.Masking = new MaskingOptions { Probability = 0 };
 
-        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EncoderPretraining.Run(Documents, directory, options));
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => LanguageModelPretraining.Run(Documents, directory, options));
 
         Assert.AreEqual(nameof(MaskingOptions.Probability), e.ParamName);
     }
@@ -113,7 +113,7 @@ public sealed class EncoderPretrainingTests
     [TestMethod]
     public void Defaults_AreTheMeasuredRecipe()
     {
-        var options = new EncoderPretrainingOptions();
+        var options = new LanguageModelPretrainingOptions();
 
         Assert.AreEqual(1e-3, options.LearningRate);
         Assert.AreEqual(1.0, options.MaxGradientNorm);
@@ -126,14 +126,14 @@ public sealed class EncoderPretrainingTests
     [TestMethod]
     public void Run_DefaultRecipe_NoDropoutInConfigAndRecipeSaved()
     {
-        var options = new EncoderPretrainingOptions { Backbone = "bert-tiny", VocabularySize = 100, MaxLength = 16, BatchSize = 8, Steps = 40 };
+        var options = new LanguageModelPretrainingOptions { Backbone = "bert-tiny", VocabularySize = 100, MaxLength = 16, BatchSize = 8, Steps = 40 };
         var rates = new List<double>();
 
-        var result = EncoderPretraining.Run(Documents, directory, options, new SyncProgress(p => rates.Add(p.LearningRate)));
+        var result = LanguageModelPretraining.Run(Documents, directory, options, new SyncProgress(p => rates.Add(p.LearningRate)));
 
         Assert.AreEqual(0.0, ModelDirectory.ReadEncoderConfig(directory).HiddenDropoutProb);
         Assert.AreEqual(0.0, ModelDirectory.ReadEncoderConfig(directory).AttentionProbsDropoutProb);
-        var recipe = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, EncoderPretraining.RecipeFileName)))!;
+        var recipe = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, LanguageModelPretraining.RecipeFileName)))!;
         Assert.AreEqual(40, (int)recipe["steps"]!);
         Assert.AreEqual(2, (int)recipe["warmup_steps"]!, "5 % of 40 steps");
         Assert.AreEqual(0.3, (double)recipe["mask_probability"]!);
@@ -153,11 +153,11 @@ public sealed class EncoderPretrainingTests
         options.Clock = new FixedStepClock(TimeSpan.FromMilliseconds(250));
         var rates = new List<double>();
 
-        var result = EncoderPretraining.Run(Documents, directory, options, new SyncProgress(p => rates.Add(p.LearningRate)));
+        var result = LanguageModelPretraining.Run(Documents, directory, options, new SyncProgress(p => rates.Add(p.LearningRate)));
 
         Assert.AreEqual(new PretrainingCalibration(TimeSpan.FromSeconds(10), 3, 0.25, 40), result.Calibration);
         Assert.AreEqual(40, result.Training.Steps);
-        var recipe = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, EncoderPretraining.RecipeFileName)))!;
+        var recipe = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, LanguageModelPretraining.RecipeFileName)))!;
         Assert.AreEqual(40, (int)recipe["steps"]!);
         Assert.AreEqual(10.0, (double)recipe["time_budget_seconds"]!);
         Assert.AreEqual(0.25, (double)recipe["calibration"]!["seconds_per_step"]!);
@@ -175,10 +175,10 @@ public sealed class EncoderPretrainingTests
         budgeted.Steps = null;
         budgeted.TimeBudget = TimeSpan.FromSeconds(3);
         budgeted.Clock = new FixedStepClock(TimeSpan.FromSeconds(0.5));
-        var result = EncoderPretraining.Run(Documents, directory, budgeted);
+        var result = LanguageModelPretraining.Run(Documents, directory, budgeted);
         string again = Path.Combine(directory, "again");
 
-        EncoderPretraining.Run(Documents, again, Tiny(steps: result.Calibration!.Steps));
+        LanguageModelPretraining.Run(Documents, again, Tiny(steps: result.Calibration!.Steps));
 
         Assert.AreEqual(6, result.Training.Steps);
         CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(directory, ModelDirectory.WeightsFileName)), File.ReadAllBytes(Path.Combine(again, ModelDirectory.WeightsFileName)),
@@ -191,7 +191,7 @@ public sealed class EncoderPretrainingTests
         var options = Tiny(steps: 5);
         options.TimeBudget = TimeSpan.FromMinutes(1);
 
-        var e = Assert.ThrowsExactly<ArgumentException>(() => EncoderPretraining.Run(Documents, directory, options));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LanguageModelPretraining.Run(Documents, directory, options));
 
         StringAssert.Contains(e.Message, "Steps or TimeBudget");
     }
@@ -200,17 +200,17 @@ public sealed class EncoderPretrainingTests
     public void Run_From_ContinuesTheSavedWeightsAndVocabulary()
     {
         string first = Path.Combine(directory, "first"), second = Path.Combine(directory, "second");
-        var original = EncoderPretraining.Run(Documents, first, Tiny(steps: 6));
+        var original = LanguageModelPretraining.Run(Documents, first, Tiny(steps: 6));
         var options = Tiny(steps: 4);
         options.From = first;
         options.VocabularySize = 50; // not used: the directory's vocabulary carries over
 
-        var continued = EncoderPretraining.Run(Documents, second, options);
+        var continued = LanguageModelPretraining.Run(Documents, second, options);
 
         Assert.AreEqual(original.After!.Loss, continued.Before!.Loss, 1e-5, "the same held-out texts and masks score the loaded model as the saved one");
         Assert.AreEqual(original.VocabularySize, continued.VocabularySize);
         Assert.AreEqual(File.ReadAllText(Path.Combine(first, "vocab.txt")), File.ReadAllText(Path.Combine(second, "vocab.txt")));
-        Assert.AreEqual(first, (string)JsonNode.Parse(File.ReadAllText(Path.Combine(second, EncoderPretraining.RecipeFileName)))!["from"]!);
+        Assert.AreEqual(first, (string)JsonNode.Parse(File.ReadAllText(Path.Combine(second, LanguageModelPretraining.RecipeFileName)))!["from"]!);
     }
 
     [TestMethod]
@@ -221,7 +221,7 @@ public sealed class EncoderPretrainingTests
         var options = Tiny(steps: 1);
         options.From = bag;
 
-        var e = Assert.ThrowsExactly<ArgumentException>(() => EncoderPretraining.Run(Documents, directory, options));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LanguageModelPretraining.Run(Documents, directory, options));
 
         StringAssert.Contains(e.Message, nameof(WordVectorPretraining));
     }

@@ -5,7 +5,7 @@ using LlmFineTune.Tokenization;
 namespace LlmFineTune.Tests.Batching;
 
 [TestClass]
-public sealed class BatchBuilderTests
+public sealed class BatchCollatorTests
 {
     private static readonly WordPieceTokenizer Tokenizer =
         WordPieceTokenizer.FromTokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c"]);
@@ -16,7 +16,7 @@ public sealed class BatchBuilderTests
     [TestMethod]
     public void Build_TruncatesPadsToLongestAndMasks()
     {
-        var builder = new BatchBuilder(Tokenizer, maxLength: 5);
+        var builder = new BatchCollator(Tokenizer, maxLength: 5);
         var data = TextDataset.FromExamples([TextExample.Labeled("a b c a b c", "x"), TextExample.Labeled("a", "y")]);
         using var batch = builder.Build(data, data.Kind, data.LabelMap);
         CollectionAssert.AreEqual(new long[] { 2, 5 }, batch.InputIds.shape);
@@ -28,7 +28,7 @@ public sealed class BatchBuilderTests
     [TestMethod]
     public void Build_MultiLabelAndRegressionTargets()
     {
-        var builder = new BatchBuilder(Tokenizer, maxLength: 8);
+        var builder = new BatchCollator(Tokenizer, maxLength: 8);
         var multi = TextDataset.FromExamples([new TextExample { Text = "a", Labels = ["p", "q"] }, new TextExample { Text = "b", Labels = ["q"] }], TaskKind.MultiLabel);
         using (var batch = builder.Build(multi, multi.Kind, multi.LabelMap))
             CollectionAssert.AreEqual(new float[] { 1, 1, 0, 1 }, batch.Targets!.data<float>().ToArray());
@@ -40,6 +40,6 @@ public sealed class BatchBuilderTests
     [TestMethod]
     public void Pad_EmptyBatch_Throws()
     {
-        Assert.ThrowsExactly<ArgumentException>(() => new BatchBuilder(Tokenizer, 4).Pad([]));
+        Assert.ThrowsExactly<ArgumentException>(() => new BatchCollator(Tokenizer, 4).Pad([]));
     }
 }

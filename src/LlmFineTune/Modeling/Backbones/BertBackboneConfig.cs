@@ -1,10 +1,10 @@
 namespace LlmFineTune.Modeling.Backbones;
 
 /// <summary>
-/// The shape of a <see cref="TransformerEncoder"/>, field for field Hugging Face's <c>BertConfig</c>
+/// The shape of a <see cref="BertBackbone"/>, field for field Hugging Face's <c>BertConfig</c>
 /// (saved in <c>config.json</c> under the same snake_case keys).
 /// </summary>
-public sealed class TransformerEncoderConfig
+public sealed class BertBackboneConfig
 {
     /// <value>Rows of the word embedding table (the tokenizer's vocabulary size). Default 30522.</value>
     public int VocabSize { get; set; } = 30522;
@@ -53,7 +53,7 @@ public sealed class TransformerEncoderConfig
     /// <param name="vocabSize">The tokenizer's vocabulary size.</param>
     /// <returns>A new config; the feed-forward width is 4 × hidden, as in the published models.</returns>
     /// <exception cref="ArgumentException">Unknown name.</exception>
-    public static TransformerEncoderConfig Preset(string name, int vocabSize)
+    public static BertBackboneConfig Preset(string name, int vocabSize)
     {
         ArgumentNullException.ThrowIfNull(name);
         (int layers, int hidden, int heads) = name switch
@@ -64,7 +64,7 @@ public sealed class TransformerEncoderConfig
             "bert-base" => (12, 768, 12),
             _ => throw new ArgumentException($"Unknown preset '{name}'. Valid presets: {string.Join(", ", PresetNames)}.", nameof(name)),
         };
-        return new TransformerEncoderConfig
+        return new BertBackboneConfig
         {
             VocabSize = vocabSize,
             HiddenSize = hidden,
@@ -98,7 +98,7 @@ public sealed class TransformerEncoderConfig
     }
 
     /// <summary>A copy (every field is a value).</summary>
-    internal TransformerEncoderConfig Clone() => (TransformerEncoderConfig)MemberwiseClone();
+    internal BertBackboneConfig Clone() => (BertBackboneConfig)MemberwiseClone();
 
     private static void AtLeast(int value, int minimum, string field)
     {
