@@ -27,6 +27,7 @@ internal static class JsonFiles
     /// <exception cref="InvalidDataException">The text is not valid JSON or an object repeats a key; the message names <paramref name="path"/>.</exception>
     public static JsonNode? Parse(string text, string path)
     {
+        JsonParseCount.Note(path);
         JsonNode? root;
         try
         {

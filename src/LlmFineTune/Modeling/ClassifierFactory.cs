@@ -88,74 +88,71 @@ public static class ClassifierFactory
     /// <exception cref="InvalidDataException">A file in the directory is missing or malformed.</exception>
     public static TextClassifier FromPretrained(string directory, ITextDataset train, ClassifierFactoryOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
+        RequireDirectory(directory);
         ArgumentNullException.ThrowIfNull(train);
         options ??= new ClassifierFactoryOptions();
-        string implied = BackboneOf(directory);
-        if (options.Backbone is { } asked && !string.Equals(asked, implied, StringComparison.Ordinal))
-            throw new ArgumentException($"Backbone '{asked}' conflicts with {directory}, which holds a {implied} model; leave the backbone out{(BackboneNames.Contains(implied) ? " or pass " + implied : "")}.", nameof(options));
         TaskKind head = options.Head ?? train.Kind;
         TrainingSetChecks.RequireTwoClasses(train, head, nameof(train));
         Runtime.TorchRuntime.EnsureAvailable();
 
-        // One save's files throughout, though a writer may be replacing the directory meanwhile.
-        return ModelManifest.Read(directory, () =>
+        // One save's files throughout, though a writer may be replacing the directory meanwhile; one read of config.json and the weights' header.
+        return ModelManifest.Read(directory, reader =>
         {
+            string implied = BackboneOf(reader);
+            if (options.Backbone is { } asked && !string.Equals(asked, implied, StringComparison.Ordinal))
+                throw new ArgumentException($"Backbone '{asked}' conflicts with {directory}, which holds a {implied} model; leave the backbone out{(BackboneNames.Contains(implied) ? " or pass " + implied : "")}.", nameof(options));
             random.manual_seed(options.Seed);
-            if (ModelDirectory.HoldsClassifier(directory))
+            bool classifier = ModelDirectory.HoldsClassifier(reader, ModelParts.Default);
+            // A fine-tuned classifier for the same labels continues whole; the labels are in config.json, so no other model is loaded first.
+            if (classifier && ModelDirectory.ReadLabels(reader).SequenceEqual(train.LabelMap, StringComparer.Ordinal))
             {
-                var saved = TextClassifier.Load(directory, Tokenizers.Load);
-                bool sameTask = saved.Head.Kind == head && saved.Labels.SequenceEqual(train.LabelMap, StringComparer.Ordinal);
-                if (sameTask && (options.MaxLength is null || options.MaxLength == saved.MaxLength))
+                var saved = ModelDirectory.LoadClassifier(reader, ModelParts.Default, tokenizerLoader: null, logger: null);
+                if (saved.Head.Kind == head && (options.MaxLength is null || options.MaxLength == saved.MaxLength))
                     return saved;
-                if (implied == Bag)
-                {
-                    // A bag backbone has no loader of its own: copy the saved one's weights into a fresh bag under a new head.
-                    using (saved)
-                    {
-                        var old = (BagOfNgrams)saved.Backbone;
-                        var bag = new BagOfNgrams(old.VocabularySize, old.HiddenSize);
-                        using (no_grad())
-                            foreach (var (target, source) in bag.parameters().Zip(old.parameters()))
-                                target.copy_(source);
-                        return Assemble(saved.Tokenizer, bag, head, train.LabelMap, options.MaxLength ?? saved.MaxLength, options.HeadOptions);
-                    }
-                }
                 saved.Dispose();
             }
-            if (implied == Bag)
-                // Word vectors (WordVectorPretraining): the table starts from them, the head is fresh.
-                return Assemble(Tokenizers.Load(directory), BagDirectory.Load(directory), head, train.LabelMap, options.MaxLength ?? BagMaxLength, options.HeadOptions);
-            var tokenizer = Tokenizers.Load(directory);
-            var transformer = ModelDirectory.LoadTransformer(directory);
-            int maxLength = Math.Min(options.MaxLength ?? TransformerMaxLength, ModelDirectory.MaxPositions(transformer));
-            return Assemble(tokenizer, transformer, head, train.LabelMap, maxLength, options.HeadOptions);
+            // Otherwise the backbone (pretrained, word vectors, or a classifier's) gets a fresh head.
+            var tokenizer = ModelDirectory.LoadTokenizer(reader, ModelParts.Default, tokenizerLoader: null);
+            var backbone = ModelDirectory.LoadBackbone(reader, ModelParts.Default);
+            int fallback = implied != Bag ? TransformerMaxLength
+                : classifier && reader.Section["max_length"] is not null ? JsonFiles.GetInt(reader.Section, "max_length", reader.ConfigPath) : BagMaxLength;
+            int maxLength = Math.Min(options.MaxLength ?? fallback, ModelDirectory.MaxPositions(backbone));
+            return Assemble(tokenizer, backbone, head, train.LabelMap, maxLength, options.HeadOptions);
         });
     }
 
-    /// <summary>The backbone name of a model directory: <c>bag</c>, a transformer preset name, or <c>bert</c> / <c>gpt2</c> for an encoder / decoder of another size.</summary>
+    /// <summary>The backbone name of a model directory: <c>bag</c>, a transformer preset name, <c>bert</c> / <c>gpt2</c> for an encoder / decoder of another size, or the name a user's backbone is registered under.</summary>
     /// <param name="directory">A model directory.</param>
     /// <returns>The name.</returns>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
     /// <exception cref="InvalidDataException"><c>config.json</c> is missing or malformed.</exception>
     public static string BackboneOf(string directory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"{directory}: model directory not found. Pass a directory written by 'pretrain', 'finetune' or TextClassifier.Save.");
-        string path = Path.Combine(directory, ModelDirectory.ConfigFileName);
-        string kind = ModelDirectory.BackboneKind(JsonFiles.ReadObject(path), path);
-        if (kind == Bag)
-            return Bag;
+        RequireDirectory(directory);
+        return BackboneOf(new ModelDirectoryReader(directory));
+    }
+
+    private static string BackboneOf(ModelDirectoryReader reader)
+    {
+        string kind = ModelDirectory.BackboneName(reader);
         if (kind == CausalDecoder.KindName)
         {
-            var d = ModelDirectory.ReadDecoderConfig(directory);
+            var d = ModelDirectory.ReadDecoderConfig(reader);
             return CausalDecoderConfig.PresetNames.FirstOrDefault(name => CausalDecoderConfig.Preset(name, d.VocabSize) is var p
                 && (p.NEmbd, p.NLayer, p.NHead, p.InnerSize) == (d.NEmbd, d.NLayer, d.NHead, d.InnerSize)) ?? CausalDecoder.KindName;
         }
-        var e = ModelDirectory.ReadEncoderConfig(directory);
+        if (kind != BertBackbone.KindName)
+            return kind;
+        var e = ModelDirectory.ReadEncoderConfig(reader);
         return BertBackboneConfig.PresetNames.FirstOrDefault(name => BertBackboneConfig.Preset(name, e.VocabSize) is var p
             && (p.HiddenSize, p.NumHiddenLayers, p.NumAttentionHeads, p.IntermediateSize) == (e.HiddenSize, e.NumHiddenLayers, e.NumAttentionHeads, e.IntermediateSize)) ?? BertBackbone.KindName;
+    }
+
+    private static void RequireDirectory(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"{directory}: model directory not found. Pass a directory written by 'pretrain', 'finetune' or TextClassifier.Save.");
     }
 
     internal static string RequireKnown(string backbone) =>

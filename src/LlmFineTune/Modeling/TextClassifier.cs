@@ -77,6 +77,10 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
 
     internal ClassifierNetwork Network => network;
 
+    /// <summary>The optimizer that trained the model (<c>{"name": ..., "options": ...}</c>), saved in <c>config.json</c> for resuming and reproducing; set by training, null when unknown.</summary>
+    /// <remarks>An opaque record here: optimizers belong to training, a floor above this one.</remarks>
+    internal System.Text.Json.Nodes.JsonObject? OptimizerRecord { get; set; }
+
     /// <summary>
     /// Rejects a tokenizer whose ids the backbone cannot embed: libtorch would otherwise see
     /// out-of-range indices at the first forward pass, far from the mistake.
@@ -201,13 +205,14 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
 
     /// <summary>Saves the classifier as a model directory: <c>config.json</c> (HF keys, labels), <c>model.safetensors</c> (HF names for BERT) and the tokenizer's files.</summary>
     /// <param name="directory">Created if missing; an existing model directory is replaced as a unit (files you added to it are kept), so a concurrent reader sees the old model or the new one.</param>
+    /// <param name="parts">The registry that names the backbone, head and tokenizer in <c>config.json</c>; <see cref="ModelParts.Default"/> when null.</param>
     /// <exception cref="IOException">Writing failed (the old directory is then unchanged), or the directory holds something other than a model.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
-    /// <exception cref="NotSupportedException">The backbone has no saved form.</exception>
-    public void Save(string directory)
+    /// <exception cref="NotSupportedException">The backbone or head is not registered in <paramref name="parts"/> (the message names the call that registers it).</exception>
+    public void Save(string directory, ModelParts? parts = null)
     {
         using var lease = Lease();
-        Serialization.ModelDirectory.SaveClassifier(this, directory);
+        Serialization.ModelDirectory.SaveClassifier(this, directory, parts ?? ModelParts.Default);
     }
 
     /// <summary>
@@ -228,18 +233,19 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
 
     /// <summary>Loads a classifier saved by <see cref="Save"/>, or a Hugging Face <c>BertForSequenceClassification</c> or <c>GPT2ForSequenceClassification</c> checkpoint.</summary>
     /// <param name="directory">The model directory.</param>
-    /// <param name="tokenizerLoader">Rebuilds the tokenizer from the directory when it is not one this library loads by itself (hashing); for example a WordPiece loader reading <c>vocab.txt</c>.</param>
+    /// <param name="tokenizerLoader">Rebuilds the tokenizer from the directory instead of the registered tokenizer <c>config.json</c> names; for example for a tokenizer type that is not registered.</param>
     /// <param name="logger">Receives a warning naming the tensors of the weights file that the model does not use; none when null.</param>
+    /// <param name="parts">The registry that rebuilds the backbone, head and tokenizer <c>config.json</c> names; <see cref="ModelParts.Default"/> when null.</param>
     /// <returns>The classifier in eval mode; the caller disposes it.</returns>
     /// <remarks>
     /// Files are treated as untrusted: sizes are checked against the weights file before anything is
     /// allocated, no file name is taken from configuration, and weights holding NaN or infinity are
     /// refused rather than loaded (a model that answers NaN fails silently in production).
     /// </remarks>
-    /// <exception cref="InvalidDataException">A file is malformed, its sizes do not fit the weights or the tokenizer, a tensor the model needs is missing, a weight is NaN or infinite, or the directory holds a base or language model rather than a classifier (fine-tune one with <see cref="ClassifierFactory.FromPretrained"/>); the message names the file and field.</exception>
+    /// <exception cref="InvalidDataException">A part <c>config.json</c> names is not registered (the message names it and the call that registers it), a file is malformed, its sizes do not fit the weights or the tokenizer, a tensor the model needs is missing, a weight is NaN or infinite, or the directory holds a base or language model rather than a classifier (fine-tune one with <see cref="ClassifierFactory.FromPretrained"/>); the message names the file and field.</exception>
     /// <exception cref="FileNotFoundException">A required file (config.json, model.safetensors, the tokenizer's) is missing.</exception>
-    public static TextClassifier Load(string directory, Func<string, ITokenizer>? tokenizerLoader = null, ILogger? logger = null) =>
-        Serialization.ModelDirectory.LoadClassifier(directory, tokenizerLoader, logger);
+    public static TextClassifier Load(string directory, Func<string, ITokenizer>? tokenizerLoader = null, ILogger? logger = null, ModelParts? parts = null) =>
+        Serialization.ModelDirectory.LoadClassifier(directory, parts ?? ModelParts.Default, tokenizerLoader, logger);
 
     /// <summary>Frees the network's native memory once the predictions already running have finished; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()

@@ -61,7 +61,7 @@ public static class LanguageModelDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var layout = CheckpointLayout.Bert;
-        return ModelManifest.Read(directory, () => ModelDirectory.LoadWeightsInto(ModelDirectory.Around(ModelDirectory.NewEncoder(directory), encoder => new MaskedLanguageModel(encoder, tokenizer, options)), directory, layout, "",
+        return ModelManifest.Read(directory, reader => ModelDirectory.LoadWeightsInto(ModelDirectory.Around(ModelDirectory.NewEncoder(reader), encoder => new MaskedLanguageModel(encoder, tokenizer, options)), reader, layout, "",
             required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal)));
     }
 
@@ -75,6 +75,6 @@ public static class LanguageModelDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(tokenizer);
-        return ModelManifest.Read(directory, () => ModelDirectory.LoadWeightsInto(ModelDirectory.Around(ModelDirectory.NewDecoder(directory), decoder => new CausalLanguageModel(decoder, tokenizer)), directory, CheckpointLayout.Gpt2, "", required: _ => true));
+        return ModelManifest.Read(directory, reader => ModelDirectory.LoadWeightsInto(ModelDirectory.Around(ModelDirectory.NewDecoder(reader), decoder => new CausalLanguageModel(decoder, tokenizer)), reader, CheckpointLayout.Gpt2, "", required: _ => true));
     }
 }

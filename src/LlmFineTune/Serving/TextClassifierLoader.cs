@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using LlmFineTune.Modeling;
-using LlmFineTune.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -36,10 +35,12 @@ internal sealed class TextClassifierLoader(IServiceProvider services, IEnumerabl
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger(typeof(TextClassificationService).FullName!) ?? NullLogger.Instance;
         string path = Path.GetFullPath(options.ModelPath);
         var clock = Stopwatch.StartNew();
+        // Parts the host registered (services.Configure<ModelParts>) load its models; otherwise the process-wide registry does.
+        var parts = services.GetServices<IConfigureOptions<ModelParts>>().Any() ? services.GetRequiredService<IOptions<ModelParts>>().Value : ModelParts.Default;
         TextClassifier model;
         try
         {
-            model = TextClassifier.Load(path, Tokenizers.Load, logger);
+            model = TextClassifier.Load(path, logger: logger, parts: parts);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -50,7 +51,7 @@ internal sealed class TextClassifierLoader(IServiceProvider services, IEnumerabl
             name, path, clock.ElapsedMilliseconds, model.Labels.Count, model.Backbone.Kind);
         var service = new TextClassificationService(model, options.Batching, ownsModel: true, logger, name, services.GetService<IMeterFactory>());
         if (options.ReloadOnChange)
-            service.DisposeWith(new ModelDirectoryReloader(service, path, directory => TextClassifier.Load(directory, Tokenizers.Load), options.ReloadInterval, logger));
+            service.DisposeWith(new ModelDirectoryReloader(service, path, directory => TextClassifier.Load(directory, parts: parts), options.ReloadInterval, logger));
         return service;
     }
 }

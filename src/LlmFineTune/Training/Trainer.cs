@@ -86,6 +86,8 @@ public sealed class Trainer
             ClassifierTrainingTask.RequireMatch(model, validation, nameof(validation), "validation");
         // the weights are about to change, so a temperature fitted to the old ones no longer applies
         model.Temperature = 1.0;
+        // saved with the model, so that the run can be resumed or reproduced with the same optimizer (OptimizerParts.Load)
+        model.OptimizerRecord = OptimizerParts.Default.Record(optimizerFactory);
         var all = train;
         var runOptions = options;
         bool heldOut = validation is null && options.ValidationFraction > 0 && train.Count >= TrainerOptions.MinimumExamplesToHoldOut;

@@ -9,7 +9,7 @@ public sealed class DependencyGraphTests
     /// <summary>The floors, lowest first: a namespace may use its own subtree and any lower floor, nothing beside or above it.</summary>
     internal static readonly string[][] Floors =
     [
-        ["LlmFineTune", "LlmFineTune.IO", "LlmFineTune.Build", "LlmFineTune.Validation"],
+        ["LlmFineTune", "LlmFineTune.IO", "LlmFineTune.Build", "LlmFineTune.Validation", "LlmFineTune.Parts"],
         ["LlmFineTune.Runtime"],
         ["LlmFineTune.Data"],
         ["LlmFineTune.Tokenization"],

@@ -62,7 +62,7 @@ public sealed class WordVectorPretrainingTests
         var result = WordVectorPretraining.Run(PetsAndVehicles(), directory, Small(objective));
 
         Assert.IsLessThan(result.FirstEpochLoss, result.LastEpochLoss);
-        using var bag = BagDirectory.Load(directory);
+        using var bag = (BagOfNgrams)ModelDirectory.LoadBackbone(new ModelDirectoryReader(directory), ModelParts.Default);
         var tokenizer = (HashingTokenizer)Tokenizers.Load(directory);
         double pets = Cosine(Vector(bag, tokenizer, "cat"), Vector(bag, tokenizer, "dog"));
         double across = Cosine(Vector(bag, tokenizer, "cat"), Vector(bag, tokenizer, "car"));
@@ -91,7 +91,7 @@ public sealed class WordVectorPretrainingTests
         var train = TestData.Topical(perClass: 4, seed: 1);
 
         using var model = ClassifierFactory.FromPretrained(directory, train);
-        using var saved = BagDirectory.Load(directory);
+        using var saved = (BagOfNgrams)ModelDirectory.LoadBackbone(new ModelDirectoryReader(directory), ModelParts.Default);
 
         var bag = (BagOfNgrams)model.Backbone;
         Assert.IsTrue(bag.parameters().Single().allclose(saved.parameters().Single(), rtol: 0, atol: 0), "the table is the learned vectors");

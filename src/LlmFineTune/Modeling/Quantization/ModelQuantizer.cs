@@ -18,7 +18,7 @@ public static class ModelQuantizer
     /// <param name="options">Pruning and size settings; defaults when null.</param>
     /// <returns>What was written.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    /// <exception cref="NotSupportedException">The backbone has no saved form.</exception>
+    /// <exception cref="NotSupportedException">The backbone or head is not registered in <see cref="ModelParts.Default"/>.</exception>
     public static QuantizationResult Save(TextClassifier model, string directory, QuantizationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -29,7 +29,7 @@ public static class ModelQuantizer
         // written as a unit like every model directory: built beside the target, the manifest last, then swapped in
         ModelManifest.Save(directory, (staging, saveId) =>
         {
-            ModelDirectory.WriteClassifier(model, staging, saveId);
+            ModelDirectory.WriteClassifier(model, staging, saveId, ModelParts.Default);
             counts = QuantizeWeights(Path.Combine(staging, ModelDirectory.WeightsFileName), model.Backbone as BagOfNgrams, options);
             string configPath = Path.Combine(staging, ModelDirectory.ConfigFileName);
             var config = JsonFiles.ReadObject(configPath);

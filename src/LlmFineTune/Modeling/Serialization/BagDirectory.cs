@@ -29,37 +29,17 @@ internal static class BagDirectory
             bag.named_parameters().Select(p => (CheckpointLayout.Own.BackbonePrefix + p.name, (TorchSharp.torch.Tensor)p.parameter)));
         var section = new JsonObject { ["backbone"] = ClassifierFactory.Bag, ["tokenizer"] = nameof(HashingTokenizer) };
         foreach (var (key, value) in extra) section[key] = value?.DeepClone();
-        var config = new JsonObject
-        {
-            ["architectures"] = new JsonArray(Architecture),
-            ["model_type"] = "llmfinetune-bag",
-            ["vocab_size"] = bag.VocabularySize,
-            ["hidden_size"] = bag.HiddenSize,
-            [Section] = section,
-        };
+        var config = Config(bag, Architecture);
+        config[Section] = section;
         AtomicFile.WriteAllText(Path.Combine(directory, ModelDirectory.ConfigFileName), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>Loads the backbone of a bag directory (saved by <see cref="Save"/>, or a fine-tuned bag classifier's).</summary>
-    /// <returns>The bag; the caller owns it.</returns>
-    /// <exception cref="InvalidDataException">A file is missing or malformed, or the table is not in the weights file.</exception>
-    public static BagOfNgrams Load(string directory)
+    /// <summary>The bag's <c>config.json</c> keys: its sizes under Hugging Face's names, and what it is.</summary>
+    public static JsonObject Config(BagOfNgrams bag, string architecture) => new()
     {
-        string path = Path.Combine(directory, ModelDirectory.ConfigFileName);
-        var bag = ModelDirectory.NewBag(JsonFiles.ReadObject(path), path, directory);
-        try
-        {
-            string weights = Path.Combine(directory, ModelDirectory.WeightsFileName);
-            var targets = bag.named_parameters().ToDictionary(p => CheckpointLayout.Own.BackbonePrefix + p.name, p => (TorchSharp.torch.Tensor)p.parameter);
-            var (missing, _) = SafeTensors.LoadInto(weights, targets);
-            if (missing.Count > 0)
-                throw new InvalidDataException($"{weights}: the bag's table '{missing[0]}' is missing. Is this a bag model directory?");
-        }
-        catch
-        {
-            bag.Dispose();
-            throw;
-        }
-        return bag;
-    }
+        ["architectures"] = new JsonArray(architecture),
+        ["model_type"] = "llmfinetune-bag",
+        ["vocab_size"] = bag.VocabularySize,
+        ["hidden_size"] = bag.HiddenSize,
+    };
 }

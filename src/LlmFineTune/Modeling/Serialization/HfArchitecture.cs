@@ -16,15 +16,13 @@ internal static class HfArchitecture
     public const string Gpt2Classifier = "GPT2ForSequenceClassification";
     public const string Gpt2Base = "GPT2Model";
 
-    /// <summary>The class to claim for a transformer classifier; null for backbones without a Hugging Face counterpart.</summary>
-    public static string? Of(IBackbone backbone, ITaskHead head) => backbone switch
-    {
-        // logits = classifier(dropout(tanh(pooler.dense(h[:, 0])))), the pooler trained with the head.
-        BertBackbone encoder => encoder.UsePooler && IsLinearOnBackbonePooling(head, bias: true) ? BertClassifier : BertBase,
-        // logits = score(h[last non-pad token]), score without a bias.
-        CausalDecoder => IsLinearOnBackbonePooling(head, bias: false) ? Gpt2Classifier : Gpt2Base,
-        _ => null,
-    };
+    /// <summary>The class a BERT classifier claims: logits = classifier(dropout(tanh(pooler.dense(h[:, 0])))), the pooler trained with the head.</summary>
+    public static string OfEncoder(BertBackbone encoder, ITaskHead head) =>
+        encoder.UsePooler && IsLinearOnBackbonePooling(head, bias: true) ? BertClassifier : BertBase;
+
+    /// <summary>The class a GPT-2 classifier claims: logits = score(h[last non-pad token]), score without a bias.</summary>
+    public static string OfDecoder(ITaskHead head) =>
+        IsLinearOnBackbonePooling(head, bias: false) ? Gpt2Classifier : Gpt2Base;
 
     /// <summary>Whether the head is a built-in one with one linear layer over the backbone's own pooled vector (no MLP, no other pooling).</summary>
     /// <remarks>A user's <see cref="TaskHead"/> subclass may compute anything, so it never claims a Hugging Face head.</remarks>

@@ -25,7 +25,8 @@ public static class ModelDirectory
     /// <summary>The weights file's name.</summary>
     public const string WeightsFileName = "model.safetensors";
 
-    private const string Section = "llmfinetune";
+    /// <summary>The <c>config.json</c> section of the keys Hugging Face has none for.</summary>
+    internal const string Section = "llmfinetune";
     /// <summary>Most classes num_labels may ask for; a larger count is a corrupt file, not a model.</summary>
     private const int MaxLabels = 1 << 20;
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -37,7 +38,7 @@ public static class ModelDirectory
     public static BertBackbone LoadEncoder(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return ModelManifest.Read(directory, () => LoadWeightsInto(NewEncoder(directory), directory, CheckpointLayout.Bert, CheckpointLayout.Bert.BackbonePrefix, required: _ => true));
+        return ModelManifest.Read(directory, reader => LoadWeightsInto(NewEncoder(reader), reader, CheckpointLayout.Bert, CheckpointLayout.Bert.BackbonePrefix, required: _ => true));
     }
 
     /// <summary>Loads the decoder of a GPT-2 checkpoint (ours, or HF's <c>GPT2Model</c>/<c>GPT2LMHeadModel</c>/<c>GPT2ForSequenceClassification</c>).</summary>
@@ -47,37 +48,38 @@ public static class ModelDirectory
     public static CausalDecoder LoadDecoder(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return ModelManifest.Read(directory, () => LoadWeightsInto(NewDecoder(directory), directory, CheckpointLayout.Gpt2, CheckpointLayout.Gpt2.BackbonePrefix, required: _ => true));
+        return ModelManifest.Read(directory, reader => LoadWeightsInto(NewDecoder(reader), reader, CheckpointLayout.Gpt2, CheckpointLayout.Gpt2.BackbonePrefix, required: _ => true));
     }
 
     /// <summary>Reads the HF <c>BertConfig</c> keys of <c>config.json</c>, with HF's defaults for optional keys.</summary>
     /// <param name="directory">The model directory.</param>
     /// <returns>A validated config.</returns>
     /// <exception cref="InvalidDataException">The file is missing, malformed or a field is out of range; the message names the field.</exception>
-    public static BertBackboneConfig ReadEncoderConfig(string directory)
-    {
-        string path = Path.Combine(directory, ConfigFileName);
-        return HfConfigJson.ReadEncoder(JsonFiles.ReadObject(path), path);
-    }
+    public static BertBackboneConfig ReadEncoderConfig(string directory) => ReadEncoderConfig(new ModelDirectoryReader(directory));
 
     /// <summary>Reads the HF <c>GPT2Config</c> keys of <c>config.json</c>, with HF's defaults for optional keys.</summary>
     /// <param name="directory">The model directory.</param>
     /// <returns>A validated config.</returns>
     /// <exception cref="InvalidDataException">The file is missing or malformed, a field is out of range, or it asks for attention maths the decoder lacks; the message names the field.</exception>
-    public static CausalDecoderConfig ReadDecoderConfig(string directory)
-    {
-        string path = Path.Combine(directory, ConfigFileName);
-        return HfConfigJson.ReadDecoder(JsonFiles.ReadObject(path), path);
-    }
+    public static CausalDecoderConfig ReadDecoderConfig(string directory) => ReadDecoderConfig(new ModelDirectoryReader(directory));
+
+    internal static BertBackboneConfig ReadEncoderConfig(ModelDirectoryReader reader) => HfConfigJson.ReadEncoder(reader.Config, reader.ConfigPath);
+
+    internal static CausalDecoderConfig ReadDecoderConfig(ModelDirectoryReader reader) => HfConfigJson.ReadDecoder(reader.Config, reader.ConfigPath);
 
     /// <summary>
-    /// The backbone kind a <c>config.json</c> describes: the <c>llmfinetune</c> section's, else HF's
+    /// The backbone name a <c>config.json</c> gives: the <c>llmfinetune</c> section's, else HF's
     /// <c>model_type</c>, else <c>bert</c> (old BERT checkpoints have neither).
     /// </summary>
-    internal static string BackboneKind(JsonObject json, string path) =>
-        json[Section] is JsonObject section && section["backbone"] is not null
-            ? JsonFiles.GetString(section, "backbone", path + " " + Section)
-            : HfConfigJson.ModelType(json, path, BertBackbone.KindName);
+    internal static string BackboneName(ModelDirectoryReader reader) =>
+        reader.Section["backbone"] is not null
+            ? JsonFiles.GetString(reader.Section, "backbone", reader.ConfigPath + " " + Section)
+            : HfConfigJson.ModelType(reader.Config, reader.ConfigPath, BertBackbone.KindName);
+
+    /// <summary>The registered backbone the directory names.</summary>
+    /// <exception cref="InvalidDataException">No backbone is registered under that name; the message names the file and the call that registers one.</exception>
+    private static BackbonePart BackbonePartOf(ModelDirectoryReader reader, ModelParts parts) =>
+        parts.Backbones.Require(BackboneName(reader), $"{reader.ConfigPath}: {Section}.backbone (else model_type)");
 
     /// <summary>The positions a transformer backbone embeds (its longest input); unlimited for the bag.</summary>
     internal static int MaxPositions(IBackbone backbone) => backbone switch
@@ -87,118 +89,111 @@ public static class ModelDirectory
         _ => int.MaxValue,
     };
 
-    /// <summary>Loads the backbone of a transformer checkpoint (BERT or GPT-2, as config.json says).</summary>
-    /// <exception cref="InvalidDataException">The directory holds another kind of model, or a file is missing or malformed.</exception>
-    internal static IBackbone LoadTransformer(string directory)
+    /// <summary>Loads the backbone a directory holds (any registered kind: a pretrained encoder or decoder, word vectors, a classifier's backbone) with its weights.</summary>
+    /// <returns>The backbone, in eval mode; the caller owns it.</returns>
+    /// <exception cref="InvalidDataException">The backbone is not registered, a file is missing or malformed, or a backbone tensor is missing.</exception>
+    internal static IBackbone LoadBackbone(ModelDirectoryReader reader, ModelParts parts)
     {
-        string path = Path.Combine(directory, ConfigFileName);
-        return BackboneKind(JsonFiles.ReadObject(path), path) == CausalDecoder.KindName ? LoadDecoder(directory) : LoadEncoder(directory);
+        var part = BackbonePartOf(reader, parts);
+        var backbone = part.Create(reader, reader.Section["backbone_options"], $"{reader.ConfigPath} {Section}.backbone_options");
+        var module = backbone as nn.Module
+            ?? throw new NotSupportedException($"{backbone.GetType().Name} must derive from TorchSharp.torch.nn.Module so that its weights can be loaded.");
+        LoadWeightsInto(module, reader, part.Layout, part.Layout.BackbonePrefix, required: _ => true);
+        return backbone;
+    }
+
+    /// <summary>The tokenizer of a directory: <paramref name="tokenizerLoader"/>'s when given, else the registered one <c>llmfinetune.tokenizer</c> names, else (a Hugging Face checkpoint) the one its files describe.</summary>
+    /// <exception cref="InvalidDataException">The tokenizer named is not registered, or a file is malformed.</exception>
+    internal static ITokenizer LoadTokenizer(ModelDirectoryReader reader, ModelParts parts, Func<string, ITokenizer>? tokenizerLoader)
+    {
+        if (tokenizerLoader is not null) return tokenizerLoader(reader.Directory);
+        if (reader.Section["tokenizer"] is null) return Tokenizers.Load(reader.Directory);
+        string name = JsonFiles.GetString(reader.Section, "tokenizer", reader.ConfigPath + " " + Section);
+        return parts.Tokenizers.Require(name, $"{reader.ConfigPath}: {Section}.tokenizer").Load(reader.Directory);
     }
 
     /// <summary>Writes a classifier: config with labels and the <c>llmfinetune</c> section, weights, tokenizer files.</summary>
-    internal static void SaveClassifier(TextClassifier model, string directory) =>
-        ModelManifest.Save(directory, (staging, saveId) => WriteClassifier(model, staging, saveId));
-
-    internal static void WriteClassifier(TextClassifier model, string directory, string saveId)
+    /// <exception cref="NotSupportedException">The backbone or head is not registered in <paramref name="parts"/>; the message names the call that registers it.</exception>
+    internal static void SaveClassifier(TextClassifier model, string directory, ModelParts parts)
     {
+        // Refused before anything is written: the old directory stays as it was.
+        parts.Backbones.Require(model.Backbone);
+        parts.Heads.Require(model.Head);
+        ModelManifest.Save(directory, (staging, saveId) => WriteClassifier(model, staging, saveId, parts));
+    }
+
+    internal static void WriteClassifier(TextClassifier model, string directory, string saveId, ModelParts parts)
+    {
+        var backbone = parts.Backbones.Require(model.Backbone);
+        var head = parts.Heads.Require(model.Head);
         model.Tokenizer.Save(directory);
         TokenizerConfig.AddModelFields(directory, model.MaxLength);
-        SafeTensors.Write(Path.Combine(directory, WeightsFileName), ClassifierParameters(model, CheckpointLayout.Of(model.Backbone.Kind)).Select(p => (p.Key, p.Value)), SafeTensors.PyTorchMetadata);
+        SafeTensors.Write(Path.Combine(directory, WeightsFileName), ClassifierParameters(model, backbone.Layout).Select(p => (p.Key, p.Value)), SafeTensors.PyTorchMetadata);
 
-        // Claims a Hugging Face classification class only when the model computes exactly what it computes.
-        string? architecture = HfArchitecture.Of(model.Backbone, model.Head);
-        JsonObject config = model.Backbone switch
-        {
-            BertBackbone encoder => HfConfigJson.Write(encoder.Config, architecture!),
-            CausalDecoder decoder => HfConfigJson.Write(decoder.Config, architecture!),
-            BagOfNgrams bag => new JsonObject
-            {
-                ["architectures"] = new JsonArray("LlmFineTuneBagClassifier"),
-                ["model_type"] = "llmfinetune-bag",
-                ["vocab_size"] = bag.VocabularySize,
-                ["hidden_size"] = bag.HiddenSize,
-            },
-            _ => throw new NotSupportedException($"Saving a {model.Backbone.GetType().Name} backbone is not supported; supported: {nameof(BertBackbone)}, {nameof(CausalDecoder)}, {nameof(BagOfNgrams)}."),
-        };
+        JsonObject config = backbone.Config(model.Backbone, model.Head);
         config["problem_type"] = model.Head.Kind switch
         {
             TaskKind.MultiLabel => "multi_label_classification",
             TaskKind.Regression => "regression",
             _ => "single_label_classification",
         };
-        // HF's BertForSequenceClassification drops out the pooled vector with classifier_dropout (else hidden_dropout_prob).
-        if (architecture == HfArchitecture.BertClassifier && model.Head is TaskHead bertHead)
-            config["classifier_dropout"] = bertHead.Options.Dropout;
         config["num_labels"] = model.Labels.Count;
         config["id2label"] = new JsonObject(model.Labels.Select((name, id) => KeyValuePair.Create(id.ToString(CultureInfo.InvariantCulture), (JsonNode?)name)));
         config["label2id"] = new JsonObject(model.Labels.Select((name, id) => KeyValuePair.Create(name, (JsonNode?)id)));
-        config[Section] = new JsonObject
-        {
-            ["backbone"] = model.Backbone.Kind,
-            ["head"] = model.Head.GetType().Name,
-            ["head_options"] = model.Head is TaskHead builtIn ? HeadOptionsJson.Write(builtIn.Options) : null,
-            ["max_length"] = model.MaxLength,
-            ["tokenizer"] = model.Tokenizer.GetType().Name,
-            [ModelManifest.SaveIdKey] = saveId,
-            ["temperature"] = model.Temperature,
-        };
+        var section = new JsonObject { ["backbone"] = backbone.Name };
+        if (backbone.Options(model.Backbone) is { } backboneOptions)
+            section["backbone_options"] = backboneOptions;
+        section["head"] = head.Name;
+        section["head_options"] = head.Options(model.Head);
+        section["max_length"] = model.MaxLength;
+        // A tokenizer nobody registered is saved under its type name; it loads with a tokenizer loader.
+        section["tokenizer"] = parts.Tokenizers.Find(model.Tokenizer.GetType())?.Name ?? model.Tokenizer.GetType().Name;
+        section[ModelManifest.SaveIdKey] = saveId;
+        section["temperature"] = model.Temperature;
+        if (model.OptimizerRecord is { } optimizer)
+            section["optimizer"] = optimizer.DeepClone();
+        config[Section] = section;
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(Indented));
     }
 
     /// <summary>Reads a classifier saved by <see cref="SaveClassifier"/>, or a HF BERT or GPT-2 sequence classifier; every tensor must be in the file.</summary>
-    internal static TextClassifier LoadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader, ILogger? logger = null)
+    internal static TextClassifier LoadClassifier(string directory, ModelParts parts, Func<string, ITokenizer>? tokenizerLoader, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return ModelManifest.Read(directory, () => ReadClassifier(directory, tokenizerLoader, logger));
+        return ModelManifest.Read(directory, reader => LoadClassifier(reader, parts, tokenizerLoader, logger));
     }
 
-    private static TextClassifier ReadClassifier(string directory, Func<string, ITokenizer>? tokenizerLoader, ILogger? logger)
+    /// <summary>Reads a classifier through one snapshot of its directory: config.json and the weights' header are read once.</summary>
+    internal static TextClassifier LoadClassifier(ModelDirectoryReader reader, ModelParts parts, Func<string, ITokenizer>? tokenizerLoader, ILogger? logger)
     {
-        string path = Path.Combine(directory, ConfigFileName);
-        var json = JsonFiles.ReadObject(path);
-        var section = json[Section] as JsonObject ?? [];
-        string backboneKind = BackboneKind(json, path);
-        var labels = ReadLabels(json, path);
-        string tokenizerKind = section["tokenizer"] is null ? "" : JsonFiles.GetString(section, "tokenizer", path + " " + Section);
-        var tokenizer = tokenizerLoader is null ? Tokenizers.Load(directory) : tokenizerLoader(directory);
+        string path = reader.ConfigPath;
+        var section = reader.Section;
+        var backbonePart = BackbonePartOf(reader, parts);
+        var labels = ReadLabels(reader);
+        string headName = section["head"] is null ? nameof(SingleLabelHead) : JsonFiles.GetString(section, "head", path + " " + Section);
+        var headPart = parts.Heads.Require(headName, $"{path}: {Section}.head");
+        var layout = backbonePart.Layout;
+        RequireClassifier(reader, layout);
+        var tokenizer = LoadTokenizer(reader, parts, tokenizerLoader);
 
-        var (positions, positionsKey) = backboneKind switch
-        {
-            BertBackbone.KindName => (ReadEncoderConfig(directory).MaxPositionEmbeddings, "max_position_embeddings"),
-            CausalDecoder.KindName => (ReadDecoderConfig(directory).NPositions, "n_positions"),
-            _ => (int.MaxValue, ""),
-        };
-        int maxLength = section["max_length"] is null ? Math.Min(512, positions) : JsonFiles.GetInt(section, "max_length", path + " " + Section);
-        if (maxLength < 1 || maxLength > positions)
-            throw new InvalidDataException($"{path}: {Section}.max_length must be {(positions == int.MaxValue ? "at least 1" : $"between 1 and {positionsKey} ({positions})")} (was {maxLength}).");
-        string headKind = section["head"] is null ? nameof(SingleLabelHead) : JsonFiles.GetString(section, "head", path + " " + Section);
-        var headOptions = HeadOptionsJson.Read(section["head_options"], path + " " + Section + ".head_options");
-
-        var layout = CheckpointLayout.Of(backboneKind);
-        RequireClassifier(json, section, directory, layout);
-        IBackbone backbone = backboneKind switch
-        {
-            BertBackbone.KindName => NewEncoder(directory),
-            CausalDecoder.KindName => NewDecoder(directory),
-            "bag" => NewBag(json, path, directory),
-            _ => throw new InvalidDataException($"{path}: backbone '{backboneKind}' ({Section}.backbone, else model_type) is unknown. Known: bert, gpt2, bag."),
-        };
+        IBackbone backbone = backbonePart.Create(reader, section["backbone_options"], $"{path} {Section}.backbone_options");
         ITaskHead? head = null;
         TextClassifier model;
         try
         {
-            RequireWeightsFor(directory, HeadParameters(backbone.HiddenSize, headKind == nameof(RegressionHead) ? 1 : labels.Count, headOptions?.HiddenSize ?? 0));
-            head = headKind switch
-            {
-                nameof(SingleLabelHead) => new SingleLabelHead(backbone.HiddenSize, labels.Count, headOptions),
-                nameof(MultiLabelHead) => new MultiLabelHead(backbone.HiddenSize, labels.Count, headOptions),
-                nameof(RegressionHead) => new RegressionHead(backbone.HiddenSize, headOptions),
-                _ => throw new InvalidDataException($"{path}: {Section}.head '{headKind}' is unknown. Known: {nameof(SingleLabelHead)}, {nameof(MultiLabelHead)}, {nameof(RegressionHead)}."),
-            };
+            int positions = MaxPositions(backbone);
+            int maxLength = section["max_length"] is null ? Math.Min(512, positions) : JsonFiles.GetInt(section, "max_length", path + " " + Section);
+            if (maxLength < 1 || maxLength > positions)
+                throw new InvalidDataException($"{path}: {Section}.max_length must be {(positions == int.MaxValue ? "at least 1" : $"between 1 and {backbonePart.PositionsKey ?? "the backbone's positions"} ({positions})")} (was {maxLength}).");
+            head = headPart.Create(reader, backbone.HiddenSize, labels, section["head_options"], $"{path} {Section}.head_options");
             // HF's GPT2ForSequenceClassification scores without a bias; a head saved with one (built by hand) keeps it.
-            if (backboneKind == CausalDecoder.KindName && head is TaskHead taskHead && !SafeTensors.ReadHeader(Path.Combine(directory, WeightsFileName)).ContainsKey(layout.HeadFileName("classifier.bias")))
+            if (layout.OptionalHeadBias && head is TaskHead taskHead && !reader.Header.ContainsKey(layout.HeadFileName("classifier.bias")))
                 taskHead.RemoveOutputBias();
-            model = new TextClassifier(tokenizer, backbone, head, labels, maxLength) { Temperature = ReadTemperature(section, path) };
+            model = new TextClassifier(tokenizer, backbone, head, labels, maxLength)
+            {
+                Temperature = ReadTemperature(section, path),
+                OptimizerRecord = section["optimizer"] is JsonObject optimizer ? (JsonObject)optimizer.DeepClone() : null,
+            };
         }
         catch (Exception e)
         {
@@ -212,7 +207,7 @@ public static class ModelDirectory
         try
         {
             // A classifier needs every tensor, its head's included: a fresh head would answer at random.
-            LoadWeights(directory, ClassifierParameters(model, layout), layout, required: _ => true, logger);
+            LoadWeights(reader, ClassifierParameters(model, layout), layout, required: _ => true, logger);
         }
         catch
         {
@@ -223,30 +218,27 @@ public static class ModelDirectory
     }
 
     /// <summary>Whether a directory holds a classifier (ours, or a HF <c>*ForSequenceClassification</c>) rather than a base or language model.</summary>
-    internal static bool HoldsClassifier(string directory)
-    {
-        string path = Path.Combine(directory, ConfigFileName);
-        var json = JsonFiles.ReadObject(path);
-        return ClassifierEvidence(json, json[Section] as JsonObject ?? [], directory, CheckpointLayout.Of(BackboneKind(json, path))) is null;
-    }
+    internal static bool HoldsClassifier(ModelDirectoryReader reader, ModelParts parts) =>
+        ClassifierEvidence(reader, BackbonePartOf(reader, parts).Layout) is null;
 
     /// <summary>Refuses a base or language-model directory (say, <c>llmft pretrain</c>'s output) where a classifier is needed, naming the command that makes one.</summary>
-    private static void RequireClassifier(JsonObject json, JsonObject section, string directory, CheckpointLayout layout)
+    private static void RequireClassifier(ModelDirectoryReader reader, CheckpointLayout layout)
     {
-        if (ClassifierEvidence(json, section, directory, layout) is { } architecture)
+        string directory = reader.Directory;
+        if (ClassifierEvidence(reader, layout) is { } architecture)
             throw new InvalidDataException(
                 $"{directory}: holds {architecture}, not a classifier ({WeightsFileName} has no '{layout.ClassifierName}.weight'), so its predictions would be random. "
                 + $"Fine-tune a classifier from it first: llmft finetune --from {directory} --train FILE --output DIR (in code: ClassifierFactory.FromPretrained).");
     }
 
     /// <summary>Null when the directory holds a classifier; otherwise what it holds instead, for the message.</summary>
-    private static string? ClassifierEvidence(JsonObject json, JsonObject section, string directory, CheckpointLayout layout)
+    private static string? ClassifierEvidence(ModelDirectoryReader reader, CheckpointLayout layout)
     {
-        if (section["head"] is not null) return null;
-        string? architecture = json["architectures"] is JsonArray { Count: > 0 } list && list[0] is JsonValue v && v.TryGetValue(out string? name) ? name : null;
+        if (reader.Section["head"] is not null) return null;
+        string? architecture = reader.Config["architectures"] is JsonArray { Count: > 0 } list && list[0] is JsonValue v && v.TryGetValue(out string? name) ? name : null;
         if (architecture?.EndsWith("ForSequenceClassification", StringComparison.Ordinal) == true) return null;
         // An old HF checkpoint without architectures: its weights tell.
-        if (architecture is null && SafeTensors.ReadHeader(Path.Combine(directory, WeightsFileName)).ContainsKey(layout.HeadFileName("classifier.weight"))) return null;
+        if (architecture is null && reader.Header.ContainsKey(layout.HeadFileName("classifier.weight"))) return null;
         return architecture switch
         {
             null => "a model without a classification head",
@@ -257,38 +249,40 @@ public static class ModelDirectory
     }
 
     /// <summary>The parameters of a built-in head: an optional tanh layer of <paramref name="hiddenLayer"/> units, then the output layer, each with its bias.</summary>
-    private static double HeadParameters(int backboneWidth, int outputs, int hiddenLayer) => hiddenLayer > 0
+    internal static double HeadParameters(int backboneWidth, int outputs, int hiddenLayer) => hiddenLayer > 0
         ? ((double)backboneWidth + 1) * hiddenLayer + ((double)hiddenLayer + 1) * outputs
         : ((double)backboneWidth + 1) * outputs;
 
     /// <summary>Builds the encoder config.json describes, after checking that the weights file could hold it.</summary>
-    internal static BertBackbone NewEncoder(string directory)
+    internal static BertBackbone NewEncoder(ModelDirectoryReader reader)
     {
-        var c = ReadEncoderConfig(directory);
+        var c = ReadEncoderConfig(reader);
         double parameters = ((double)c.VocabSize + c.MaxPositionEmbeddings + c.TypeVocabSize) * c.HiddenSize
             + (double)c.NumHiddenLayers * (4.0 * c.HiddenSize * c.HiddenSize + 2.0 * c.HiddenSize * c.IntermediateSize);
-        RequireWeightsFor(directory, parameters);
+        RequireWeightsFor(reader, parameters);
         return new BertBackbone(c);
     }
 
     /// <summary>Builds the decoder config.json describes, after checking that the weights file could hold it.</summary>
-    internal static CausalDecoder NewDecoder(string directory)
+    internal static CausalDecoder NewDecoder(ModelDirectoryReader reader)
     {
-        var c = ReadDecoderConfig(directory);
+        var c = ReadDecoderConfig(reader);
         double parameters = ((double)c.VocabSize + c.NPositions) * c.NEmbd
             + (double)c.NLayer * (4.0 * c.NEmbd * c.NEmbd + 2.0 * c.NEmbd * c.InnerSize);
-        RequireWeightsFor(directory, parameters);
+        RequireWeightsFor(reader, parameters);
         return new CausalDecoder(c);
     }
 
     /// <summary>Builds the bag config.json describes (vocab_size rows of hidden_size), after checking that the weights file could hold it.</summary>
-    internal static BagOfNgrams NewBag(JsonObject json, string path, string directory)
+    internal static BagOfNgrams NewBag(ModelDirectoryReader reader)
     {
+        var json = reader.Config;
+        string path = reader.ConfigPath;
         int vocabularySize = JsonFiles.GetInt(json, "vocab_size", path);
         int hiddenSize = JsonFiles.GetInt(json, "hidden_size", path);
         if (vocabularySize < 2 || hiddenSize < 1)
             throw new InvalidDataException($"{path}: vocab_size must be at least 2 and hidden_size at least 1 (were {vocabularySize} and {hiddenSize}).");
-        RequireWeightsFor(directory, (double)vocabularySize * hiddenSize);
+        RequireWeightsFor(reader, (double)vocabularySize * hiddenSize);
         return new BagOfNgrams(vocabularySize, hiddenSize);
     }
 
@@ -298,16 +292,15 @@ public static class ModelDirectory
     /// so a config claiming more is corrupt or hostile, whatever memory the machine has. A head may
     /// be fresh (not in the file), but one larger than the whole file is refused the same way.
     /// </summary>
-    private static void RequireWeightsFor(string directory, double parameters)
+    internal static void RequireWeightsFor(ModelDirectoryReader reader, double parameters)
     {
-        string path = Path.Combine(directory, WeightsFileName);
         // A corrupt weights file is reported as such, not as sizes it cannot hold.
-        var header = SafeTensors.ReadHeader(path);
-        long length = new FileInfo(path).Length;
+        var header = reader.Header;
+        long length = new FileInfo(reader.WeightsPath).Length;
         // an 8-bit file with pruned rows holds less than a byte per parameter, but may not expand without bound
         double needed = QuantizedWeights.IsQuantized(header.Keys) ? parameters * 4 / QuantizedWeights.MaxExpansion : parameters * 2;
         if (needed > length)
-            throw new InvalidDataException($"{Path.Combine(directory, ConfigFileName)}: the sizes describe {parameters:N0} parameters, more than {WeightsFileName} ({length:N0} bytes) can hold. Check vocab_size, hidden_size, the layer sizes and head_options.");
+            throw new InvalidDataException($"{reader.ConfigPath}: the sizes describe {parameters:N0} parameters, more than {WeightsFileName} ({length:N0} bytes) can hold. Check vocab_size, hidden_size, the layer sizes and head_options.");
     }
 
     /// <summary>The classifier's parameters under their file names: HF's for BERT (<c>bert.*</c>, <c>classifier.*</c>) and GPT-2 (<c>transformer.*</c>, <c>score.*</c>).</summary>
@@ -362,12 +355,12 @@ public static class ModelDirectory
     /// Copies the directory's weights into a freshly built model (disposed if that fails) and leaves it in eval mode.
     /// <c>namePrefix</c> turns the model's parameter names into the file's (<c>bert.</c> for a bare encoder).
     /// </summary>
-    internal static T LoadWeightsInto<T>(T model, string directory, CheckpointLayout layout, string namePrefix, Func<string, bool> required) where T : nn.Module
+    internal static T LoadWeightsInto<T>(T model, ModelDirectoryReader reader, CheckpointLayout layout, string namePrefix, Func<string, bool> required) where T : nn.Module
     {
         try
         {
             var targets = model.named_parameters().ToDictionary(p => namePrefix + p.name, p => (Tensor)p.parameter);
-            LoadWeights(directory, targets, layout, required);
+            LoadWeights(reader, targets, layout, required);
         }
         catch
         {
@@ -379,13 +372,13 @@ public static class ModelDirectory
     }
 
     /// <summary>Copies the weights file into <paramref name="targets"/>; refuses missing required tensors, and reports unused ones to <paramref name="logger"/>.</summary>
-    private static void LoadWeights(string directory, IReadOnlyDictionary<string, Tensor> targets, CheckpointLayout layout, Func<string, bool> required, ILogger? logger = null)
+    private static void LoadWeights(ModelDirectoryReader reader, IReadOnlyDictionary<string, Tensor> targets, CheckpointLayout layout, Func<string, bool> required, ILogger? logger = null)
     {
-        string path = Path.Combine(directory, WeightsFileName);
-        var header = SafeTensors.ReadHeader(path);
+        string path = reader.WeightsPath;
+        var header = reader.Header;
         var (missing, unused) = QuantizedWeights.IsQuantized(header.Keys)
             ? (QuantizedWeights.LoadInto(path, header, targets, layout.Renamer(header.Keys.Select(QuantizedWeights.ParameterName))), [])
-            : SafeTensors.LoadInto(path, targets, layout.Renamer(header.Keys));
+            : SafeTensors.LoadInto(path, targets, layout.Renamer(header.Keys), header);
         var lacking = missing.Where(required).ToList();
         if (lacking.Count > 0)
             throw new InvalidDataException($"{path}: {lacking.Count} tensor(s) the model needs are missing: '{string.Join("', '", lacking.Take(8))}'{(lacking.Count > 8 ? ", …" : "")}"
@@ -404,8 +397,11 @@ public static class ModelDirectory
         return value;
     }
 
-    private static LabelMap ReadLabels(JsonObject json, string path)
+    /// <summary>The classes config.json names (<c>id2label</c>, else <c>num_labels</c> generic names, else two).</summary>
+    internal static LabelMap ReadLabels(ModelDirectoryReader reader)
     {
+        var json = reader.Config;
+        string path = reader.ConfigPath;
         if (json["id2label"] is not JsonObject id2label)
         {
             int count = json["num_labels"] is null ? 2 : JsonFiles.GetInt(json, "num_labels", path);

@@ -30,6 +30,10 @@ internal static class ModelManifest
     [ThreadStatic]
     private static int readDepth;
 
+    /// <summary>The outermost read's snapshot, which nested reads of the same directory share.</summary>
+    [ThreadStatic]
+    private static ModelDirectoryReader? current;
+
     /// <summary>
     /// Writes a model directory as a unit: <paramref name="write"/> fills a temporary sibling (and gets
     /// the save id to put in config.json), the manifest is added last, and the whole is swapped in.
@@ -58,13 +62,14 @@ internal static class ModelManifest
     /// <summary>
     /// Runs <paramref name="load"/> so that everything it reads comes from one save: checks the files
     /// against the manifest, loads, and loads again (disposing the first result) when a writer swapped
-    /// the directory meanwhile.
+    /// the directory meanwhile. Each attempt reads through one <see cref="ModelDirectoryReader"/>, so
+    /// <c>config.json</c> is parsed once however many steps of the load look at it.
     /// </summary>
     /// <exception cref="InvalidDataException">The directory mixes files of different saves.</exception>
     /// <exception cref="IOException">The directory changed during every one of many attempts.</exception>
-    public static T Read<T>(string directory, Func<T> load) where T : IDisposable
+    public static T Read<T>(string directory, Func<ModelDirectoryReader, T> load) where T : IDisposable
     {
-        if (readDepth > 0) return load();
+        if (readDepth > 0) return load(current is { } outer && outer.Directory == directory ? outer : new ModelDirectoryReader(directory));
         readDepth++;
         try
         {
@@ -72,11 +77,12 @@ internal static class ModelManifest
             {
                 AtomicDirectory.AwaitSwap(directory);
                 string? saveId = SaveId(directory);
+                var reader = current = new ModelDirectoryReader(directory);
                 T result;
                 try
                 {
-                    Verify(directory, saveId);
-                    result = load();
+                    Verify(reader, saveId);
+                    result = load(reader);
                 }
                 catch (Exception) when (attempt < MaxAttempts && Changed(directory, saveId))
                 {
@@ -91,6 +97,7 @@ internal static class ModelManifest
         finally
         {
             readDepth--;
+            current = null;
         }
     }
 
@@ -147,9 +154,10 @@ internal static class ModelManifest
 
     /// <summary>Checks every file the manifest lists, and config.json's save id.</summary>
     /// <exception cref="InvalidDataException">A file differs from the save the manifest records.</exception>
-    private static void Verify(string directory, string? saveId)
+    private static void Verify(ModelDirectoryReader reader, string? saveId)
     {
         if (saveId is null) return;
+        string directory = reader.Directory;
         string path = Path.Combine(directory, FileName);
         var manifest = JsonFiles.ReadObject(path);
         int format = JsonFiles.GetInt(manifest, "format", path);
@@ -175,9 +183,8 @@ internal static class ModelManifest
             if (!string.Equals(Hash(file), hash, StringComparison.OrdinalIgnoreCase))
                 throw new InvalidDataException($"{file}: this is not the file save {saveId} wrote (its SHA-256 differs). {fix}");
         }
-        string configPath = Path.Combine(directory, ModelDirectory.ConfigFileName);
-        var section = JsonFiles.ReadObject(configPath)["llmfinetune"] as JsonObject;
-        string? configSave = section?[SaveIdKey] is JsonValue id && id.TryGetValue(out string? text) ? text : null;
+        string configPath = reader.ConfigPath;
+        string? configSave = reader.Section[SaveIdKey] is JsonValue id && id.TryGetValue(out string? text) ? text : null;
         if (configSave != saveId)
             throw new InvalidDataException($"{configPath}: written by {(configSave is null ? "another tool or version (it has no llmfinetune.save_id)" : "save " + configSave)}, but the other files by save {saveId}. {fix}");
     }

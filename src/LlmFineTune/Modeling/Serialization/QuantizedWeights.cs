@@ -76,7 +76,7 @@ internal static class QuantizedWeights
                     loaded.Add(rename(parameter));
                 }
             }
-            SafeTensors.LoadInto(path, read);
+            SafeTensors.LoadInto(path, read, header: header);
             using var noGrad = no_grad();
             foreach (var (target, name, pruned) in staged)
             {

@@ -160,6 +160,19 @@ internal static class SafeTensors
         return entries;
     }
 
+    /// <summary>Where the data section starts, from the length prefix alone, checking that the file still has the header's size.</summary>
+    private static long DataStart(FileStream stream, string path, IReadOnlyDictionary<string, SafeTensorEntry> header)
+    {
+        Span<byte> lengthBytes = stackalloc byte[8];
+        stream.ReadExactly(lengthBytes);
+        long dataStart = 8 + (long)Math.Min(BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes), (ulong)MaxHeaderBytes);
+        // The header's offsets tile the data section exactly, so its end is the file's length.
+        long dataLength = header.Values.Select(e => e.End).DefaultIfEmpty(0).Max();
+        if (dataStart + dataLength != stream.Length)
+            throw new InvalidDataException($"{path}: the file changed after its header was read (it has {stream.Length} bytes, the header describes {dataStart + dataLength}). Load the model again once it is saved.");
+        return dataStart;
+    }
+
     private static SafeTensorEntry ParseEntry(string path, string name, JsonNode? node, long dataLength)
     {
         string where = $"{path}: tensor '{name}'";
@@ -206,12 +219,17 @@ internal static class SafeTensors
     /// Copies the file's tensors into <paramref name="targets"/> (keyed by file name) after checking
     /// every shape. Returns the targets the file lacks and the file's names no target wanted.
     /// </summary>
+    /// <param name="path">The weights file.</param>
+    /// <param name="targets">The tensors to fill, keyed by (renamed) file name.</param>
+    /// <param name="rename">Maps the file's names to the targets' keys; none when null.</param>
+    /// <param name="header">The file's header when the caller has read it already (it is then not parsed again), or null.</param>
     /// <exception cref="InvalidDataException">The file is invalid, a shape differs from the model's, integer data is stored for a float parameter, or a tensor holds NaN or infinity.</exception>
-    public static (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadInto(string path, IReadOnlyDictionary<string, Tensor> targets, Func<string, string>? rename = null)
+    public static (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadInto(string path, IReadOnlyDictionary<string, Tensor> targets, Func<string, string>? rename = null,
+        IReadOnlyDictionary<string, SafeTensorEntry>? header = null)
     {
         using var stream = OpenRegularFile(path, $"{path}: file not found. A model directory needs model.safetensors.");
-        var entries = ReadHeader(stream, path);
-        long dataStart = stream.Position;
+        var entries = header ?? ReadHeader(stream, path);
+        long dataStart = header is null ? stream.Position : DataStart(stream, path, header);
         var byTarget = new Dictionary<string, SafeTensorEntry>(StringComparer.Ordinal);
         var unexpected = new List<string>();
         foreach (var entry in entries.Values)
