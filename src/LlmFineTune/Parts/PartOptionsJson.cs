@@ -46,11 +46,32 @@ internal static class PartOptionsJson
         catch (JsonException e)
         {
             string field = e.Path is { Length: > 2 } path ? path[2..] : "";
-            throw new InvalidDataException($"{where}{(field.Length > 0 ? "." + field : "")}: {e.Message}", e);
+            string found = node is not null && field.Length > 0 && Find(node, field) is { } value ? $"{value.ToJsonString().Replace('"', '\'')} is not valid here. " : "";
+            string names = EnumAt(typeof(TOptions), field) is { } type ? $"Valid: {string.Join(", ", Enum.GetNames(type))}. " : "";
+            throw new InvalidDataException($"{where}{(field.Length > 0 ? "." + field : "")}: {found}{names}({e.Message})", e);
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
         {
             throw new InvalidDataException($"{where}: cannot be read as {typeof(TOptions).Name} ({e.Message}).", e);
         }
+    }
+
+    /// <summary>The node at a plain dotted path (<c>head.pooling</c>); null when the path has indexes or leads nowhere.</summary>
+    private static JsonNode? Find(JsonNode node, string path)
+    {
+        JsonNode? current = node;
+        foreach (string key in path.Split('.'))
+            current = current is JsonObject o ? o[key] : null;
+        return current;
+    }
+
+    /// <summary>The enum type of the property at a dotted snake_case path, to list its names; null for anything else.</summary>
+    private static Type? EnumAt(Type type, string path)
+    {
+        Type? current = type;
+        foreach (string key in path.Split('.'))
+            current = current?.GetProperties().FirstOrDefault(p => Json.PropertyNamingPolicy!.ConvertName(p.Name) == key)?.PropertyType;
+        current = current is null ? null : Nullable.GetUnderlyingType(current) ?? current;
+        return current is { IsEnum: true } ? current : null;
     }
 }
