@@ -1,4 +1,5 @@
 using LlmFineTune.Batching;
+using LlmFineTune.Training.Callbacks;
 using LlmFineTune.Training.Checkpoints;
 using LlmFineTune.Training.Optimizers;
 using LlmFineTune.Training.Schedules;
@@ -8,7 +9,10 @@ using static TorchSharp.torch;
 
 namespace LlmFineTune.Training;
 
-/// <summary>One training run: the state <see cref="Trainer"/> keeps between steps, and the steps themselves.</summary>
+/// <summary>
+/// One training run: the state <see cref="Trainer"/> keeps between steps, and the steps themselves. Policies
+/// (early stopping, best weights, freezing) are callbacks; the loop only tracks the best metric they read.
+/// </summary>
 internal sealed class TrainingLoop : IDisposable
 {
     private const int NativeTrimEverySteps = 500;
@@ -29,10 +33,6 @@ internal sealed class TrainingLoop : IDisposable
     private readonly TrainerState state;
     private readonly TrainerControl control = new();
     private readonly List<TrainingProgress> history = [];
-    private readonly List<EvaluationRecord> evaluations = [];
-    private Dictionary<string, Tensor>? bestWeights;
-    private int evaluationsWithoutImprovement;
-    private bool stoppedEarly;
 
     public TrainingLoop(TrainerOptions options, ITrainingTask task, Func<IReadOnlyDictionary<string, double>>? evaluate, IOptimizerFactory optimizerFactory,
         ILearningRateSchedule schedule, IReadOnlyList<ITrainingCallback> callbacks, ICheckpointStore? checkpoints, ILogger logger,
@@ -53,7 +53,7 @@ internal sealed class TrainingLoop : IDisposable
         parameters = [.. groups.SelectMany(g => g.Parameters.Select(p => p.Parameter))];
         optimizer = optimizerFactory.Create(groups, options.LearningRate);
         baseRates = [.. optimizer.ParamGroups.Select(g => g.LearningRate)];
-        state = new TrainerState(TotalSteps(task, options), options.Seed, [.. groups.Select(g => (IReadOnlyList<Parameter>)[.. g.Parameters.Select(p => p.Parameter)])]);
+        state = new TrainerState(TotalSteps(task, options), options.Seed, [.. groups.Select(g => (IReadOnlyList<Parameter>)[.. g.Parameters.Select(p => p.Parameter)])], module);
     }
 
     public TrainingResult Run(string? resumeFrom)
@@ -75,11 +75,6 @@ internal sealed class TrainingLoop : IDisposable
                 if (skip == 0 && state.Step >= state.TotalSteps) break;
                 if (!RunEpoch(epoch, skip)) break;
             }
-            if (options.RestoreBestWeights && bestWeights is not null)
-            {
-                CheckpointFiles.Restore(module, bestWeights);
-                logger.LogInformation("Restored the weights of step {Step} ({Metric} = {Value}).", state.BestStep, options.MetricForBestModel, state.BestMetric);
-            }
             ForEachCallback(c => c.OnTrainEnd(state, control));
             if (checkpoints is not null) SaveCheckpoint();
         }
@@ -91,8 +86,7 @@ internal sealed class TrainingLoop : IDisposable
         }
         return new TrainingResult(state.Step, [.. history])
         {
-            Evaluations = [.. evaluations],
-            StoppedEarly = stoppedEarly,
+            Evaluations = [.. state.Evaluations],
             BestStep = state.BestStep,
             BestMetric = state.BestMetric,
         };
@@ -216,38 +210,21 @@ internal sealed class TrainingLoop : IDisposable
         {
             module.train();
         }
-        evaluations.Add(new EvaluationRecord(state.Step, state.Epoch, metrics));
+        state.Evaluations.Add(new EvaluationRecord(state.Step, state.Epoch, metrics));
         state.LastEvaluation = metrics;
         logger.LogInformation("Step {Step} (epoch {Epoch}): {Metrics}", state.Step, state.Epoch, string.Join(", ", metrics.Select(m => $"{m.Key} = {m.Value:G5}")));
         TrackBest(metrics);
         ForEachCallback(c => c.OnEvaluate(state, control));
     }
 
+    /// <summary>Moves <see cref="TrainerState.BestStep"/> to this step when the metric improved; the policies read it in <see cref="ITrainingCallback.OnEvaluate"/>.</summary>
     private void TrackBest(IReadOnlyDictionary<string, double> metrics)
     {
         if (!metrics.TryGetValue(options.MetricForBestModel, out double value))
             throw new InvalidOperationException($"TrainerOptions.MetricForBestModel is '{options.MetricForBestModel}', but the evaluation reports only: {string.Join(", ", metrics.Keys)}. Pick one of these.");
-        bool improved = state.BestMetric is not { } best || (options.GreaterIsBetter ? value > best : value < best);
-        if (improved)
-        {
-            state.BestMetric = value;
-            state.BestStep = state.Step;
-            evaluationsWithoutImprovement = 0;
-            if (options.RestoreBestWeights)
-            {
-                DisposeBestWeights();
-                bestWeights = CheckpointFiles.Snapshot(module);
-            }
-            return;
-        }
-        evaluationsWithoutImprovement++;
-        if (options.EarlyStoppingPatience > 0 && evaluationsWithoutImprovement >= options.EarlyStoppingPatience)
-        {
-            logger.LogInformation("Early stopping at step {Step}: {Metric} has not improved on {Best} (step {BestStep}) for {Count} evaluations.",
-                state.Step, options.MetricForBestModel, state.BestMetric, state.BestStep, evaluationsWithoutImprovement);
-            stoppedEarly = true;
-            control.StopTraining = true;
-        }
+        if (state.BestMetric is { } best && !(options.GreaterIsBetter ? value > best : value < best)) return;
+        state.BestMetric = value;
+        state.BestStep = state.Step;
     }
 
     private void SaveCheckpoint()
@@ -261,11 +238,10 @@ internal sealed class TrainingLoop : IDisposable
             TotalSteps = state.TotalSteps,
             BestMetric = state.BestMetric,
             BestStep = state.BestStep,
-            EvaluationsWithoutImprovement = evaluationsWithoutImprovement,
             History = [.. history],
-            Evaluations = [.. evaluations],
+            Evaluations = [.. state.Evaluations],
         };
-        string where = checkpoints!.Save(state.Step, directory => CheckpointFiles.Write(directory, module, optimizer, bestWeights, manifest));
+        string where = checkpoints!.Save(state.Step, directory => CheckpointFiles.Write(directory, task, optimizer, callbacks.OfType<ICheckpointedCallback>(), manifest));
         control.SaveCheckpoint = false;
         logger.LogInformation("Checkpoint of step {Step} written to {Directory}.", state.Step, where);
     }
@@ -278,7 +254,7 @@ internal sealed class TrainingLoop : IDisposable
             throw new InvalidOperationException($"{directory}: the checkpoint was made with Seed {manifest.Seed} but TrainerOptions.Seed is {options.Seed}; resume with the same seed so the data order matches.");
         if (manifest.TotalSteps != state.TotalSteps)
             throw new InvalidOperationException($"{directory}: the checkpoint's run has {manifest.TotalSteps} steps but these options give {state.TotalSteps}; resume with the same Epochs, MaxSteps, BatchSize and GradientAccumulationSteps.");
-        var best = CheckpointFiles.Load(directory, manifest, module, optimizer);
+        CheckpointFiles.Load(directory, manifest, task, optimizer, callbacks.OfType<ICheckpointedCallback>());
         state.Step = manifest.Step;
         state.Epoch = manifest.Epoch;
         state.BestMetric = manifest.BestMetric;
@@ -289,11 +265,8 @@ internal sealed class TrainingLoop : IDisposable
             state.Loss = last.Loss;
             state.LearningRate = last.LearningRate;
         }
-        evaluationsWithoutImprovement = manifest.EvaluationsWithoutImprovement;
         history.AddRange(manifest.History);
-        evaluations.AddRange(manifest.Evaluations);
-        DisposeBestWeights();
-        bestWeights = best;
+        state.Evaluations.AddRange(manifest.Evaluations);
         logger.LogInformation("Resumed from {Directory} at step {Step} (epoch {Epoch}, batch {Batch}).", directory, manifest.Step, manifest.Epoch, manifest.BatchesInEpoch);
         return manifest.BatchesInEpoch;
     }
@@ -368,16 +341,5 @@ internal sealed class TrainingLoop : IDisposable
             .Where(g => g.Parameters.Count > 0)];
     }
 
-    private void DisposeBestWeights()
-    {
-        if (bestWeights is null) return;
-        foreach (var tensor in bestWeights.Values) tensor.Dispose();
-        bestWeights = null;
-    }
-
-    public void Dispose()
-    {
-        DisposeBestWeights();
-        optimizer.Dispose();
-    }
+    public void Dispose() => optimizer.Dispose();
 }
