@@ -50,6 +50,9 @@ public sealed class TrainerState
     /// <summary>The module being trained (the built-in best-weights callback copies its state).</summary>
     internal nn.Module Module { get; }
 
+    /// <summary>Every step so far (restored on resume).</summary>
+    internal List<TrainingProgress> History { get; } = [];
+
     /// <summary>Every evaluation so far, in order (restored on resume), so that policies derive their counters from it rather than from calls.</summary>
     internal List<EvaluationRecord> Evaluations { get; } = [];
 }

@@ -32,7 +32,6 @@ internal sealed class TrainingLoop : IDisposable
     private readonly List<Parameter> parameters;
     private readonly TrainerState state;
     private readonly TrainerControl control = new();
-    private readonly List<TrainingProgress> history = [];
 
     public TrainingLoop(TrainerOptions options, ITrainingTask task, Func<IReadOnlyDictionary<string, double>>? evaluate, IOptimizerFactory optimizerFactory,
         ILearningRateSchedule schedule, IReadOnlyList<ITrainingCallback> callbacks, ICheckpointStore? checkpoints, ILogger logger,
@@ -49,7 +48,7 @@ internal sealed class TrainingLoop : IDisposable
         this.cancellationToken = cancellationToken;
         module = task.Module;
 
-        var groups = NamedLayerGroups(task);
+        var groups = TaskLayerGroups.Named(task, options.LayerLearningRateDecay);
         parameters = [.. groups.SelectMany(g => g.Parameters.Select(p => p.Parameter))];
         optimizer = optimizerFactory.Create(groups, options.LearningRate);
         baseRates = [.. optimizer.ParamGroups.Select(g => g.LearningRate)];
@@ -60,9 +59,14 @@ internal sealed class TrainingLoop : IDisposable
     {
         long skip = 0;
         if (resumeFrom is not null)
-            skip = Resume(resumeFrom);
+        {
+            skip = RunCheckpoint.Resume(resumeFrom, state, task, optimizer, callbacks.OfType<ICheckpointedCallback>());
+            logger.LogInformation("Resumed from {Directory} at step {Step} (epoch {Epoch}, batch {Batch}).", resumeFrom, state.Step, state.Epoch, skip);
+        }
         else
+        {
             manual_seed(options.Seed);
+        }
 
         ForEachCallback(c => c.OnTrainBegin(state, control));
         module.train();
@@ -84,7 +88,7 @@ internal sealed class TrainingLoop : IDisposable
             // glibc keeps freed native buffers (tuned so steps stop re-faulting them); hand them back when the run ends
             Runtime.TorchRuntime.ReleaseFreeNativeMemory();
         }
-        return new TrainingResult(state.Step, [.. history])
+        return new TrainingResult(state.Step, [.. state.History])
         {
             Evaluations = [.. state.Evaluations],
             BestStep = state.BestStep,
@@ -186,7 +190,7 @@ internal sealed class TrainingLoop : IDisposable
         state.Loss = loss;
         state.LearningRate = options.LearningRate * multiplier;
         var report = new TrainingProgress(state.Step, state.TotalSteps, state.Epoch, loss, state.LearningRate);
-        history.Add(report);
+        state.History.Add(report);
         progress?.Report(report);
         ForEachCallback(c => c.OnStepEnd(state, control));
         if (options.EvaluateEverySteps > 0 && state.Step % options.EvaluateEverySteps == 0)
@@ -229,46 +233,9 @@ internal sealed class TrainingLoop : IDisposable
 
     private void SaveCheckpoint()
     {
-        var manifest = new CheckpointManifest
-        {
-            Step = state.Step,
-            Epoch = state.Epoch,
-            BatchesInEpoch = state.BatchesInEpoch,
-            Seed = options.Seed,
-            TotalSteps = state.TotalSteps,
-            BestMetric = state.BestMetric,
-            BestStep = state.BestStep,
-            History = [.. history],
-            Evaluations = [.. state.Evaluations],
-        };
-        string where = checkpoints!.Save(state.Step, directory => CheckpointFiles.Write(directory, task, optimizer, callbacks.OfType<ICheckpointedCallback>(), manifest));
+        string where = RunCheckpoint.Save(checkpoints!, state, task, optimizer, callbacks.OfType<ICheckpointedCallback>());
         control.SaveCheckpoint = false;
         logger.LogInformation("Checkpoint of step {Step} written to {Directory}.", state.Step, where);
-    }
-
-    /// <summary>Loads a checkpoint; returns the batches of its epoch already consumed.</summary>
-    private long Resume(string directory)
-    {
-        var manifest = CheckpointFiles.ReadManifest(directory);
-        if (manifest.Seed != options.Seed)
-            throw new InvalidOperationException($"{directory}: the checkpoint was made with Seed {manifest.Seed} but TrainerOptions.Seed is {options.Seed}; resume with the same seed so the data order matches.");
-        if (manifest.TotalSteps != state.TotalSteps)
-            throw new InvalidOperationException($"{directory}: the checkpoint's run has {manifest.TotalSteps} steps but these options give {state.TotalSteps}; resume with the same Epochs, MaxSteps, BatchSize and GradientAccumulationSteps.");
-        CheckpointFiles.Load(directory, manifest, task, optimizer, callbacks.OfType<ICheckpointedCallback>());
-        state.Step = manifest.Step;
-        state.Epoch = manifest.Epoch;
-        state.BestMetric = manifest.BestMetric;
-        state.BestStep = manifest.BestStep;
-        state.LastEvaluation = manifest.Evaluations.LastOrDefault()?.Metrics;
-        if (manifest.History.LastOrDefault() is { } last)
-        {
-            state.Loss = last.Loss;
-            state.LearningRate = last.LearningRate;
-        }
-        history.AddRange(manifest.History);
-        state.Evaluations.AddRange(manifest.Evaluations);
-        logger.LogInformation("Resumed from {Directory} at step {Step} (epoch {Epoch}, batch {Batch}).", directory, manifest.Step, manifest.Epoch, manifest.BatchesInEpoch);
-        return manifest.BatchesInEpoch;
     }
 
     private void Cancel()
@@ -310,35 +277,6 @@ internal sealed class TrainingLoop : IDisposable
             throw new ArgumentException($"{task.GetType().Name} has no batches (BatchesPerEpoch is {batches}).", nameof(task));
         long perEpoch = (batches + options.GradientAccumulationSteps - 1) / options.GradientAccumulationSteps;
         return (int)Math.Min(int.MaxValue, perEpoch * options.Epochs);
-    }
-
-    /// <summary>The task's layer groups with names, each parameter once, discriminative multipliers applied (head last at 1).</summary>
-    private List<ParameterGroup> NamedLayerGroups(ITrainingTask task)
-    {
-        var names = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
-        foreach (var (name, parameter) in task.Module.named_parameters())
-            names.TryAdd(parameter, name);
-        var layers = task.LayerGroups();
-        if (layers.Count == 0)
-            throw new ArgumentException($"{task.GetType().Name}.LayerGroups() returned no groups.", nameof(task));
-        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
-        var groups = new List<List<(string, Parameter)>>();
-        foreach (var layer in layers)
-        {
-            var group = new List<(string, Parameter)>();
-            foreach (var parameter in layer)
-            {
-                if (!names.TryGetValue(parameter, out string? name))
-                    throw new ArgumentException($"{task.GetType().Name}.LayerGroups() lists a parameter that is not part of its Module.", nameof(task));
-                if (!seen.Add(parameter))
-                    throw new ArgumentException($"{task.GetType().Name}.LayerGroups() lists parameter '{name}' twice.", nameof(task));
-                group.Add((name, parameter));
-            }
-            groups.Add(group);
-        }
-        groups[^1].AddRange(names.Where(n => !seen.Contains(n.Key)).Select(n => (n.Value, n.Key)));
-        return [.. groups.Select((g, i) => new ParameterGroup(g, Math.Pow(options.LayerLearningRateDecay, -(groups.Count - 1 - i))))
-            .Where(g => g.Parameters.Count > 0)];
     }
 
     public void Dispose() => optimizer.Dispose();
