@@ -77,7 +77,7 @@ internal static class CheckpointFiles
             // Names come from a file on disk: only the checkpoint's own files may be touched, never a path out of it.
             string path = Path.GetFullPath(Path.Combine(root, file));
             if (Path.IsPathRooted(file) || !path.StartsWith(root, StringComparison.Ordinal) || file == Manifest)
-                throw new InvalidDataException($"{manifestPath}: lists '{file}', which is not a file inside the checkpoint. The checkpoint is corrupt or was tampered with; resume from another.");
+                throw new InvalidDataException($"{manifestPath}: lists '{file}', which is not a checkpoint file (only files inside {directory} are). The checkpoint is corrupt or was tampered with; resume from another.");
             var info = new FileInfo(path);
             if (!info.Exists || info.Length != size)
                 throw new InvalidDataException($"{directory}: incomplete checkpoint ({file} is {(info.Exists ? $"{info.Length} bytes, expected {size}" : "missing")}). Resume from an earlier checkpoint.");
