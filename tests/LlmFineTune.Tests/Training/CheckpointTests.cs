@@ -108,7 +108,11 @@ public sealed class CheckpointTests
         CollectionAssert.AreEqual(new[] { "checkpoint-00000005", "checkpoint-00000006" }, names);
         foreach (string file in new[] { "config.json", "model.safetensors", "training_state/optimizer.bin", "training_state/rng.bin", "training_state/trainer_state.json" })
             Assert.IsTrue(File.Exists(Path.Combine(root, "checkpoint-00000006", file)), file);
-        CollectionAssert.DoesNotContain(Directory.GetFiles(Path.Combine(root, "checkpoint-00000006")).Select(Path.GetFileName).ToList(), "model.bin");
+        string saved = Path.Combine(root, "saved");
+        model.Save(saved);
+        string[] Entries(string directory) => [.. Directory.GetFileSystemEntries(directory).Select(Path.GetFileName).Order()!];
+        // the model's own files and the trainer state, nothing else (no model.bin, no staging or lock leftovers)
+        CollectionAssert.AreEqual(Entries(saved).Append("training_state").Order().ToArray(), Entries(Path.Combine(root, "checkpoint-00000006")));
     }
 
     [TestMethod]
