@@ -120,7 +120,7 @@ public sealed class Evaluator
 
     private EvaluationReport EvaluateMultiLabel(TextClassifier model, ITextDataset test)
     {
-        var accumulator = new MultiLabelAccumulator(Thresholds(model.Labels));
+        var accumulator = new MultiLabelAccumulator(Thresholds(options, model.Labels));
         int skipped = Stream(model, test, (TextExample example, string where, out IReadOnlyList<int> ids) =>
         {
             var known = new List<int>();
@@ -188,7 +188,8 @@ public sealed class Evaluator
                 $"{where}: label '{label}' is not one of the model's labels ({string.Join(", ", labels.Take(20))}{(labels.Count > 20 ? ", …" : "")}). " +
                 "Set EvaluationOptions.UnknownLabels = Skip to leave such examples out, or train with this label.");
 
-    private double[] Thresholds(LabelMap labels)
+    /// <summary>Each label's decision threshold, checking that the options name only known labels.</summary>
+    internal static double[] Thresholds(EvaluationOptions options, LabelMap labels)
     {
         foreach (string name in options.Thresholds.Keys)
             if (!labels.TryGetId(name, out _))

@@ -64,7 +64,9 @@ public static class LanguageModelPretraining
         var before = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
         var mainOptions = TrainerOptionsFor(options, steps);
         mainOptions.ResumeFrom = options.ResumeFrom;
-        var training = new Trainer(mainOptions, schedule: schedule, checkpoints: options.Checkpoints).Train(task, progress, cancellationToken);
+        // checkpoints are language-model directories like the output, loadable the way a run continues from one
+        var checkpointed = new LanguageModelTrainingTask(task, objective, tokenizer, directory => Load(directory, decoder, tokenizer, options));
+        var training = new Trainer(mainOptions, schedule: schedule, checkpoints: options.Checkpoints).Train(checkpointed, progress, cancellationToken);
         var after = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
         var result = new LanguageModelPretrainingResult(training, tokenizer.VocabularySize, before, after) { Calibration = calibration };
         // the recipe goes in with the weights, so a reader never sees a model without the recipe that made it
@@ -125,11 +127,15 @@ public static class LanguageModelPretraining
         Seed = options.Seed,
     };
 
+    /// <summary>A saved model with its objective; the caller disposes its module.</summary>
+    private static IPretrainingObjective Load(string directory, bool decoder, ITokenizer tokenizer, LanguageModelPretrainingOptions options) =>
+        decoder ? LanguageModelDirectory.LoadCausalLanguageModel(directory, tokenizer) : LanguageModelDirectory.LoadMaskedLanguageModel(directory, tokenizer, options.Masking);
+
     /// <summary>A fresh (or loaded) model with its objective; the caller disposes its module.</summary>
     private static IPretrainingObjective NewObjective(LanguageModelPretrainingOptions options, bool decoder, ITokenizer tokenizer)
     {
         if (options.From is { } from)
-            return decoder ? LanguageModelDirectory.LoadCausalLanguageModel(from, tokenizer) : LanguageModelDirectory.LoadMaskedLanguageModel(from, tokenizer, options.Masking);
+            return Load(from, decoder, tokenizer, options);
         return ClassifierFactory.NewTransformer(options.Backbone, tokenizer, options.MaxLength, options.Dropout) switch
         {
             CausalDecoder causal => new CausalLanguageModel(causal, tokenizer),

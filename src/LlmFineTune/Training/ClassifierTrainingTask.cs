@@ -1,13 +1,14 @@
 using LlmFineTune.Batching;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling;
+using LlmFineTune.Training.Checkpoints;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Training;
 
-/// <summary>Fine-tuning a <see cref="TextClassifier"/> on a labeled dataset.</summary>
-internal sealed class ClassifierTrainingTask : ITrainingTask
+/// <summary>Fine-tuning a <see cref="TextClassifier"/> on a labeled dataset; its checkpoints are classifier model directories.</summary>
+internal sealed class ClassifierTrainingTask : IModelDirectoryTask
 {
     private readonly TextClassifier model;
     private readonly DatasetBatcher batcher;
@@ -32,6 +33,14 @@ internal sealed class ClassifierTrainingTask : ITrainingTask
 
     public IReadOnlyList<IReadOnlyList<Parameter>> LayerGroups() =>
         [.. model.Backbone.LayerGroups(), [.. ((nn.Module)model.Head).parameters()]];
+
+    public void SaveModel(string directory) => model.Save(directory);
+
+    public void LoadModel(string directory)
+    {
+        using var saved = TextClassifier.Load(directory);
+        CheckpointFiles.CopyWeights(model.Network, saved.Network, directory);
+    }
 
     internal static void RequireMatch(TextClassifier model, ITextDataset data, string parameter, string role)
     {

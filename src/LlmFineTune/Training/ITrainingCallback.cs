@@ -4,7 +4,7 @@ namespace LlmFineTune.Training;
 /// Hooks into the training loop: read <see cref="TrainerState"/>, request changes through
 /// <see cref="TrainerControl"/>. Implement only the methods you need; the rest do nothing.
 /// </summary>
-/// <remarks>Callbacks run on the training thread between steps. On resume they are called again from <see cref="OnTrainBegin"/> and <see cref="OnEpochBegin"/>, so derive what you do from the state rather than from call counts.</remarks>
+/// <remarks>Callbacks run on the training thread between steps. On resume they are called again from <see cref="OnTrainBegin"/> and <see cref="OnEpochBegin"/>, so derive what you do from the state rather than from call counts. The trainer's own policies (<see cref="TrainerOptions.EarlyStoppingPatience"/>, <see cref="TrainerOptions.RestoreBestWeights"/>) are callbacks too and run before yours, so in <see cref="OnEvaluate"/> you see their decision in <see cref="TrainerControl.StopTraining"/>.</remarks>
 public interface ITrainingCallback
 {
     /// <summary>Before the first step (also when resuming).</summary>

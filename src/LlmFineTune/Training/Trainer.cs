@@ -1,6 +1,7 @@
 using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
+using LlmFineTune.Training.Callbacks;
 using LlmFineTune.Training.Checkpoints;
 using LlmFineTune.Training.Optimizers;
 using LlmFineTune.Training.Schedules;
@@ -29,7 +30,7 @@ public sealed class Trainer
     /// <param name="options">Training settings; validated here. Defaults when null.</param>
     /// <param name="optimizer">The optimizer; <see cref="AdamWFactory"/> when null.</param>
     /// <param name="schedule">The learning-rate schedule; <see cref="LinearSchedule"/> (decay to zero at the last step, as fastText does) when null.</param>
-    /// <param name="callbacks">Callbacks, called in order.</param>
+    /// <param name="callbacks">Callbacks, called in order, after the built-in ones the options ask for (early stopping, then best weights).</param>
     /// <param name="checkpoints">Where checkpoints go; none are written when null.</param>
     /// <param name="logger">Receives progress and evaluation messages.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names it.</exception>
@@ -181,8 +182,12 @@ public sealed class Trainer
             string? resumeFrom = options.ResumeFrom == TrainerOptions.Latest
                 ? checkpoints!.Latest() ?? throw new InvalidOperationException($"TrainerOptions.ResumeFrom is '{TrainerOptions.Latest}' but the checkpoint store has no checkpoint. Train without ResumeFrom first.")
                 : options.ResumeFrom;
-            using var loop = new TrainingLoop(options, task, evaluate, optimizerFactory, schedule, callbacks, checkpoints, logger, progress, cancellationToken);
-            return loop.Run(resumeFrom);
+            // the options' policies are callbacks of this run, ahead of the user's so that theirs see the decision
+            var earlyStopping = options.EarlyStoppingPatience > 0 ? new EarlyStopping(options.EarlyStoppingPatience, options.MetricForBestModel, logger) : null;
+            using var bestWeights = options.RestoreBestWeights ? new BestWeights(options.MetricForBestModel, logger) : null;
+            ITrainingCallback?[] builtIn = [earlyStopping, bestWeights];
+            using var loop = new TrainingLoop(options, task, evaluate, optimizerFactory, schedule, [.. builtIn.OfType<ITrainingCallback>(), .. callbacks], checkpoints, logger, progress, cancellationToken);
+            return loop.Run(resumeFrom) with { StoppedEarly = earlyStopping?.Stopped == true };
         }
         finally
         {

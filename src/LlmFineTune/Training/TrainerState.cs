@@ -1,15 +1,17 @@
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace LlmFineTune.Training;
 
 /// <summary>Where a training run is; callbacks read it. The trainer updates it, so keep no copies.</summary>
 public sealed class TrainerState
 {
-    internal TrainerState(int totalSteps, int seed, IReadOnlyList<IReadOnlyList<Parameter>> layerGroups)
+    internal TrainerState(int totalSteps, int seed, IReadOnlyList<IReadOnlyList<Parameter>> layerGroups, nn.Module module)
     {
         TotalSteps = totalSteps;
         Seed = seed;
         LayerGroups = layerGroups;
+        Module = module;
     }
 
     /// <summary>Optimizer steps taken so far.</summary>
@@ -44,4 +46,13 @@ public sealed class TrainerState
 
     /// <summary>The model's parameter groups from the input side to the output side (head last), for freezing callbacks.</summary>
     public IReadOnlyList<IReadOnlyList<Parameter>> LayerGroups { get; }
+
+    /// <summary>The module being trained (the built-in best-weights callback copies its state).</summary>
+    internal nn.Module Module { get; }
+
+    /// <summary>Every step so far (restored on resume).</summary>
+    internal List<TrainingProgress> History { get; } = [];
+
+    /// <summary>Every evaluation so far, in order (restored on resume), so that policies derive their counters from it rather than from calls.</summary>
+    internal List<EvaluationRecord> Evaluations { get; } = [];
 }

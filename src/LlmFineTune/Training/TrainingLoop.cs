@@ -1,4 +1,5 @@
 using LlmFineTune.Batching;
+using LlmFineTune.Training.Callbacks;
 using LlmFineTune.Training.Checkpoints;
 using LlmFineTune.Training.Optimizers;
 using LlmFineTune.Training.Schedules;
@@ -8,7 +9,10 @@ using static TorchSharp.torch;
 
 namespace LlmFineTune.Training;
 
-/// <summary>One training run: the state <see cref="Trainer"/> keeps between steps, and the steps themselves.</summary>
+/// <summary>
+/// One training run: the state <see cref="Trainer"/> keeps between steps, and the steps themselves. Policies
+/// (early stopping, best weights, freezing) are callbacks; the loop only tracks the best metric they read.
+/// </summary>
 internal sealed class TrainingLoop : IDisposable
 {
     private const int NativeTrimEverySteps = 500;
@@ -28,11 +32,6 @@ internal sealed class TrainingLoop : IDisposable
     private readonly List<Parameter> parameters;
     private readonly TrainerState state;
     private readonly TrainerControl control = new();
-    private readonly List<TrainingProgress> history = [];
-    private readonly List<EvaluationRecord> evaluations = [];
-    private Dictionary<string, Tensor>? bestWeights;
-    private int evaluationsWithoutImprovement;
-    private bool stoppedEarly;
 
     public TrainingLoop(TrainerOptions options, ITrainingTask task, Func<IReadOnlyDictionary<string, double>>? evaluate, IOptimizerFactory optimizerFactory,
         ILearningRateSchedule schedule, IReadOnlyList<ITrainingCallback> callbacks, ICheckpointStore? checkpoints, ILogger logger,
@@ -49,20 +48,25 @@ internal sealed class TrainingLoop : IDisposable
         this.cancellationToken = cancellationToken;
         module = task.Module;
 
-        var groups = NamedLayerGroups(task);
+        var groups = TaskLayerGroups.Named(task, options.LayerLearningRateDecay);
         parameters = [.. groups.SelectMany(g => g.Parameters.Select(p => p.Parameter))];
         optimizer = optimizerFactory.Create(groups, options.LearningRate);
         baseRates = [.. optimizer.ParamGroups.Select(g => g.LearningRate)];
-        state = new TrainerState(TotalSteps(task, options), options.Seed, [.. groups.Select(g => (IReadOnlyList<Parameter>)[.. g.Parameters.Select(p => p.Parameter)])]);
+        state = new TrainerState(TotalSteps(task, options), options.Seed, [.. groups.Select(g => (IReadOnlyList<Parameter>)[.. g.Parameters.Select(p => p.Parameter)])], module);
     }
 
     public TrainingResult Run(string? resumeFrom)
     {
         long skip = 0;
         if (resumeFrom is not null)
-            skip = Resume(resumeFrom);
+        {
+            skip = RunCheckpoint.Resume(resumeFrom, state, task, optimizer, callbacks.OfType<ICheckpointedCallback>());
+            logger.LogInformation("Resumed from {Directory} at step {Step} (epoch {Epoch}, batch {Batch}).", resumeFrom, state.Step, state.Epoch, skip);
+        }
         else
+        {
             manual_seed(options.Seed);
+        }
 
         ForEachCallback(c => c.OnTrainBegin(state, control));
         module.train();
@@ -75,11 +79,6 @@ internal sealed class TrainingLoop : IDisposable
                 if (skip == 0 && state.Step >= state.TotalSteps) break;
                 if (!RunEpoch(epoch, skip)) break;
             }
-            if (options.RestoreBestWeights && bestWeights is not null)
-            {
-                CheckpointFiles.Restore(module, bestWeights);
-                logger.LogInformation("Restored the weights of step {Step} ({Metric} = {Value}).", state.BestStep, options.MetricForBestModel, state.BestMetric);
-            }
             ForEachCallback(c => c.OnTrainEnd(state, control));
             if (checkpoints is not null) SaveCheckpoint();
         }
@@ -89,10 +88,9 @@ internal sealed class TrainingLoop : IDisposable
             // glibc keeps freed native buffers (tuned so steps stop re-faulting them); hand them back when the run ends
             Runtime.TorchRuntime.ReleaseFreeNativeMemory();
         }
-        return new TrainingResult(state.Step, [.. history])
+        return new TrainingResult(state.Step, [.. state.History])
         {
-            Evaluations = [.. evaluations],
-            StoppedEarly = stoppedEarly,
+            Evaluations = [.. state.Evaluations],
             BestStep = state.BestStep,
             BestMetric = state.BestMetric,
         };
@@ -192,7 +190,7 @@ internal sealed class TrainingLoop : IDisposable
         state.Loss = loss;
         state.LearningRate = options.LearningRate * multiplier;
         var report = new TrainingProgress(state.Step, state.TotalSteps, state.Epoch, loss, state.LearningRate);
-        history.Add(report);
+        state.History.Add(report);
         progress?.Report(report);
         ForEachCallback(c => c.OnStepEnd(state, control));
         if (options.EvaluateEverySteps > 0 && state.Step % options.EvaluateEverySteps == 0)
@@ -216,86 +214,28 @@ internal sealed class TrainingLoop : IDisposable
         {
             module.train();
         }
-        evaluations.Add(new EvaluationRecord(state.Step, state.Epoch, metrics));
+        state.Evaluations.Add(new EvaluationRecord(state.Step, state.Epoch, metrics));
         state.LastEvaluation = metrics;
         logger.LogInformation("Step {Step} (epoch {Epoch}): {Metrics}", state.Step, state.Epoch, string.Join(", ", metrics.Select(m => $"{m.Key} = {m.Value:G5}")));
         TrackBest(metrics);
         ForEachCallback(c => c.OnEvaluate(state, control));
     }
 
+    /// <summary>Moves <see cref="TrainerState.BestStep"/> to this step when the metric improved; the policies read it in <see cref="ITrainingCallback.OnEvaluate"/>.</summary>
     private void TrackBest(IReadOnlyDictionary<string, double> metrics)
     {
         if (!metrics.TryGetValue(options.MetricForBestModel, out double value))
             throw new InvalidOperationException($"TrainerOptions.MetricForBestModel is '{options.MetricForBestModel}', but the evaluation reports only: {string.Join(", ", metrics.Keys)}. Pick one of these.");
-        bool improved = state.BestMetric is not { } best || (options.GreaterIsBetter ? value > best : value < best);
-        if (improved)
-        {
-            state.BestMetric = value;
-            state.BestStep = state.Step;
-            evaluationsWithoutImprovement = 0;
-            if (options.RestoreBestWeights)
-            {
-                DisposeBestWeights();
-                bestWeights = CheckpointFiles.Snapshot(module);
-            }
-            return;
-        }
-        evaluationsWithoutImprovement++;
-        if (options.EarlyStoppingPatience > 0 && evaluationsWithoutImprovement >= options.EarlyStoppingPatience)
-        {
-            logger.LogInformation("Early stopping at step {Step}: {Metric} has not improved on {Best} (step {BestStep}) for {Count} evaluations.",
-                state.Step, options.MetricForBestModel, state.BestMetric, state.BestStep, evaluationsWithoutImprovement);
-            stoppedEarly = true;
-            control.StopTraining = true;
-        }
+        if (state.BestMetric is { } best && !(options.GreaterIsBetter ? value > best : value < best)) return;
+        state.BestMetric = value;
+        state.BestStep = state.Step;
     }
 
     private void SaveCheckpoint()
     {
-        var manifest = new CheckpointManifest
-        {
-            Step = state.Step,
-            Epoch = state.Epoch,
-            BatchesInEpoch = state.BatchesInEpoch,
-            Seed = options.Seed,
-            TotalSteps = state.TotalSteps,
-            BestMetric = state.BestMetric,
-            BestStep = state.BestStep,
-            EvaluationsWithoutImprovement = evaluationsWithoutImprovement,
-            History = [.. history],
-            Evaluations = [.. evaluations],
-        };
-        string where = checkpoints!.Save(state.Step, directory => CheckpointFiles.Write(directory, module, optimizer, bestWeights, manifest));
+        string where = RunCheckpoint.Save(checkpoints!, state, task, optimizer, callbacks.OfType<ICheckpointedCallback>());
         control.SaveCheckpoint = false;
         logger.LogInformation("Checkpoint of step {Step} written to {Directory}.", state.Step, where);
-    }
-
-    /// <summary>Loads a checkpoint; returns the batches of its epoch already consumed.</summary>
-    private long Resume(string directory)
-    {
-        var manifest = CheckpointFiles.ReadManifest(directory);
-        if (manifest.Seed != options.Seed)
-            throw new InvalidOperationException($"{directory}: the checkpoint was made with Seed {manifest.Seed} but TrainerOptions.Seed is {options.Seed}; resume with the same seed so the data order matches.");
-        if (manifest.TotalSteps != state.TotalSteps)
-            throw new InvalidOperationException($"{directory}: the checkpoint's run has {manifest.TotalSteps} steps but these options give {state.TotalSteps}; resume with the same Epochs, MaxSteps, BatchSize and GradientAccumulationSteps.");
-        var best = CheckpointFiles.Load(directory, manifest, module, optimizer);
-        state.Step = manifest.Step;
-        state.Epoch = manifest.Epoch;
-        state.BestMetric = manifest.BestMetric;
-        state.BestStep = manifest.BestStep;
-        state.LastEvaluation = manifest.Evaluations.LastOrDefault()?.Metrics;
-        if (manifest.History.LastOrDefault() is { } last)
-        {
-            state.Loss = last.Loss;
-            state.LearningRate = last.LearningRate;
-        }
-        evaluationsWithoutImprovement = manifest.EvaluationsWithoutImprovement;
-        history.AddRange(manifest.History);
-        evaluations.AddRange(manifest.Evaluations);
-        DisposeBestWeights();
-        bestWeights = best;
-        logger.LogInformation("Resumed from {Directory} at step {Step} (epoch {Epoch}, batch {Batch}).", directory, manifest.Step, manifest.Epoch, manifest.BatchesInEpoch);
-        return manifest.BatchesInEpoch;
     }
 
     private void Cancel()
@@ -339,45 +279,5 @@ internal sealed class TrainingLoop : IDisposable
         return (int)Math.Min(int.MaxValue, perEpoch * options.Epochs);
     }
 
-    /// <summary>The task's layer groups with names, each parameter once, discriminative multipliers applied (head last at 1).</summary>
-    private List<ParameterGroup> NamedLayerGroups(ITrainingTask task)
-    {
-        var names = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
-        foreach (var (name, parameter) in task.Module.named_parameters())
-            names.TryAdd(parameter, name);
-        var layers = task.LayerGroups();
-        if (layers.Count == 0)
-            throw new ArgumentException($"{task.GetType().Name}.LayerGroups() returned no groups.", nameof(task));
-        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
-        var groups = new List<List<(string, Parameter)>>();
-        foreach (var layer in layers)
-        {
-            var group = new List<(string, Parameter)>();
-            foreach (var parameter in layer)
-            {
-                if (!names.TryGetValue(parameter, out string? name))
-                    throw new ArgumentException($"{task.GetType().Name}.LayerGroups() lists a parameter that is not part of its Module.", nameof(task));
-                if (!seen.Add(parameter))
-                    throw new ArgumentException($"{task.GetType().Name}.LayerGroups() lists parameter '{name}' twice.", nameof(task));
-                group.Add((name, parameter));
-            }
-            groups.Add(group);
-        }
-        groups[^1].AddRange(names.Where(n => !seen.Contains(n.Key)).Select(n => (n.Value, n.Key)));
-        return [.. groups.Select((g, i) => new ParameterGroup(g, Math.Pow(options.LayerLearningRateDecay, -(groups.Count - 1 - i))))
-            .Where(g => g.Parameters.Count > 0)];
-    }
-
-    private void DisposeBestWeights()
-    {
-        if (bestWeights is null) return;
-        foreach (var tensor in bestWeights.Values) tensor.Dispose();
-        bestWeights = null;
-    }
-
-    public void Dispose()
-    {
-        DisposeBestWeights();
-        optimizer.Dispose();
-    }
+    public void Dispose() => optimizer.Dispose();
 }

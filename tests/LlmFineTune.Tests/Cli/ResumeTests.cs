@@ -1,4 +1,5 @@
 using LlmFineTune.Modeling;
+using LlmFineTune.Pretraining;
 using LlmFineTune.Tokenization;
 
 namespace LlmFineTune.Tests.Cli;
@@ -43,6 +44,9 @@ public sealed class ResumeTests
         StringAssert.Contains(interrupted.Error, "checkpoint saved to " + resumed + ".checkpoints");
         StringAssert.Contains(interrupted.Error, "--resume");
         Assert.IsFalse(Directory.Exists(resumed), "no model is saved from an interrupted run");
+        string checkpoint = Directory.GetDirectories(resumed + ".checkpoints").Single();
+        var fromCheckpoint = CliRun.WithInput("the striker scored a goal\n", "predict", "--model", checkpoint);
+        Assert.AreEqual(0, fromCheckpoint.ExitCode, "the checkpoint is a model directory llmft predict reads: " + fromCheckpoint.Error);
 
         var resume = CliRun.Of(Args(resumed, [.. size, "--resume"]));
         Assert.AreEqual(0, resume.ExitCode, resume.Error);
@@ -72,6 +76,9 @@ public sealed class ResumeTests
         var interrupted = CliRun.With(TextReader.Null, new CancellingWriter("step 1/", cancel), cancel.Token, Pretrain(resumed));
         Assert.AreEqual(130, interrupted.ExitCode, interrupted.Error);
         StringAssert.Contains(interrupted.Error, "llmft pretrain: interrupted; checkpoint saved to " + resumed + ".checkpoints");
+        string checkpoint = Directory.GetDirectories(resumed + ".checkpoints").Single();
+        // the checkpoint is a BertForMaskedLM directory like the finished model: loading it throws otherwise
+        LanguageModelDirectory.LoadMaskedLanguageModel(checkpoint, Tokenizers.Load(checkpoint)).Dispose();
         var resume = CliRun.Of(Pretrain(resumed, "--resume"));
         Assert.AreEqual(0, resume.ExitCode, resume.Error);
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using LlmFineTune.Modeling;
 using LlmFineTune.Training;
 using LlmFineTune.Training.Checkpoints;
 using LlmFineTune.Training.Optimizers;
@@ -67,6 +69,8 @@ public sealed class CheckpointTests
                 new Trainer(Options(), optimizer, new LinearSchedule(2), [stopAt5], store).Train(first, data, validation, cancellationToken: cancel.Token));
         }
         StringAssert.EndsWith(store.Latest(), "checkpoint-00000005");
+        Assert.IsTrue(File.Exists(Path.Combine(store.Latest()!, "model.safetensors")), "a classifier's checkpoint is a model directory");
+        Assert.IsFalse(File.Exists(Path.Combine(store.Latest()!, "model.bin")), "its weights are the model directory's only");
         using var resumed = TinyModels.Create(data, head, seed: 99);
         var result = new Trainer(Options(TrainerOptions.Latest), optimizer, new LinearSchedule(2), checkpoints: store).Train(resumed, data, validation);
 
@@ -102,8 +106,13 @@ public sealed class CheckpointTests
 
         var names = Directory.GetFileSystemEntries(root).Select(Path.GetFileName).Order().ToArray();
         CollectionAssert.AreEqual(new[] { "checkpoint-00000005", "checkpoint-00000006" }, names);
-        foreach (string file in new[] { "model.bin", "training_state/optimizer.bin", "training_state/rng.bin", "training_state/trainer_state.json" })
+        foreach (string file in new[] { "config.json", "model.safetensors", "training_state/optimizer.bin", "training_state/rng.bin", "training_state/trainer_state.json" })
             Assert.IsTrue(File.Exists(Path.Combine(root, "checkpoint-00000006", file)), file);
+        string saved = Path.Combine(root, "saved");
+        model.Save(saved);
+        string[] Entries(string directory) => [.. Directory.GetFileSystemEntries(directory).Select(Path.GetFileName).Order()!];
+        // the model's own files and the trainer state, nothing else (no model.bin, no staging or lock leftovers)
+        CollectionAssert.AreEqual(Entries(saved).Append("training_state").Order().ToArray(), Entries(Path.Combine(root, "checkpoint-00000006")));
     }
 
     [TestMethod]
@@ -150,7 +159,7 @@ public sealed class CheckpointTests
     [TestMethod]
     [DataRow("training_state/trainer_state.json", false)]
     [DataRow("training_state/optimizer.bin", false)]
-    [DataRow("model.bin", true)]
+    [DataRow("model.safetensors", true)]
     public void Resume_IncompleteCheckpoint_ThrowsInvalidData(string file, bool truncate)
     {
         var data = TinyModels.SingleLabel(perClass: 4, seed: 7);
@@ -182,4 +191,82 @@ public sealed class CheckpointTests
 
         CollectionAssert.AreEqual(new[] { "checkpoint-00000002", "checkpoint-00000003" }, Directory.GetDirectories(root).Select(Path.GetFileName).Order().ToArray());
     }
+
+    [TestMethod]
+    public void Checkpoint_LoadedAsAClassifier_PredictsLikeTheModelAtThatStep()
+    {
+        var data = TinyModels.SingleLabel(perClass: 4, seed: 9);
+        using var model = TinyModels.Create(data, new LlmFineTune.Modeling.Heads.HeadOptions { HiddenSize = 8, Dropout = 0.3 });
+        var store = new DirectoryCheckpointStore(root, keepLast: 10);
+        string[] texts = ["the striker scored a goal", "shares and profit for the investor", "a comet near the planet"];
+        float[]? atStep2 = null;
+        var probe = new RecordingCallback((state, _) =>
+        {
+            if (state.Step != 2) return;
+            model.Network.eval();
+            atStep2 = Scores(model, texts);
+            model.Network.train();
+        });
+
+        new Trainer(new TrainerOptions { Epochs = 1, BatchSize = 4, CheckpointEverySteps = 1, LearningRate = 0.05 }, callbacks: [probe], checkpoints: store).Train(model, data);
+
+        using var loaded = TextClassifier.Load(Path.Combine(root, "checkpoint-00000002"));
+        CollectionAssert.AreEqual(atStep2, Scores(loaded, texts));
+        CollectionAssert.AreNotEqual(atStep2, Scores(model, texts), "training went on after step 2, so the checkpoint is not just the final model");
+    }
+
+    [TestMethod]
+    public void Resume_FormatOneCheckpoint_StillReadAndEndsLikeAnUninterruptedRun()
+    {
+        // A task without a model-directory form keeps its weights in model.bin, the whole of format 1's layout.
+        var data = TinyModels.SingleLabel(perClass: 6, seed: 10);
+        var options = new TrainerOptions { Epochs = 2, BatchSize = 4, LearningRate = 0.05 };
+        Dictionary<string, float[]> expected;
+        using (var model = TinyModels.Create(data))
+        {
+            new Trainer(options).Train(new TestTask(model, data, batchSize: 4));
+            expected = TinyModels.Weights(model.Network);
+        }
+        using var cancel = new CancellationTokenSource();
+        var store = new DirectoryCheckpointStore(root);
+        using (var first = TinyModels.Create(data))
+        {
+            var stopAt3 = new RecordingCallback((state, _) => { if (state.Step == 3) cancel.Cancel(); });
+            Assert.ThrowsExactly<OperationCanceledException>(() => new Trainer(options, callbacks: [stopAt3], checkpoints: store).Train(new TestTask(first, data, batchSize: 4), cancellationToken: cancel.Token));
+        }
+        string manifestPath = Path.Combine(store.Latest()!, "training_state", "trainer_state.json");
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        manifest["format"] = 1;
+        manifest.Remove("modelDirectory");
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        using var resumed = TinyModels.Create(data, seed: 99);
+        var resume = new TrainerOptions { Epochs = 2, BatchSize = 4, LearningRate = 0.05, ResumeFrom = TrainerOptions.Latest };
+        new Trainer(resume, checkpoints: store).Train(new TestTask(resumed, data, batchSize: 4));
+
+        TinyModels.AssertSameWeights(expected, TinyModels.Weights(resumed.Network));
+    }
+
+    [TestMethod]
+    public void Resume_UnknownFormat_ThrowsNamingTheFileAndWhatToDo()
+    {
+        var data = TinyModels.SingleLabel(perClass: 4, seed: 11);
+        var store = new DirectoryCheckpointStore(root);
+        using (var model = TinyModels.Create(data))
+            new Trainer(new TrainerOptions { Epochs = 1, BatchSize = 4 }, checkpoints: store).Train(model, data);
+        string manifestPath = Path.Combine(store.Latest()!, "training_state", "trainer_state.json");
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        manifest["format"] = 99;
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        using var other = TinyModels.Create(data);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() =>
+            new Trainer(new TrainerOptions { Epochs = 1, BatchSize = 4, ResumeFrom = TrainerOptions.Latest }, checkpoints: store).Train(other, data));
+
+        StringAssert.Contains(e.Message, manifestPath);
+        StringAssert.Contains(e.Message, "unsupported checkpoint format 99");
+        StringAssert.Contains(e.Message, "train afresh");
+    }
+
+    private static float[] Scores(TextClassifier model, string[] texts) => [.. model.PredictBatch(texts).SelectMany(p => p.Scores.Values)];
 }

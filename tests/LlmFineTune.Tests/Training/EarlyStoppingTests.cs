@@ -1,4 +1,5 @@
 using LlmFineTune.Training;
+using LlmFineTune.Training.Checkpoints;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Tests.Training;
@@ -58,5 +59,40 @@ public sealed class EarlyStoppingTests
 
         StringAssert.Contains(e.Message, "MetricForBestModel");
         StringAssert.Contains(e.Message, "perplexity");
+    }
+
+    [TestMethod]
+    public void Patience_ResumedBetweenBestAndStop_StopsAtTheSameStepAsAnUninterruptedRun()
+    {
+        // best at step 2; steps 3 and 4 do not improve, so patience 2 stops at 4 only if the resumed run remembers step 3's miss
+        double[] metric = [1.0, 0.8, 0.9, 0.85, 0.7, 0.6];
+        var data = TinyModels.SingleLabel(perClass: 8, seed: 1);
+        var options = new TrainerOptions { Epochs = 3, EvaluateEverySteps = 1, EarlyStoppingPatience = 2 };
+        string root = Directory.CreateTempSubdirectory("llmft-early-").FullName;
+        try
+        {
+            var store = new DirectoryCheckpointStore(root);
+            using var cancel = new CancellationTokenSource();
+            using (var model = TinyModels.Create(data))
+            {
+                var stopAt3 = new RecordingCallback((state, _) => { if (state.Step == 3) cancel.Cancel(); });
+                var task = new TestTask(model, data, batchSize: 4) { Metrics = n => new Dictionary<string, double> { ["loss"] = metric[n - 1] } };
+                Assert.ThrowsExactly<OperationCanceledException>(() => new Trainer(options, callbacks: [stopAt3], checkpoints: store).Train(task, cancellationToken: cancel.Token));
+            }
+            using var resumed = TinyModels.Create(data);
+            // the resumed task's n-th evaluation is step 3 + n
+            var rest = new TestTask(resumed, data, batchSize: 4) { Metrics = n => new Dictionary<string, double> { ["loss"] = metric[3 + n - 1] } };
+            var resume = new TrainerOptions { Epochs = 3, EvaluateEverySteps = 1, EarlyStoppingPatience = 2, ResumeFrom = TrainerOptions.Latest };
+
+            var result = new Trainer(resume, checkpoints: store).Train(rest);
+
+            Assert.AreEqual(4, result.Steps);
+            Assert.IsTrue(result.StoppedEarly);
+            Assert.AreEqual(2, result.BestStep);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 }
