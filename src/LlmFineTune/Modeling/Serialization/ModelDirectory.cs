@@ -80,12 +80,7 @@ public static class ModelDirectory
             : HfConfigJson.ModelType(json, path, BertBackbone.KindName);
 
     /// <summary>The positions a transformer backbone embeds (its longest input); unlimited for the bag.</summary>
-    internal static int MaxPositions(IBackbone backbone) => backbone switch
-    {
-        BertBackbone encoder => encoder.Config.MaxPositionEmbeddings,
-        CausalDecoder decoder => decoder.Config.NPositions,
-        _ => int.MaxValue,
-    };
+    internal static int MaxPositions(IBackbone backbone) => backbone.MaxPositions ?? int.MaxValue;
 
     /// <summary>Loads the backbone of a transformer checkpoint (BERT or GPT-2, as config.json says).</summary>
     /// <exception cref="InvalidDataException">The directory holds another kind of model, or a file is missing or malformed.</exception>
@@ -180,7 +175,7 @@ public static class ModelDirectory
         {
             BertBackbone.KindName => NewEncoder(directory),
             CausalDecoder.KindName => NewDecoder(directory),
-            "bag" => NewBag(json, path, directory),
+            BagOfNgrams.KindName => NewBag(json, path, directory),
             _ => throw new InvalidDataException($"{path}: backbone '{backboneKind}' ({Section}.backbone, else model_type) is unknown. Known: bert, gpt2, bag."),
         };
         ITaskHead? head = null;
