@@ -55,16 +55,7 @@ internal static class FinetuneCommand
             string? fromDirectory = parse.GetValue(from);
             string? validationPath = parse.GetValue(validation);
             string directory = parse.GetValue(output)!;
-            var factoryOptions = new ClassifierFactoryOptions
-            {
-                Backbone = parse.GetValue(backbone),
-                Head = parse.GetValue(head) switch { "multi" => TaskKind.MultiLabel, "regression" => TaskKind.Regression, "single" => TaskKind.SingleLabel, _ => null },
-                MaxLength = parse.GetValue(maxLength),
-                MaxPositions = parse.GetValue(maxPositions),
-                VocabularySize = parse.GetValue(vocabSize),
-                BagBuckets = parse.GetValue(buckets),
-                Seed = parse.GetValue(seed),
-            };
+            var (factoryOptions, optimizerFactory) = Model(parse);
             if (parse.GetValue(warmupSteps) is not null && parse.GetValue(warmupRatio) is not null)
                 throw new ArgumentException("--warmup-steps and --warmup-ratio both set the warm-up; give one.");
             // --warmup-ratio is the CLI's own way to give the library's warm-up steps, so its range is checked here.
@@ -72,8 +63,6 @@ internal static class FinetuneCommand
                 throw new ArgumentException(FormattableString.Invariant($"--warmup-ratio must be in [0, 1) (was {r})."));
             if (parse.GetValue(patience) is not null && validationPath is null)
                 throw new ArgumentException("--early-stopping-patience watches the validation loss; give --validation too.");
-            // The library checks every other flag, naming its option, which UserErrors turns into the flag.
-            IOptimizerFactory optimizerFactory = NamedOptimizers.Create(parse.GetValue(optimizer)!, parse.GetValue(weightDecay));
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             PathChecks.OutputDirectory("--output", directory);
             var checkpoints = new TrainingCheckpoints(directory, parse.GetValue(checkpointEvery), cli.CancellationToken);
@@ -143,6 +132,26 @@ internal static class FinetuneCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// What the flags ask <see cref="ClassifierFactory"/> to build and which optimizer they choose: every default not given comes
+    /// from the library (<see cref="ModelPresets"/>, <see cref="NamedOptimizers"/>), which also checks the values, naming its
+    /// options (UserErrors turns them into the flags).
+    /// </summary>
+    internal static (ClassifierFactoryOptions Model, IOptimizerFactory Optimizer) Model(ParseResult parse)
+    {
+        var model = new ClassifierFactoryOptions
+        {
+            Backbone = parse.GetValue<string?>("--backbone"),
+            Head = parse.GetValue<string?>("--head") switch { "multi" => TaskKind.MultiLabel, "regression" => TaskKind.Regression, "single" => TaskKind.SingleLabel, _ => null },
+            MaxLength = parse.GetValue<int?>("--max-length"),
+            MaxPositions = parse.GetValue<int?>("--max-positions"),
+            VocabularySize = parse.GetValue<int?>("--vocab-size"),
+            BagBuckets = parse.GetValue<int?>("--buckets"),
+            Seed = parse.GetValue<int>("--seed"),
+        };
+        return (model, NamedOptimizers.Create(parse.GetValue<string>("--optimizer")!, parse.GetValue<double?>("--weight-decay")));
     }
 
     /// <summary>Linear warm-up then decay when a warm-up is asked for; otherwise a constant rate.</summary>
