@@ -27,6 +27,7 @@ internal static partial class UserErrors
         ["Probability"] = "--mask-probability",
         ["VocabularySize"] = "--vocab-size",
         ["BagBuckets"] = "--buckets",
+        ["Buckets"] = "--buckets",
         ["Steps"] = "--steps",
         ["MaxSteps"] = "--steps",
         ["HeldOutDocuments"] = "--held-out",

@@ -42,9 +42,9 @@ public static class LlmFineTuneServiceCollectionExtensions
 
         AddPart(services, o => o.Trainer, TrainerOptionsValidator.Instance);
         AddPart(services, o => o.Head, HeadOptionsValidator.Instance);
-        AddPart(services, o => o.Evaluation, new ThrowingOptionsValidator<EvaluationOptions>(o => o.Validate()));
-        AddPart(services, o => o.HashingTokenizer, new ThrowingOptionsValidator<HashingTokenizerOptions>(o => o.Validate()));
-        AddPart(services, o => o.WordPiece, new ThrowingOptionsValidator<WordPieceTrainerOptions>(o => o.Validate()));
+        AddPart(services, o => o.Evaluation, EvaluationOptionsValidator.Instance);
+        AddPart(services, o => o.HashingTokenizer, HashingTokenizerOptionsValidator.Instance);
+        AddPart(services, o => o.WordPiece, WordPieceTrainerOptionsValidator.Instance);
 
         services.TryAddTransient(sp =>
         {

@@ -34,7 +34,7 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
         ArgumentNullException.ThrowIfNull(labels);
         if (head.Kind != TaskKind.Regression && labels.Count < 2 && head.Kind == TaskKind.SingleLabel)
             throw new ArgumentException($"A single-label classifier needs at least 2 classes (got {labels.Count}).", nameof(labels));
-        CheckFits(tokenizer, backbone, maxLength);
+        CheckVocabulary(tokenizer, backbone);
         Runtime.TorchRuntime.EnsureAvailable();
         Tokenizer = tokenizer;
         Labels = labels;
@@ -81,13 +81,11 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
     /// Rejects a tokenizer whose ids the backbone cannot embed: libtorch would otherwise see
     /// out-of-range indices at the first forward pass, far from the mistake.
     /// </summary>
-    private static void CheckFits(ITokenizer tokenizer, IBackbone backbone, int maxLength)
+    private static void CheckVocabulary(ITokenizer tokenizer, IBackbone backbone)
     {
         int rows = backbone.VocabularySize;
         if (tokenizer.VocabularySize > rows)
             throw new ArgumentException($"The tokenizer has {tokenizer.VocabularySize} ids but the backbone's embedding table has {rows} rows. Use the tokenizer the backbone was built for, or size the backbone's vocabulary to the tokenizer's VocabularySize.", nameof(tokenizer));
-        if (maxLength > backbone.MaxPositions)
-            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, $"MaxLength {maxLength} is more than the backbone's {backbone.MaxPositions} positions; truncate shorter or build the backbone with more MaxPositions.");
     }
 
     /// <summary>Classifies one text.</summary>

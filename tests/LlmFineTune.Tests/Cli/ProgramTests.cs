@@ -367,7 +367,7 @@ public sealed class ProgramTests
     [DataRow("pretrain", "--output", "{root}/x", "--corpus")]
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--mask-probability", "0", "--mask-probability must be in (0, 1]")]
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--backbone", "gpt2-tiny", "--mask-probability", "0.3", "causal LM")]
-    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--clip", "0", "--clip must be a positive number")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--clip", "0", "--clip: must be a positive finite number")]
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--warmup-steps", "-1", "--warmup-steps must be 0 or more")]
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--time-budget", "1m", "--steps", "5", "not both")]
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--time-budget", "soon", "--time-budget must be a positive duration")]

@@ -163,7 +163,8 @@ public static class ModelDirectory
             CausalDecoder.KindName => (ReadDecoderConfig(directory).NPositions, "n_positions"),
             _ => (int.MaxValue, ""),
         };
-        int maxLength = section["max_length"] is null ? Math.Min(512, positions) : JsonFiles.GetInt(section, "max_length", path + " " + Section);
+        // Truncation is our section's max_length, else (a directory transformers wrote) the tokenizer's model_max_length; the position table is apart.
+        int maxLength = section["max_length"] is null ? Math.Min(TokenizerConfig.ModelMaxLength(directory) ?? 512, positions) : JsonFiles.GetInt(section, "max_length", path + " " + Section);
         if (maxLength < 1 || maxLength > positions)
             throw new InvalidDataException($"{path}: {Section}.max_length must be {(positions == int.MaxValue ? "at least 1" : $"between 1 and {positionsKey} ({positions})")} (was {maxLength}).");
         string headKind = section["head"] is null ? nameof(SingleLabelHead) : JsonFiles.GetString(section, "head", path + " " + Section);
