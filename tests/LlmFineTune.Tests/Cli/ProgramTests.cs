@@ -339,7 +339,7 @@ public sealed class ProgramTests
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--weight-decay", "-1", "--weight-decay must be 0 or more")]
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--early-stopping-patience", "2", "give --validation too")]
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--threads", "0", "--threads must be at least 1")]
-    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--checkpoint-every", "-1", "--checkpoint-every must be 0 or more")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--checkpoint-every", "-1", "--checkpoint-every: must be 0 (off) or a positive step count")]
     [DataRow("finetune", "--train", "{root}/columns.csv", "--output", "{root}/x", "Set --text-field and --label-field")]
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--label-separator", "ab", "--label-separator must be one character")]
     [DataRow("finetune", "--train", "{root}/columns.csv", "--output", "{root}/x", "--text-field", "body", "--label-field", "topic", "no column 'topic'")]
