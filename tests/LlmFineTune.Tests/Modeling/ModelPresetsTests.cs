@@ -63,6 +63,14 @@ public sealed class ModelPresetsTests
     }
 
     [TestMethod]
+    public void CliFlags_MaxPositionsAndMaxLength_ReachTheFactoryApart()
+    {
+        var (options, _) = FinetuneCommand.Model(CliParse("--backbone", "bert-tiny", "--max-positions", "64", "--max-length", "16"));
+
+        Assert.AreEqual((64, 16), (options.MaxPositions, options.MaxLength));
+    }
+
+    [TestMethod]
     public void Create_MaxLengthBeyondThePresetsPositions_GrowsThePositionTable()
     {
         using var model = ClassifierFactory.Create(Train, new ClassifierFactoryOptions { Backbone = "gpt2-tiny", MaxLength = 1500 });
