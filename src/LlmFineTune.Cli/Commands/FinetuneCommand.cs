@@ -30,9 +30,10 @@ internal static class FinetuneCommand
         var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Warm the learning rate up over this many steps, then decay it linearly to 0; by default it stays constant." };
         var warmupRatio = new Option<double?>("--warmup-ratio") { Description = "Like --warmup-steps, as a share of all steps (e.g. 0.1)." };
         var patience = new Option<int?>("--early-stopping-patience") { Description = "Stop after this many epochs without a lower validation loss, and keep the best epoch's weights (needs --validation)." };
-        var maxLength = CommonOptions.MaxLength($"text (default {ModelPresets.Bag.MaxLength} for bag, {ModelPresets.Get("bert-mini").MaxLength} for transformers)");
+        var transformer = ModelPresets.All.First(p => p.Kind != ClassifierFactory.Bag);
+        var maxLength = CommonOptions.MaxLength($"text (default {ModelPresets.Bag.MaxLength} for bag, {transformer.MaxLength} for transformers)");
         var maxPositions = CommonOptions.MaxPositions();
-        var vocabSize = new Option<int?>("--vocab-size") { Description = $"WordPiece vocabulary learned from the training texts when a transformer starts from scratch (default {ModelPresets.Get("bert-mini").VocabularySize})." };
+        var vocabSize = new Option<int?>("--vocab-size") { Description = $"WordPiece vocabulary learned from the training texts when a transformer starts from scratch (default {transformer.VocabularySize})." };
         var buckets = new Option<int?>("--buckets") { Description = $"Hash buckets of the bag backbone (its embedding rows; default {ModelPresets.Bag.VocabularySize})." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its checkpoint (OUTPUT.checkpoints); give the same flags as the first run. The result equals an uninterrupted run." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also write a checkpoint every this many steps (to survive a crash or kill -9); by default only when interrupted." };

@@ -150,7 +150,9 @@ internal static class PretrainCommand
     /// <exception cref="ArgumentException">The two disagree; the message names the backbone that would fit.</exception>
     private static (string Backbone, string Objective) Resolve(string? backbone, string? objective)
     {
-        backbone ??= objective switch { Causal => "gpt2-mini", SkipGram or Cbow => ClassifierFactory.Bag, _ => "bert-mini" };
+        // The library's default encoder, or the decoder of its size.
+        string defaultDecoder = CausalDecoder.KindName + Size(Defaults.Backbone);
+        backbone ??= objective switch { Causal => defaultDecoder, SkipGram or Cbow => ClassifierFactory.Bag, _ => Defaults.Backbone };
         string fits = backbone == ClassifierFactory.Bag ? SkipGram : IsDecoder(backbone) ? Causal : Masked;
         objective ??= fits;
         bool agree = fits == SkipGram ? objective is SkipGram or Cbow : objective == fits;
@@ -159,7 +161,7 @@ internal static class PretrainCommand
             string fitting = objective switch
             {
                 SkipGram or Cbow => ClassifierFactory.Bag,
-                _ when backbone == ClassifierFactory.Bag => objective == Causal ? "gpt2-mini" : "bert-mini",
+                _ when backbone == ClassifierFactory.Bag => objective == Causal ? defaultDecoder : Defaults.Backbone,
                 Causal => CausalDecoder.KindName + Size(backbone),
                 _ => BertBackbone.KindName + Size(backbone),
             };
