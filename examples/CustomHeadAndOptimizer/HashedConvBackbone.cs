@@ -35,6 +35,11 @@ internal sealed class HashedConvBackbone : Module<Tensor, Tensor, Tensor>, IBack
 
     public int HiddenSize => Options.Dimension;
 
+    public int VocabularySize => Options.VocabularySize;
+
+    // a convolution has no position table: it reads texts of any length
+    public int? MaxPositions => null;
+
     public BackboneOutput Forward(Tensor inputIds, Tensor attentionMask) =>
         new(attentionMask, tokenStates: null, pooled: forward(inputIds, attentionMask));
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LlmFineTune.Data;
+using LlmFineTune.Modeling;
 
 namespace LlmFineTune.Cli.Commands;
 
@@ -10,14 +11,14 @@ internal static class CommonOptions
 
     public static Option<int?> MaxLength(string what) => new("--max-length") { Description = $"Most tokens per {what}." };
 
-    /// <summary>Transformers spend two positions on [CLS] and [SEP] (or BOS/EOS); shorter leaves no room for a word.</summary>
-    public const int ShortestTransformerLength = 3;
+    public static Option<int?> MaxPositions() => new("--max-positions") { Description = "Rows of a new transformer's position table (the longest input it can ever read), separate from --max-length (default: the preset's, see docs/presets.md)." };
 
-    /// <summary>Refuses a <c>--max-length</c> that leaves a transformer no position for a real token.</summary>
-    public static void RequireRoomForText(int? maxLength, string backbone)
+    /// <summary><c>--backbone</c>, accepting the names of the preset catalogue (<see cref="ModelPresets"/>).</summary>
+    public static Option<string?> Backbone(string description, IEnumerable<string>? names = null)
     {
-        if (maxLength is < ShortestTransformerLength and var length && backbone != "bag")
-            throw new ArgumentException($"--max-length {length} leaves the {backbone} backbone no room for a word beside its two special tokens; use at least {ShortestTransformerLength} (the default is 128).");
+        var option = new Option<string?>("--backbone") { Description = description };
+        option.AcceptOnlyFromAmong([.. names ?? ModelPresets.Names]);
+        return option;
     }
 
     public static Option<int?> Threads() => new("--threads") { Description = "Threads libtorch uses inside each operation (intra-op); default: one per core." };

@@ -18,12 +18,11 @@ internal static class FinetuneCommand
         var validation = new Option<string?>("--validation") { Description = "Labeled validation file, evaluated after every epoch and at the end." };
         var from = new Option<string?>("--from") { Description = "Continue from a pretrained (or fine-tuned) model directory; implies its backbone." };
         var output = CommonOptions.RequiredPath("--output", "Directory for the fine-tuned model.");
-        var backbone = new Option<string?>("--backbone") { Description = "Backbone when starting from scratch (default bag): bag, a BERT encoder (bert-*) or a GPT-2 decoder (gpt2-*, the same sizes); with --from it must match the directory's." };
-        backbone.AcceptOnlyFromAmong([.. ClassifierFactory.BackboneNames]);
+        var backbone = CommonOptions.Backbone("Backbone when starting from scratch (default bag): bag, a BERT encoder (bert-*) or a GPT-2 decoder (gpt2-*, the same sizes); with --from it must match the directory's. Sizes: docs/presets.md.");
         var head = new Option<string?>("--head") { Description = "Task head; by default the training file's kind (single-label unless it has several labels per line)." };
         head.AcceptOnlyFromAmong("single", "multi", "regression");
-        var optimizer = new Option<string>("--optimizer") { Description = "Optimizer.", DefaultValueFactory = _ => "adamw" };
-        optimizer.AcceptOnlyFromAmong("adamw", "adam", "sgd");
+        var optimizer = new Option<string>("--optimizer") { Description = $"Optimizer (sgd with momentum {NamedOptimizers.SgdMomentum}).", DefaultValueFactory = _ => NamedOptimizers.Names[0] };
+        optimizer.AcceptOnlyFromAmong([.. NamedOptimizers.Names]);
         var epochs = new Option<int?>("--epochs") { Description = "Passes over the training set (default depends on the backbone)." };
         var learningRate = new Option<double?>("--lr") { Description = "Peak learning rate (default depends on the backbone)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Examples per step (default 16)." };
@@ -31,9 +30,11 @@ internal static class FinetuneCommand
         var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Warm the learning rate up over this many steps, then decay it linearly to 0; by default it stays constant." };
         var warmupRatio = new Option<double?>("--warmup-ratio") { Description = "Like --warmup-steps, as a share of all steps (e.g. 0.1)." };
         var patience = new Option<int?>("--early-stopping-patience") { Description = "Stop after this many epochs without a lower validation loss, and keep the best epoch's weights (needs --validation)." };
-        var maxLength = CommonOptions.MaxLength("text (default 256 for bag, 128 for transformers)");
-        var vocabSize = new Option<int>("--vocab-size") { Description = "WordPiece vocabulary learned from the training texts when a transformer starts from scratch.", DefaultValueFactory = _ => 8000 };
-        var buckets = new Option<int>("--buckets") { Description = "Hash buckets of the bag backbone (its embedding rows).", DefaultValueFactory = _ => 1 << 18 };
+        var transformer = ModelPresets.All.First(p => p.Kind != ClassifierFactory.Bag);
+        var maxLength = CommonOptions.MaxLength($"text (default {ModelPresets.Bag.MaxLength} for bag, {transformer.MaxLength} for transformers)");
+        var maxPositions = CommonOptions.MaxPositions();
+        var vocabSize = new Option<int?>("--vocab-size") { Description = $"WordPiece vocabulary learned from the training texts when a transformer starts from scratch (default {transformer.VocabularySize})." };
+        var buckets = new Option<int?>("--buckets") { Description = $"Hash buckets of the bag backbone (its embedding rows; default {ModelPresets.Bag.VocabularySize})." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its checkpoint (OUTPUT.checkpoints); give the same flags as the first run. The result equals an uninterrupted run." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also write a checkpoint every this many steps (to survive a crash or kill -9); by default only when interrupted." };
         var threads = CommonOptions.Threads();
@@ -47,7 +48,7 @@ internal static class FinetuneCommand
         var command = new Command("finetune", "Fine-tune a text classifier on a labeled file and save it. Ctrl-C or SIGTERM saves a checkpoint; --resume continues from it.")
         {
             train, validation, from, output, backbone, head, optimizer, epochs, learningRate, batchSize, weightDecay, warmupSteps, warmupRatio, patience,
-            maxLength, vocabSize, buckets, resume, checkpointEvery, threads, seed, format, pretrainOnTrain, autotune, autotuneDuration,
+            maxLength, maxPositions, vocabSize, buckets, resume, checkpointEvery, threads, seed, format, pretrainOnTrain, autotune, autotuneDuration,
         };
         foreach (var option in fields.All) command.Options.Add(option);
         command.SetAction(parse => cli.Guard(() =>
@@ -55,27 +56,14 @@ internal static class FinetuneCommand
             string? fromDirectory = parse.GetValue(from);
             string? validationPath = parse.GetValue(validation);
             string directory = parse.GetValue(output)!;
-            var factoryOptions = new ClassifierFactoryOptions
-            {
-                Backbone = parse.GetValue(backbone),
-                Head = parse.GetValue(head) switch { "multi" => TaskKind.MultiLabel, "regression" => TaskKind.Regression, "single" => TaskKind.SingleLabel, _ => null },
-                MaxLength = parse.GetValue(maxLength),
-                VocabularySize = parse.GetValue(vocabSize),
-                BagBuckets = parse.GetValue(buckets),
-                Seed = parse.GetValue(seed),
-            };
+            var (factoryOptions, optimizerFactory) = Model(parse);
             if (parse.GetValue(warmupSteps) is not null && parse.GetValue(warmupRatio) is not null)
                 throw new ArgumentException("--warmup-steps and --warmup-ratio both set the warm-up; give one.");
-            if (parse.GetValue(warmupSteps) is < 0 and var w)
-                throw new ArgumentException($"--warmup-steps must be 0 or more (was {w}).");
+            // --warmup-ratio is the CLI's own way to give the library's warm-up steps, so its range is checked here.
             if (parse.GetValue(warmupRatio) is { } r && !(r >= 0 && r < 1))
                 throw new ArgumentException(FormattableString.Invariant($"--warmup-ratio must be in [0, 1) (was {r})."));
-            if (parse.GetValue(weightDecay) is { } d && !(d >= 0 && double.IsFinite(d)))
-                throw new ArgumentException(FormattableString.Invariant($"--weight-decay must be 0 or more (was {d})."));
             if (parse.GetValue(patience) is not null && validationPath is null)
                 throw new ArgumentException("--early-stopping-patience watches the validation loss; give --validation too.");
-            if (parse.GetValue(checkpointEvery) < 0)
-                throw new ArgumentException($"--checkpoint-every must be 0 or more (was {parse.GetValue(checkpointEvery)}).");
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             PathChecks.OutputDirectory("--output", directory);
             var checkpoints = new TrainingCheckpoints(directory, parse.GetValue(checkpointEvery), cli.CancellationToken);
@@ -83,7 +71,6 @@ internal static class FinetuneCommand
 
             // ClassifierFactory.FromPretrained rejects a --backbone that conflicts with the directory's.
             string backboneName = fromDirectory is null ? factoryOptions.Backbone ?? ClassifierFactory.Bag : ClassifierFactory.BackboneOf(fromDirectory);
-            CommonOptions.RequireRoomForText(factoryOptions.MaxLength, backboneName);
             var trainSet = CommonOptions.Load(cli, "--train", parse.GetValue(train)!, parse.GetValue(format), fields.LoadOptions(parse, factoryOptions.Head));
             var trainerOptions = TrainerOptions.Recommended(backboneName, pretrained: fromDirectory is not null || SelfPretraining.Requested(parse, pretrainOnTrain));
             trainerOptions.Epochs = parse.GetValue(epochs) ?? trainerOptions.Epochs;
@@ -99,13 +86,6 @@ internal static class FinetuneCommand
             }
             trainerOptions.Validate();
             var schedule = Schedule(parse.GetValue(warmupSteps), parse.GetValue(warmupRatio), trainSet.Count, trainerOptions);
-            double? decay = parse.GetValue(weightDecay);
-            IOptimizerFactory optimizerFactory = parse.GetValue(optimizer) switch
-            {
-                "adam" => new AdamFactory(weightDecay: decay ?? 0),
-                "sgd" => new SgdFactory(momentum: 0.9, weightDecay: decay ?? 0),
-                _ => decay is { } adamWDecay ? new AdamWFactory(weightDecay: adamWDecay) : new AdamWFactory(),
-            };
 
             string? selfPretrained = SelfPretraining.Requested(parse, pretrainOnTrain)
                 ? SelfPretraining.Run(cli, parse, pretrainOnTrain, trainSet, backboneName, fromDirectory, parse.GetValue(maxLength), factoryOptions.VocabularySize, factoryOptions.Seed)
@@ -153,6 +133,26 @@ internal static class FinetuneCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// What the flags ask <see cref="ClassifierFactory"/> to build and which optimizer they choose: every default not given comes
+    /// from the library (<see cref="ModelPresets"/>, <see cref="NamedOptimizers"/>), which also checks the values, naming its
+    /// options (UserErrors turns them into the flags).
+    /// </summary>
+    internal static (ClassifierFactoryOptions Model, IOptimizerFactory Optimizer) Model(ParseResult parse)
+    {
+        var model = new ClassifierFactoryOptions
+        {
+            Backbone = parse.GetValue<string?>("--backbone"),
+            Head = parse.GetValue<string?>("--head") switch { "multi" => TaskKind.MultiLabel, "regression" => TaskKind.Regression, "single" => TaskKind.SingleLabel, _ => null },
+            MaxLength = parse.GetValue<int?>("--max-length"),
+            MaxPositions = parse.GetValue<int?>("--max-positions"),
+            VocabularySize = parse.GetValue<int?>("--vocab-size"),
+            BagBuckets = parse.GetValue<int?>("--buckets"),
+            Seed = parse.GetValue<int>("--seed"),
+        };
+        return (model, NamedOptimizers.Create(parse.GetValue<string>("--optimizer")!, parse.GetValue<double?>("--weight-decay")));
     }
 
     /// <summary>Linear warm-up then decay when a warm-up is asked for; otherwise a constant rate.</summary>

@@ -25,11 +25,7 @@ internal static class PretrainCommand
     {
         var corpus = new Option<string[]>("--corpus") { Description = "Plain-text corpus file(s).", Required = true, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
         var output = CommonOptions.RequiredPath("--output", "Directory for the pretrained model (config.json, model.safetensors, tokenizer files, pretraining.json).");
-        var backbone = new Option<string?>("--backbone")
-        {
-            Description = "Model: a BERT encoder (bert-tiny, bert-mini, bert-small, bert-base) for mlm, a GPT-2 decoder of the same sizes (gpt2-tiny ... gpt2-base) for clm, or bag for word vectors (skipgram, cbow). Default bert-mini, gpt2-mini with --objective clm, bag with skipgram or cbow; with --from, the directory's.",
-        };
-        backbone.AcceptOnlyFromAmong([ClassifierFactory.Bag, .. BertBackboneConfig.PresetNames, .. CausalDecoderConfig.PresetNames]);
+        var backbone = CommonOptions.Backbone("Model: a BERT encoder (bert-tiny, bert-mini, bert-small, bert-base) for mlm, a GPT-2 decoder of the same sizes (gpt2-tiny ... gpt2-base) for clm, or bag for word vectors (skipgram, cbow). Default bert-mini, gpt2-mini with --objective clm, bag with skipgram or cbow; with --from, the directory's. Sizes: docs/presets.md.");
         var objective = new Option<string?>("--objective") { Description = "Pretraining objective: masked (mlm, BERT encoders) or causal (clm, GPT-2 decoders) language modelling, or skipgram / cbow word vectors (bag). Default: the backbone's, else mlm." };
         objective.AcceptOnlyFromAmong(Masked, Causal, SkipGram, Cbow);
         var from = new Option<string?>("--from") { Description = "Continue pretraining this model directory (a pretrained or fine-tuned BERT or GPT-2) on the corpus: its weights and vocabulary carry over (domain adaptation)." };
@@ -38,6 +34,7 @@ internal static class PretrainCommand
         var epochs = new Option<int?>("--epochs") { Description = $"Passes over the corpus when neither --steps nor --time-budget is given (default 1; {VectorDefaults.Epochs} for word vectors)." };
         var vocabSize = new Option<int>("--vocab-size") { Description = "WordPiece vocabulary size learned from the corpus.", DefaultValueFactory = _ => Defaults.VocabularySize };
         var maxLength = CommonOptions.MaxLength($"pretraining sequence (default {Defaults.MaxLength})");
+        var maxPositions = CommonOptions.MaxPositions();
         var batchSize = new Option<int>("--batch-size") { Description = "Sequences per step.", DefaultValueFactory = _ => Defaults.BatchSize };
         var learningRate = new Option<double?>("--lr") { Description = FormattableString.Invariant($"Peak learning rate (default {Defaults.LearningRate}; {VectorDefaults.LearningRate} for word vectors).") };
         var warmupSteps = new Option<int?>("--warmup-steps") { Description = $"Warm the learning rate up over this many steps, then decay it linearly to 0 (default {LanguageModelPretrainingOptions.DefaultWarmupShare:P0} of the steps)." };
@@ -55,7 +52,7 @@ internal static class PretrainCommand
 
         var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus), or word vectors for the bag. Ctrl-C or SIGTERM saves a checkpoint; --resume continues from it.")
         {
-            corpus, output, backbone, objective, from, timeBudget, steps, epochs, vocabSize, maxLength, batchSize, learningRate, warmupSteps, clip, maskProbability, dimension, buckets, separator, packing, heldOut, resume, threads, seed,
+            corpus, output, backbone, objective, from, timeBudget, steps, epochs, vocabSize, maxLength, maxPositions, batchSize, learningRate, warmupSteps, clip, maskProbability, dimension, buckets, separator, packing, heldOut, resume, threads, seed,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
@@ -63,12 +60,8 @@ internal static class PretrainCommand
             var (model, kind) = Resolve(fromDirectory is null ? parse.GetValue(backbone) : Continued(fromDirectory, parse.GetValue(backbone)), parse.GetValue(objective));
             if (kind != Masked && parse.GetValue(maskProbability) is not null)
                 throw new ArgumentException($"--mask-probability applies to masked LM, and {model} trains with {(kind == Causal ? "causal LM" : kind)}. Drop it, or pretrain a bert-* backbone.");
-            if (parse.GetValue(warmupSteps) is < 0 and var w)
-                throw new ArgumentException($"--warmup-steps must be 0 or more (was {w}).");
-            if (!(parse.GetValue(clip) is var c && c > 0 && double.IsFinite(c)))
-                throw new ArgumentException(FormattableString.Invariant($"--clip must be a positive number (was {c})."));
-            if (parse.GetValue(maskProbability) is { } m && !(m > 0 && m <= 1))
-                throw new ArgumentException(FormattableString.Invariant($"--mask-probability must be in (0, 1] (was {m})."));
+            // The library checks the numbers (naming its options, which UserErrors turns into the flags); a schedule checks its warm-up when built.
+            var schedule = parse.GetValue(warmupSteps) is int warmup ? new LinearSchedule(warmup) : null;
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             TimeSpan? budget = parse.GetValue(timeBudget) is { } text ? Duration.Parse(text, "--time-budget") : null;
             if (budget is not null && parse.GetValue(steps) is not null)
@@ -102,7 +95,6 @@ internal static class PretrainCommand
                 return ExitCodes.Success;
             }
 
-            CommonOptions.RequireRoomForText(parse.GetValue(maxLength), model);
             var checkpoints = new TrainingCheckpoints(directory, everySteps: 0, cli.CancellationToken);
             string? resumeFrom = parse.GetValue(resume) ? checkpoints.RequireLatest() : null;
             var options = new LanguageModelPretrainingOptions
@@ -111,12 +103,13 @@ internal static class PretrainCommand
                 From = fromDirectory,
                 VocabularySize = parse.GetValue(vocabSize),
                 MaxLength = parse.GetValue(maxLength) ?? Defaults.MaxLength,
+                MaxPositions = parse.GetValue(maxPositions),
                 BatchSize = parse.GetValue(batchSize),
                 Epochs = parse.GetValue(epochs) ?? Defaults.Epochs,
                 Steps = parse.GetValue(steps),
                 TimeBudget = budget,
                 LearningRate = parse.GetValue(learningRate) ?? Defaults.LearningRate,
-                Schedule = parse.GetValue(warmupSteps) is int warmup ? new LinearSchedule(warmup) : null,
+                Schedule = schedule,
                 MaxGradientNorm = parse.GetValue(clip),
                 Masking = parse.GetValue(maskProbability) is double probability ? new MaskingOptions { Probability = probability } : Defaults.Masking,
                 Packing = parse.GetValue(packing),
@@ -157,7 +150,9 @@ internal static class PretrainCommand
     /// <exception cref="ArgumentException">The two disagree; the message names the backbone that would fit.</exception>
     private static (string Backbone, string Objective) Resolve(string? backbone, string? objective)
     {
-        backbone ??= objective switch { Causal => "gpt2-mini", SkipGram or Cbow => ClassifierFactory.Bag, _ => "bert-mini" };
+        // The library's default encoder, or the decoder of its size.
+        string defaultDecoder = CausalDecoder.KindName + Size(Defaults.Backbone);
+        backbone ??= objective switch { Causal => defaultDecoder, SkipGram or Cbow => ClassifierFactory.Bag, _ => Defaults.Backbone };
         string fits = backbone == ClassifierFactory.Bag ? SkipGram : IsDecoder(backbone) ? Causal : Masked;
         objective ??= fits;
         bool agree = fits == SkipGram ? objective is SkipGram or Cbow : objective == fits;
@@ -166,7 +161,7 @@ internal static class PretrainCommand
             string fitting = objective switch
             {
                 SkipGram or Cbow => ClassifierFactory.Bag,
-                _ when backbone == ClassifierFactory.Bag => objective == Causal ? "gpt2-mini" : "bert-mini",
+                _ when backbone == ClassifierFactory.Bag => objective == Causal ? defaultDecoder : Defaults.Backbone,
                 Causal => CausalDecoder.KindName + Size(backbone),
                 _ => BertBackbone.KindName + Size(backbone),
             };
@@ -176,7 +171,7 @@ internal static class PretrainCommand
     }
 
     /// <summary>A GPT-2 decoder: a preset, or <c>gpt2</c> for a directory's decoder of another size.</summary>
-    private static bool IsDecoder(string backbone) => backbone == CausalDecoder.KindName || CausalDecoderConfig.PresetNames.Contains(backbone);
+    private static bool IsDecoder(string backbone) => (ModelPresets.Names.Contains(backbone) ? ModelPresets.Get(backbone).Kind : backbone) == CausalDecoder.KindName;
 
     /// <summary>A preset's size suffix (<c>-mini</c>), or <c>-mini</c> for a model of no preset size.</summary>
     private static string Size(string backbone) => backbone.Contains('-') ? backbone[backbone.IndexOf('-')..] : "-mini";

@@ -26,7 +26,7 @@ internal static class SelfPretraining
 
     /// <summary>Pretrains into a new temporary directory and returns it; the caller deletes it.</summary>
     /// <exception cref="ArgumentException">The budget is malformed, or a bag directory was to be continued.</exception>
-    public static string Run(CliContext cli, ParseResult parse, Option<string?> option, ITextDataset train, string backbone, string? from, int? maxLength, int vocabularySize, int seed)
+    public static string Run(CliContext cli, ParseResult parse, Option<string?> option, ITextDataset train, string backbone, string? from, int? maxLength, int? vocabularySize, int seed)
     {
         var budget = parse.GetValue(option) is { } text ? Duration.Parse(text, "--pretrain-on-train") : DefaultBudget;
         if (backbone == ClassifierFactory.Bag && from is not null)
@@ -42,8 +42,9 @@ internal static class SelfPretraining
                 cli.Output.WriteLine(FormattableString.Invariant($"self-pretraining: {vectors.Words:N0} words, loss {vectors.FirstEpochLoss:F4} -> {vectors.LastEpochLoss:F4}"));
                 return directory;
             }
-            var options = new LanguageModelPretrainingOptions { Backbone = backbone, From = from, TimeBudget = budget, VocabularySize = vocabularySize, Seed = seed };
+            var options = new LanguageModelPretrainingOptions { Backbone = backbone, From = from, TimeBudget = budget, Seed = seed };
             options.MaxLength = maxLength ?? options.MaxLength;
+            options.VocabularySize = vocabularySize ?? options.VocabularySize;
             cli.Output.WriteLine($"self-pretraining {backbone} on the {texts.Count} training texts for {budget:c}");
             var result = ProgressDisplay.Run(cli, "self-pretrain", progress => LanguageModelPretraining.Run(texts, directory, options, progress, cli.CancellationToken));
             cli.Output.WriteLine(FormattableString.Invariant($"self-pretraining: {result.Training.Steps} steps ({result.Calibration!.SecondsPerStep:F3} s/step), final loss {result.Training.FinalLoss:F4}"));

@@ -1,3 +1,7 @@
+using LlmFineTune.Modeling;
+using LlmFineTune.Modeling.Backbones;
+using LlmFineTune.Training.Optimizers;
+
 namespace LlmFineTune.DependencyInjection;
 
 /// <summary>The names the built-in heads, optimizers, schedules, backbones and tokenizers are registered under (keys of keyed services).</summary>
@@ -13,19 +17,19 @@ public static class LlmFineTuneNames
     public const string RegressionHead = "regression";
 
     /// <summary>AdamW (<see cref="Training.Optimizers.AdamWFactory"/>).</summary>
-    public const string AdamW = "adamw";
+    public const string AdamW = NamedOptimizers.AdamW;
 
     /// <summary>Adam (<see cref="Training.Optimizers.AdamFactory"/>).</summary>
-    public const string Adam = "adam";
+    public const string Adam = NamedOptimizers.Adam;
 
     /// <summary>SGD (<see cref="Training.Optimizers.SgdFactory"/>).</summary>
-    public const string Sgd = "sgd";
+    public const string Sgd = NamedOptimizers.Sgd;
 
     /// <summary>RMSprop (<see cref="Training.Optimizers.RmsPropFactory"/>).</summary>
-    public const string RmsProp = "rmsprop";
+    public const string RmsProp = NamedOptimizers.RmsProp;
 
     /// <summary>Adagrad (<see cref="Training.Optimizers.AdagradFactory"/>).</summary>
-    public const string Adagrad = "adagrad";
+    public const string Adagrad = NamedOptimizers.Adagrad;
 
     /// <summary>Constant learning rate (<see cref="Training.Schedules.ConstantSchedule"/>).</summary>
     public const string ConstantSchedule = "constant";
@@ -43,11 +47,11 @@ public static class LlmFineTuneNames
     public const string OneCycleSchedule = "one-cycle";
 
     /// <summary>Bag of n-gram embeddings (<see cref="Modeling.Backbones.BagOfNgrams"/>).</summary>
-    public const string BagBackbone = "bag";
+    public const string BagBackbone = BagOfNgrams.KindName;
 
     /// <summary>Hashing tokenizer (<see cref="Tokenization.HashingTokenizer"/>).</summary>
-    public const string HashingTokenizer = "hashing";
+    public const string HashingTokenizer = ModelPresets.HashingTokenizer;
 
     /// <summary>WordPiece tokenizer trained on the training texts (<see cref="Tokenization.WordPieceTrainer"/>).</summary>
-    public const string WordPieceTokenizer = "wordpiece";
+    public const string WordPieceTokenizer = ModelPresets.WordPieceTokenizer;
 }

@@ -22,6 +22,8 @@ internal sealed class LlmFineTuneOptionsValidator(IServiceProvider services) : I
             errors.AddError($"must be at least 1 (was {o.BagDimension}).", nameof(o.BagDimension));
         if (o.MaxLength < 1)
             errors.AddError($"must be at least 1 (was {o.MaxLength}).", nameof(o.MaxLength));
+        if (o.MaxPositions < 1 || o.MaxPositions < o.MaxLength)
+            errors.AddError($"must be at least 1 and at least MaxLength (was {o.MaxPositions}).", nameof(o.MaxPositions));
         return errors.Build();
     }
 

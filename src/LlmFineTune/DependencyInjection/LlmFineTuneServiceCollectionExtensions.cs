@@ -42,9 +42,9 @@ public static class LlmFineTuneServiceCollectionExtensions
 
         AddPart(services, o => o.Trainer, TrainerOptionsValidator.Instance);
         AddPart(services, o => o.Head, HeadOptionsValidator.Instance);
-        AddPart(services, o => o.Evaluation, new ThrowingOptionsValidator<EvaluationOptions>(o => o.Validate()));
-        AddPart(services, o => o.HashingTokenizer, new ThrowingOptionsValidator<HashingTokenizerOptions>(o => o.Validate()));
-        AddPart(services, o => o.WordPiece, new ThrowingOptionsValidator<WordPieceTrainerOptions>(o => o.Validate()));
+        AddPart(services, o => o.Evaluation, EvaluationOptionsValidator.Instance);
+        AddPart(services, o => o.HashingTokenizer, HashingTokenizerOptionsValidator.Instance);
+        AddPart(services, o => o.WordPiece, WordPieceTrainerOptionsValidator.Instance);
 
         services.TryAddTransient(sp =>
         {
@@ -65,11 +65,8 @@ public static class LlmFineTuneServiceCollectionExtensions
         TryAddNamed<ITaskHeadFactory>(services, LlmFineTuneNames.MultiLabelHead, sp => new DelegateTaskHeadFactory((hidden, labels) => new MultiLabelHead(hidden, labels.Count, Head(sp))));
         TryAddNamed<ITaskHeadFactory>(services, LlmFineTuneNames.RegressionHead, sp => new DelegateTaskHeadFactory((hidden, _) => new RegressionHead(hidden, Head(sp))));
 
-        TryAddNamed<IOptimizerFactory>(services, LlmFineTuneNames.AdamW, _ => new AdamWFactory());
-        TryAddNamed<IOptimizerFactory>(services, LlmFineTuneNames.Adam, _ => new AdamFactory());
-        TryAddNamed<IOptimizerFactory>(services, LlmFineTuneNames.Sgd, _ => new SgdFactory());
-        TryAddNamed<IOptimizerFactory>(services, LlmFineTuneNames.RmsProp, _ => new RmsPropFactory());
-        TryAddNamed<IOptimizerFactory>(services, LlmFineTuneNames.Adagrad, _ => new AdagradFactory());
+        foreach (string optimizer in NamedOptimizers.Names)
+            TryAddNamed(services, optimizer, _ => NamedOptimizers.Create(optimizer));
 
         int Warmup(IServiceProvider sp) => sp.GetRequiredService<IOptions<LlmFineTuneOptions>>().Value.WarmupSteps;
         TryAddNamed<ILearningRateSchedule>(services, LlmFineTuneNames.ConstantSchedule, sp => new ConstantSchedule(Warmup(sp)));
@@ -78,10 +75,13 @@ public static class LlmFineTuneServiceCollectionExtensions
         TryAddNamed<ILearningRateSchedule>(services, LlmFineTuneNames.SlantedTriangularSchedule, _ => new SlantedTriangularSchedule());
         TryAddNamed<ILearningRateSchedule>(services, LlmFineTuneNames.OneCycleSchedule, _ => new OneCycleSchedule());
 
-        TryAddNamed<IBackboneFactory>(services, LlmFineTuneNames.BagBackbone, sp => new DelegateBackboneFactory(tokenizer =>
-            new BagOfNgrams(tokenizer.VocabularySize, sp.GetRequiredService<IOptions<LlmFineTuneOptions>>().Value.BagDimension)));
-        foreach (string preset in ClassifierFactory.BackboneNames.Where(name => name != ClassifierFactory.Bag))
-            TryAddNamed<IBackboneFactory>(services, preset, _ => new DelegateBackboneFactory(tokenizer => ClassifierFactory.NewTransformer(preset, tokenizer, maxLength: null)));
+        // Every preset is built from its catalogue entry, as ClassifierFactory and the CLI build it.
+        foreach (var preset in ModelPresets.All)
+            TryAddNamed<IBackboneFactory>(services, preset.Name, sp => new DelegateBackboneFactory(tokenizer =>
+            {
+                var o = sp.GetRequiredService<IOptions<LlmFineTuneOptions>>().Value;
+                return preset.Create(tokenizer, preset.PositionsFor(o.MaxLength ?? preset.MaxLength, o.MaxPositions), o.BagDimension);
+            }));
 
         TryAddNamed<ITokenizerFactory>(services, LlmFineTuneNames.HashingTokenizer, sp => new DelegateTokenizerFactory(_ =>
             new HashingTokenizer(sp.GetRequiredService<IOptions<HashingTokenizerOptions>>().Value)));

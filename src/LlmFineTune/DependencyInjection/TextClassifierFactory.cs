@@ -36,6 +36,8 @@ public sealed class TextClassifierFactory
             (backbone as IDisposable)?.Dispose();
             throw;
         }
-        return new TextClassifier(tokenizer, backbone, head, train.LabelMap, options.MaxLength);
+        // A backbone of your own truncates as the transformer presets do, within its positions.
+        int maxLength = options.MaxLength ?? ModelPresets.Find(options.Backbone)?.MaxLength ?? Math.Min(ModelPresets.TransformerMaxLength, backbone.MaxPositions ?? int.MaxValue);
+        return new TextClassifier(tokenizer, backbone, head, train.LabelMap, maxLength);
     }
 }

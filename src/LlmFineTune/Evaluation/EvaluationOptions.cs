@@ -33,24 +33,7 @@ public sealed class EvaluationOptions
     /// <value>Keep each example's prediction in the report (needed for <see cref="Evaluator.Compare"/>). Default true.</value>
     public bool KeepExamples { get; set; } = true;
 
-    /// <summary>Checks every option.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
-    public void Validate()
-    {
-        if (BatchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
-        if (BootstrapSamples < 0)
-            throw new ArgumentOutOfRangeException(nameof(BootstrapSamples), BootstrapSamples, "BootstrapSamples must be 0 (no intervals) or more.");
-        if (!(ConfidenceLevel > 0 && ConfidenceLevel < 1))
-            throw new ArgumentOutOfRangeException(nameof(ConfidenceLevel), ConfidenceLevel, "ConfidenceLevel must lie strictly between 0 and 1, for example 0.95.");
-        if (TopK < 1)
-            throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "TopK must be at least 1.");
-        if (CalibrationBins < 1)
-            throw new ArgumentOutOfRangeException(nameof(CalibrationBins), CalibrationBins, "CalibrationBins must be at least 1.");
-        if (!(Threshold >= 0 && Threshold <= 1))
-            throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "Threshold must lie in [0, 1].");
-        foreach (var (label, threshold) in Thresholds ?? throw new ArgumentOutOfRangeException(nameof(Thresholds), "Thresholds must not be null."))
-            if (!(threshold >= 0 && threshold <= 1))
-                throw new ArgumentOutOfRangeException(nameof(Thresholds), threshold, $"Thresholds['{label}'] must lie in [0, 1].");
-    }
+    /// <summary>Checks every setting, as DI does at start-up.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is invalid; the message names each one.</exception>
+    public void Validate() => Validation.OptionsValidation.ThrowIfInvalid(EvaluationOptionsValidator.Instance, this);
 }

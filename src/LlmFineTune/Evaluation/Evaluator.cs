@@ -13,7 +13,7 @@ public sealed class Evaluator
 
     /// <summary>Creates an evaluator with default options and the given batch size.</summary>
     /// <param name="batchSize">Texts per forward pass. Default 64.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException"><paramref name="batchSize"/> is below 1.</exception>
     public Evaluator(int batchSize = 64)
         : this(new EvaluationOptions { BatchSize = batchSize })
     {
@@ -21,7 +21,7 @@ public sealed class Evaluator
 
     /// <summary>Creates an evaluator.</summary>
     /// <param name="options">How to evaluate; validated here.</param>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range; the message names it.</exception>
     public Evaluator(EvaluationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -16,66 +16,49 @@ namespace LlmFineTune.Modeling;
 /// </summary>
 public static class ClassifierFactory
 {
-    /// <summary>The bag-of-n-grams backbone's name.</summary>
-    public const string Bag = "bag";
+    /// <summary>The bag-of-n-grams backbone's name (<see cref="BagOfNgrams.KindName"/>).</summary>
+    public const string Bag = BagOfNgrams.KindName;
 
-    private const int BagMaxLength = 256;
-    private const int TransformerMaxLength = 128;
-
-    /// <summary>The backbone names <see cref="Create"/> accepts: <c>bag</c>, the encoder presets (<c>bert-*</c>) and the decoder presets (<c>gpt2-*</c>, the same sizes).</summary>
-    public static IReadOnlyList<string> BackboneNames { get; } = [Bag, .. BertBackboneConfig.PresetNames, .. CausalDecoderConfig.PresetNames];
+    /// <summary>The backbone names <see cref="Create"/> accepts: <see cref="ModelPresets.Names"/> (<c>bag</c>, the encoder presets <c>bert-*</c> and the decoder presets <c>gpt2-*</c>, the same sizes).</summary>
+    public static IReadOnlyList<string> BackboneNames => ModelPresets.Names;
 
     /// <summary>Builds an untrained classifier for a training set.</summary>
     /// <param name="train">The training set: its texts train the WordPiece vocabulary (transformer backbones), its labels size the head.</param>
     /// <param name="options">Backbone, head and sizes; defaults when null.</param>
     /// <returns>The classifier; the caller disposes it.</returns>
-    /// <exception cref="ArgumentException">The backbone name is unknown (the message lists the known ones), a size is invalid, or a single-label training set holds one class.</exception>
+    /// <exception cref="ArgumentException">The backbone name is unknown (the message lists the known ones), a size is invalid (the message names the option), or a single-label training set holds one class.</exception>
     public static TextClassifier Create(ITextDataset train, ClassifierFactoryOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         options ??= new ClassifierFactoryOptions();
-        string backbone = RequireKnown(options.Backbone ?? Bag);
+        var preset = Preset(options.Backbone ?? Bag);
         TaskKind head = options.Head ?? train.Kind;
+        int maxLength = options.MaxLength ?? preset.MaxLength;
+        int? positions = preset.PositionsFor(maxLength, options.MaxPositions);
         TrainingSetChecks.RequireTwoClasses(train, head, nameof(train));
         Runtime.TorchRuntime.EnsureAvailable();
         random.manual_seed(options.Seed);
-        if (backbone == Bag)
-        {
-            var hashing = new HashingTokenizer(new HashingTokenizerOptions { Buckets = options.BagBuckets, WordNgrams = options.BagWordNgrams });
-            var bag = new BagOfNgrams(hashing.VocabularySize, options.BagDimension);
-            return Assemble(hashing, bag, head, train.LabelMap, options.MaxLength ?? BagMaxLength, options.HeadOptions);
-        }
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.VocabularySize, 16, nameof(options.VocabularySize));
-        var tokenizer = new WordPieceTrainer(new WordPieceTrainerOptions { VocabularySize = options.VocabularySize }).Train(train.Select(e => e.Text));
-        int maxLength = options.MaxLength ?? TransformerMaxLength;
-        return Assemble(tokenizer, NewTransformer(backbone, tokenizer, maxLength), head, train.LabelMap, maxLength, options.HeadOptions);
+        var tokenizer = NewTokenizer(preset, options, train.Select(e => e.Text));
+        return Assemble(tokenizer, preset.Create(tokenizer, positions, options.BagDimension), head, train.LabelMap, maxLength, options.HeadOptions);
     }
 
-    /// <summary>
-    /// An untrained encoder (<c>bert-*</c>) or decoder (<c>gpt2-*</c>) of a preset size, sized to a tokenizer's vocabulary and
-    /// to <c>maxLength</c> positions (null keeps the preset's: 512 for encoders, 1024 for decoders), with every dropout at
-    /// <c>dropout</c> (null keeps the preset's).
-    /// </summary>
-    internal static IBackbone NewTransformer(string preset, ITokenizer tokenizer, int? maxLength, double? dropout = null)
+    /// <summary>The catalogue entry of a backbone name, refused with the option's name when unknown.</summary>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
+    internal static BackbonePreset Preset(string backbone) =>
+        ModelPresets.Find(backbone) ?? throw new ArgumentException($"Unknown backbone '{backbone}'. Known: {string.Join(", ", BackboneNames)}.", nameof(ClassifierFactoryOptions.Backbone));
+
+    /// <summary>The preset's tokenizer for new texts: hashing for the bag, WordPiece learned from the texts otherwise; sizes from the options, else the preset.</summary>
+    private static ITokenizer NewTokenizer(BackbonePreset preset, ClassifierFactoryOptions options, IEnumerable<string> texts)
     {
-        if (!CausalDecoderConfig.PresetNames.Contains(preset, StringComparer.Ordinal))
+        if (preset.Tokenizer == ModelPresets.HashingTokenizer)
         {
-            var config = BertBackboneConfig.Preset(preset, tokenizer.VocabularySize);
-            config.MaxPositionEmbeddings = maxLength ?? config.MaxPositionEmbeddings;
-            config.PadTokenId = tokenizer.PadId;
-            if (dropout is { } p)
-                config.HiddenDropoutProb = config.AttentionProbsDropoutProb = p;
-            return new BertBackbone(config);
+            var hashing = new HashingTokenizerOptions { Buckets = options.BagBuckets ?? preset.VocabularySize };
+            hashing.WordNgrams = options.BagWordNgrams ?? hashing.WordNgrams;
+            return new HashingTokenizer(hashing);
         }
-        var decoderConfig = CausalDecoderConfig.Preset(preset, tokenizer.VocabularySize);
-        decoderConfig.NPositions = maxLength ?? decoderConfig.NPositions;
-        // WordPiece's [CLS] and [SEP] open and close every text, so they are the decoder's bos and eos.
-        decoderConfig.BosTokenId = tokenizer.Special.Classification ?? tokenizer.Special.EndOfText;
-        decoderConfig.EosTokenId = tokenizer.Special.Separator ?? tokenizer.Special.EndOfText;
-        decoderConfig.PadTokenId = tokenizer.PadId;
-        if (dropout is { } q)
-            decoderConfig.ResidPdrop = decoderConfig.EmbdPdrop = decoderConfig.AttnPdrop = q;
-        return new CausalDecoder(decoderConfig);
+        int vocabulary = options.VocabularySize ?? preset.VocabularySize;
+        ArgumentOutOfRangeException.ThrowIfLessThan(vocabulary, 16, nameof(options.VocabularySize));
+        return new WordPieceTrainer(new WordPieceTrainerOptions { VocabularySize = vocabulary }).Train(texts);
     }
 
     /// <summary>Builds a classifier that continues from a model directory: a pretrained encoder or decoder gets a fresh head; a fine-tuned classifier with the same labels and head kind keeps its head.</summary>
@@ -114,9 +97,11 @@ public static class ClassifierFactory
             // Otherwise the backbone (pretrained, word vectors, or a classifier's) gets a fresh head.
             var tokenizer = ModelDirectory.LoadTokenizer(reader, ModelParts.Default, tokenizerLoader: null);
             var backbone = ModelDirectory.LoadBackbone(reader, ModelParts.Default);
-            int fallback = implied != Bag ? TransformerMaxLength
-                : classifier && reader.Section["max_length"] is not null ? JsonFiles.GetInt(reader.Section, "max_length", reader.ConfigPath) : BagMaxLength;
-            int maxLength = Math.Min(options.MaxLength ?? fallback, ModelDirectory.MaxPositions(backbone));
+            // A classifier keeps its truncation; other directories truncate as their preset (or their architecture's first preset) does.
+            int fallback = classifier && reader.Section["max_length"] is not null ? JsonFiles.GetInt(reader.Section, "max_length", reader.ConfigPath)
+                : (ModelPresets.Find(implied) ?? ModelPresets.OfKind(backbone.Kind).FirstOrDefault())?.MaxLength ?? ModelPresets.TransformerMaxLength;
+            int maxLength = Math.Min(options.MaxLength ?? fallback, backbone.MaxPositions ?? int.MaxValue);
+            BackbonePreset.RequireRoomForText(implied, maxLength);
             return Assemble(tokenizer, backbone, head, train.LabelMap, maxLength, options.HeadOptions);
         });
     }
@@ -132,20 +117,24 @@ public static class ClassifierFactory
         return BackboneOf(new ModelDirectoryReader(directory));
     }
 
+    /// <summary>A directory of a preset's shape is named after it; another size by its architecture alone.</summary>
     private static string BackboneOf(ModelDirectoryReader reader)
     {
         string kind = ModelDirectory.BackboneName(reader);
+        (int Hidden, int Layers, int Heads, int Inner) shape;
         if (kind == CausalDecoder.KindName)
         {
             var d = ModelDirectory.ReadDecoderConfig(reader);
-            return CausalDecoderConfig.PresetNames.FirstOrDefault(name => CausalDecoderConfig.Preset(name, d.VocabSize) is var p
-                && (p.NEmbd, p.NLayer, p.NHead, p.InnerSize) == (d.NEmbd, d.NLayer, d.NHead, d.InnerSize)) ?? CausalDecoder.KindName;
+            shape = (d.NEmbd, d.NLayer, d.NHead, d.InnerSize);
         }
-        if (kind != BertBackbone.KindName)
+        else if (kind == BertBackbone.KindName)
+        {
+            var e = ModelDirectory.ReadEncoderConfig(reader);
+            shape = (e.HiddenSize, e.NumHiddenLayers, e.NumAttentionHeads, e.IntermediateSize);
+        }
+        else
             return kind;
-        var e = ModelDirectory.ReadEncoderConfig(reader);
-        return BertBackboneConfig.PresetNames.FirstOrDefault(name => BertBackboneConfig.Preset(name, e.VocabSize) is var p
-            && (p.HiddenSize, p.NumHiddenLayers, p.NumAttentionHeads, p.IntermediateSize) == (e.HiddenSize, e.NumHiddenLayers, e.NumAttentionHeads, e.IntermediateSize)) ?? BertBackbone.KindName;
+        return ModelPresets.OfKind(kind).FirstOrDefault(p => (p.HiddenSize, p.Layers, p.AttentionHeads, p.IntermediateSize) == shape)?.Name ?? kind;
     }
 
     private static void RequireDirectory(string directory)
@@ -154,11 +143,6 @@ public static class ClassifierFactory
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"{directory}: model directory not found. Pass a directory written by 'pretrain', 'finetune' or TextClassifier.Save.");
     }
-
-    internal static string RequireKnown(string backbone) =>
-        BackboneNames.Contains(backbone, StringComparer.Ordinal)
-            ? backbone
-            : throw new ArgumentException($"Unknown backbone '{backbone}'. Known: {string.Join(", ", BackboneNames)}.", nameof(backbone));
 
     private static TextClassifier Assemble(ITokenizer tokenizer, IBackbone backbone, TaskKind head, LabelMap labels, int maxLength, HeadOptions? headOptions)
     {

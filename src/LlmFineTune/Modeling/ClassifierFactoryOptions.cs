@@ -15,20 +15,31 @@ public sealed class ClassifierFactoryOptions
     /// <value>The head: single-label, multi-label or regression; null follows the training set's <see cref="ITextDataset.Kind"/>. Default null.</value>
     public TaskKind? Head { get; set; }
 
-    /// <value>Most tokens per text; null gives 256 for <c>bag</c> and 128 for transformer backbones (at most the checkpoint's positions). Default null.</value>
+    /// <value>
+    /// Most tokens per text (the truncation length); null gives the preset's <see cref="BackbonePreset.MaxLength"/> (256 for <c>bag</c>,
+    /// 128 for transformers; from a pretrained directory, at most its positions). Default null.
+    /// </value>
     public int? MaxLength { get; set; }
 
-    /// <value>Size of the WordPiece vocabulary trained on the training texts when a transformer backbone starts from scratch. Default 8000.</value>
-    public int VocabularySize { get; set; } = 8000;
+    /// <value>
+    /// Rows of a new transformer's position table (the longest input it can ever read, saved as <c>max_position_embeddings</c> /
+    /// <c>n_positions</c>), separate from <see cref="MaxLength"/>: a model can have 512 positions and truncate at 128. Null gives
+    /// the preset's <see cref="BackbonePreset.MaxPositions"/>, grown to <see cref="MaxLength"/> when that is longer. Ignored by the
+    /// <c>bag</c> (no positions) and by a pretrained directory (its own). Default null.
+    /// </value>
+    public int? MaxPositions { get; set; }
 
-    /// <value>Width of the <c>bag</c> backbone's embeddings. Default 64.</value>
-    public int BagDimension { get; set; } = 64;
+    /// <value>Size of the WordPiece vocabulary trained on the training texts when a transformer backbone starts from scratch; null gives the preset's <see cref="BackbonePreset.VocabularySize"/> (8000). Default null.</value>
+    public int? VocabularySize { get; set; }
 
-    /// <value>Hash buckets of the <c>bag</c> backbone's tokenizer (its embedding rows). Default 2^18.</value>
-    public int BagBuckets { get; set; } = 1 << 18;
+    /// <value>Width of the <c>bag</c> backbone's embeddings; null gives the preset's <see cref="BackbonePreset.HiddenSize"/> (64). Default null.</value>
+    public int? BagDimension { get; set; }
 
-    /// <value>Longest word n-gram the <c>bag</c> backbone's tokenizer hashes (1 = words only, 2 = words and bigrams). Default 2.</value>
-    public int BagWordNgrams { get; set; } = 2;
+    /// <value>Hash buckets of the <c>bag</c> backbone's tokenizer (its embedding rows); null gives the preset's <see cref="BackbonePreset.VocabularySize"/> (2^18). Default null.</value>
+    public int? BagBuckets { get; set; }
+
+    /// <value>Longest word n-gram the <c>bag</c> backbone's tokenizer hashes (1 = words only, 2 = words and bigrams); null gives <see cref="Tokenization.HashingTokenizerOptions.WordNgrams"/>' default (2). Default null.</value>
+    public int? BagWordNgrams { get; set; }
 
     /// <value>Options of a fresh head (dropout, pooling, …); null gives the defaults (transformers pool the mean of their token states). Default null.</value>
     public Heads.HeadOptions? HeadOptions { get; set; }

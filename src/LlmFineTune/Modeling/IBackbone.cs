@@ -14,6 +14,13 @@ public interface IBackbone
     /// <summary>The width of the states and pooled vector.</summary>
     int HiddenSize { get; }
 
+    /// <summary>Rows of the token embedding table: the most token ids the backbone accepts (for the bag, its hash buckets).</summary>
+    int VocabularySize { get; }
+
+    /// <summary>Rows of the position table, the longest input the backbone can read; null when it has no position limit (the bag).</summary>
+    /// <remarks>The length a classifier truncates to (<see cref="TextClassifier.MaxLength"/>) is separate and at most this.</remarks>
+    int? MaxPositions { get; }
+
     /// <summary>Runs the backbone.</summary>
     /// <param name="inputIds">Token ids, int64 <c>[batch, seq]</c>.</param>
     /// <param name="attentionMask">1 for real tokens, 0 for padding, int64 <c>[batch, seq]</c>.</param>

@@ -87,13 +87,7 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
     /// </summary>
     private static void CheckVocabulary(ITokenizer tokenizer, IBackbone backbone)
     {
-        int rows = backbone switch
-        {
-            Backbones.BagOfNgrams bag => bag.VocabularySize,
-            Backbones.BertBackbone encoder => encoder.Config.VocabSize,
-            Backbones.CausalDecoder decoder => decoder.Config.VocabSize,
-            _ => int.MaxValue,
-        };
+        int rows = backbone.VocabularySize;
         if (tokenizer.VocabularySize > rows)
             throw new ArgumentException($"The tokenizer has {tokenizer.VocabularySize} ids but the backbone's embedding table has {rows} rows. Use the tokenizer the backbone was built for, or size the backbone's vocabulary to the tokenizer's VocabularySize.", nameof(tokenizer));
     }

@@ -84,15 +84,16 @@ public static class LanguageModelPretraining
             string kind = ClassifierFactory.BackboneOf(from);
             if (kind == ClassifierFactory.Bag)
                 throw new ArgumentException($"{from} holds a bag-of-n-grams model; continue it with {nameof(WordVectorPretraining)}, or pass a BERT or GPT-2 model directory as {nameof(options.From)}.", nameof(options));
-            decoder = kind == CausalDecoder.KindName || CausalDecoderConfig.PresetNames.Contains(kind, StringComparer.Ordinal);
+            decoder = (ModelPresets.Find(kind)?.Kind ?? kind) == CausalDecoder.KindName;
+            BackbonePreset.RequireRoomForText(kind, options.MaxLength);
         }
         else
         {
-            string[] backbones = [.. BertBackboneConfig.PresetNames, .. CausalDecoderConfig.PresetNames];
-            if (!backbones.Contains(options.Backbone, StringComparer.Ordinal))
-                throw new ArgumentException($"Unknown backbone '{options.Backbone}'. Valid: {string.Join(", ", backbones)}.", nameof(options));
+            var preset = ModelPresets.Find(options.Backbone) is { Kind: not BagOfNgrams.KindName } transformer ? transformer
+                : throw new ArgumentException($"Unknown backbone '{options.Backbone}'. Valid: {string.Join(", ", ModelPresets.Names.Where(n => n != BagOfNgrams.KindName))}.", nameof(options.Backbone));
             ArgumentOutOfRangeException.ThrowIfLessThan(options.VocabularySize, 16, nameof(options.VocabularySize));
-            decoder = CausalDecoderConfig.PresetNames.Contains(options.Backbone, StringComparer.Ordinal);
+            preset.PositionsFor(options.MaxLength, options.MaxPositions ?? options.MaxLength);
+            decoder = preset.Kind == CausalDecoder.KindName;
         }
         ArgumentOutOfRangeException.ThrowIfNegative(options.HeldOutDocuments, nameof(options.HeldOutDocuments));
         if (documents.Count - options.HeldOutDocuments < 1)
@@ -136,7 +137,8 @@ public static class LanguageModelPretraining
     {
         if (options.From is { } from)
             return Load(from, decoder, tokenizer, options);
-        return ClassifierFactory.NewTransformer(options.Backbone, tokenizer, options.MaxLength, options.Dropout) switch
+        var preset = ModelPresets.Get(options.Backbone);
+        return preset.Create(tokenizer, preset.PositionsFor(options.MaxLength, options.MaxPositions ?? options.MaxLength), dropout: options.Dropout) switch
         {
             CausalDecoder causal => new CausalLanguageModel(causal, tokenizer),
             var encoder => new MaskedLanguageModel((BertBackbone)encoder, tokenizer, options.Masking),

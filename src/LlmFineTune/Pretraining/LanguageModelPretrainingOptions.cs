@@ -26,14 +26,21 @@ public sealed class LanguageModelPretrainingOptions
     /// </value>
     public string? From { get; set; }
 
-    /// <value>Size of the WordPiece vocabulary trained on the corpus (not used with <see cref="From"/>). Default 8000.</value>
-    public int VocabularySize { get; set; } = 8000;
+    /// <value>Size of the WordPiece vocabulary trained on the corpus (not used with <see cref="From"/>). Default: the preset's <see cref="Modeling.BackbonePreset.VocabularySize"/>, 8000.</value>
+    public int VocabularySize { get; set; } = Modeling.ModelPresets.WordPieceVocabularySize;
 
     /// <value>
-    /// Tokens per pretraining sequence (also the new model's positions; with <see cref="From"/>, at most the model's). Default 64:
+    /// Tokens per pretraining sequence (with <see cref="From"/>, at most the model's positions). Default 64:
     /// on 2 cores four times as many steps fit a budget as at 256, and short texts (the fine-tuning sets) lose little.
     /// </value>
     public int MaxLength { get; set; } = 64;
+
+    /// <value>
+    /// Rows of a new model's position table (not used with <see cref="From"/>); null gives <see cref="MaxLength"/>, not the preset's
+    /// larger table, because positions pretraining never reaches would stay untrained yet be used by a fine-tuning that truncates
+    /// later. Default null.
+    /// </value>
+    public int? MaxPositions { get; set; }
 
     /// <value>Pack documents back to back into full sequences instead of one document per sequence; see <see cref="PretrainingOptions.Packing"/>. Default false.</value>
     public bool Packing { get; set; }

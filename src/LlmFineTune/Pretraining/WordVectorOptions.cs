@@ -16,7 +16,7 @@ public sealed class WordVectorOptions
     public HashingTokenizerOptions Tokenizer { get; set; } = new();
 
     /// <value>Vector width (the bag's embedding width). Default 64, the bag's.</value>
-    public int Dimension { get; set; } = 64;
+    public int Dimension { get; set; } = Modeling.ModelPresets.Bag.HiddenSize;
 
     /// <value>Largest distance of a context word; each position draws its window from 1 to this, as word2vec does. Default 5.</value>
     public int Window { get; set; } = 5;

@@ -21,17 +21,7 @@ public sealed class MicroBatchingOptions
     /// </value>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Checks every option.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
-    public void Validate()
-    {
-        if (MaxBatchSize is < 1 or > 4096)
-            throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "MaxBatchSize must be between 1 and 4096.");
-        if (MaxDelay < TimeSpan.Zero || MaxDelay > TimeSpan.FromSeconds(10))
-            throw new ArgumentOutOfRangeException(nameof(MaxDelay), MaxDelay, "MaxDelay must be between 0 and 10 seconds.");
-        if (QueueCapacity is < 1 or > 1_000_000)
-            throw new ArgumentOutOfRangeException(nameof(QueueCapacity), QueueCapacity, "QueueCapacity must be between 1 and 1000000.");
-        if (RequestTimeout != Timeout.InfiniteTimeSpan && (RequestTimeout <= TimeSpan.Zero || RequestTimeout > TimeSpan.FromDays(1)))
-            throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "RequestTimeout must be positive and at most one day, or Timeout.InfiniteTimeSpan.");
-    }
+    /// <summary>Checks every setting, as DI does at start-up.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is invalid; the message names each one.</exception>
+    public void Validate() => Validation.OptionsValidation.ThrowIfInvalid(MicroBatchingOptionsValidator.Instance, this);
 }

@@ -46,7 +46,7 @@ public sealed class TextClassificationService : IAsyncDisposable, IDisposable
     /// <param name="logger">Receives failed requests and model swaps; none when null.</param>
     /// <param name="name">The classifier's name, in messages and as the <c>llmfinetune.classifier</c> tag of every measurement.</param>
     /// <param name="meterFactory">Creates the <see cref="MeterName"/> meter (a host's); the service creates its own when null.</param>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range; the message names it.</exception>
     public TextClassificationService(TextClassifier model, MicroBatchingOptions? options = null, bool ownsModel = false, ILogger? logger = null,
         string name = "default", IMeterFactory? meterFactory = null)
     {

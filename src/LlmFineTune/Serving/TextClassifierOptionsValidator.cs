@@ -1,5 +1,4 @@
 using LlmFineTune.Modeling.Serialization;
-using LlmFineTune.Validation;
 using Microsoft.Extensions.Options;
 
 namespace LlmFineTune.Serving;
@@ -7,8 +6,6 @@ namespace LlmFineTune.Serving;
 /// <summary>Checks a served classifier's options at start-up: the model directory holds a saved model, and the batching settings are in range.</summary>
 internal sealed class TextClassifierOptionsValidator : IValidateOptions<TextClassifierOptions>
 {
-    private static readonly ThrowingOptionsValidator<MicroBatchingOptions> Batching = new(o => o.Validate());
-
     public ValidateOptionsResult Validate(string? name, TextClassifierOptions o)
     {
         var errors = new ValidateOptionsResultBuilder();
@@ -31,7 +28,7 @@ internal sealed class TextClassifierOptionsValidator : IValidateOptions<TextClas
         if (o.Batching is null)
             errors.AddError($"{which}: must not be null.", nameof(o.Batching));
         else
-            foreach (string failure in Batching.Validate(name, o.Batching).Failures ?? [])
+            foreach (string failure in MicroBatchingOptionsValidator.Instance.Validate(name, o.Batching).Failures ?? [])
                 errors.AddError($"{which}: {failure.Replace("Property ", $"Property {nameof(o.Batching)}.", StringComparison.Ordinal)}");
         return errors.Build();
     }

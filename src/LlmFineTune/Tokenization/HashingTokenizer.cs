@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 
 namespace LlmFineTune.Tokenization;
 
@@ -18,7 +19,7 @@ public sealed class HashingTokenizer : ITokenizer
 
     /// <summary>Creates a tokenizer.</summary>
     /// <param name="options">Settings; validated here. Default settings when null.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is out of range; the message names it.</exception>
     public HashingTokenizer(HashingTokenizerOptions? options = null)
     {
         this.options = options ?? new HashingTokenizerOptions();
@@ -133,7 +134,7 @@ public sealed class HashingTokenizer : ITokenizer
                 Lowercase = json["lowercase"] is null || JsonFiles.GetBool(json, "lowercase", path),
             });
         }
-        catch (ArgumentOutOfRangeException e)
+        catch (OptionsValidationException e)
         {
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }

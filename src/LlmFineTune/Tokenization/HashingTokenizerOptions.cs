@@ -18,15 +18,7 @@ public sealed class HashingTokenizerOptions
     /// <value>Whether to lower-case text first. Default true.</value>
     public bool Lowercase { get; set; } = true;
 
-    /// <summary>Checks every setting.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
-    public void Validate()
-    {
-        if (Buckets is < 1 or > 1 << 26)
-            throw new ArgumentOutOfRangeException(nameof(Buckets), Buckets, "Buckets must be between 1 and 67,108,864.");
-        if (WordNgrams is < 1 or > 5)
-            throw new ArgumentOutOfRangeException(nameof(WordNgrams), WordNgrams, "WordNgrams must be between 1 and 5.");
-        if (MinCharNgram < 0 || MaxCharNgram < MinCharNgram || MaxCharNgram > 8 || (MinCharNgram == 0) != (MaxCharNgram == 0))
-            throw new ArgumentOutOfRangeException(nameof(MinCharNgram), $"MinCharNgram..MaxCharNgram must both be 0 or satisfy 1 <= Min <= Max <= 8 (was {MinCharNgram}..{MaxCharNgram}).");
-    }
+    /// <summary>Checks every setting, as DI does at start-up.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is invalid; the message names each one.</exception>
+    public void Validate() => Validation.OptionsValidation.ThrowIfInvalid(HashingTokenizerOptionsValidator.Instance, this);
 }

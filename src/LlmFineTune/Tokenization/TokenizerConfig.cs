@@ -38,4 +38,17 @@ internal static class TokenizerConfig
         var map = new JsonObject(SpecialTokenKeys.Where(key => json[key] is not null).Select(key => KeyValuePair.Create(key, (JsonNode?)json[key]!.DeepClone())));
         AtomicFile.WriteAllText(Path.Combine(directory, SpecialTokensMapFileName), map.ToJsonString(Indented));
     }
+
+    /// <summary>
+    /// The truncation length a Hugging Face tokenizer's <c>tokenizer_config.json</c> records (<c>model_max_length</c>), or null when
+    /// there is none or it is transformers' "unlimited" placeholder (a number beyond <see cref="int"/>).
+    /// </summary>
+    /// <param name="directory">A model directory.</param>
+    /// <returns>The length, or null.</returns>
+    public static int? ModelMaxLength(string directory)
+    {
+        string path = Path.Combine(directory, HashingTokenizer.ConfigFileName);
+        return File.Exists(path) && JsonFiles.ReadObject(path)["model_max_length"] is JsonValue value
+            && value.TryGetValue<long>(out long length) && length is >= 1 and <= int.MaxValue ? (int)length : null;
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Tokenizers;
 using LlmFineTune.Data;
+using Microsoft.Extensions.Options;
 
 namespace LlmFineTune.Tokenization;
 
@@ -61,7 +62,7 @@ public sealed class WordPieceTokenizer : ITokenizer
     /// <returns>The tokenizer.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is empty, repeats a token, or lacks a special token; the message names file:line.</exception>
-    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="OptionsValidationException">An option is invalid; the message names it.</exception>
     public static WordPieceTokenizer FromVocabulary(string vocabPath, WordPieceTokenizerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(vocabPath);
@@ -85,7 +86,7 @@ public sealed class WordPieceTokenizer : ITokenizer
     /// <param name="options">Normalization and special tokens; bert-base-uncased's when null.</param>
     /// <returns>The tokenizer.</returns>
     /// <exception cref="InvalidDataException">A token repeats, or a special token is missing.</exception>
-    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="OptionsValidationException">An option is invalid; the message names it.</exception>
     public static WordPieceTokenizer FromTokens(IEnumerable<string> tokens, WordPieceTokenizerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(tokens);
@@ -126,7 +127,7 @@ public sealed class WordPieceTokenizer : ITokenizer
         {
             return FromVocabulary(Path.Combine(directory, VocabFileName), options);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or OptionsValidationException)
         {
             throw new InvalidDataException($"{configPath}: {e.Message}", e);
         }

@@ -39,19 +39,9 @@ public sealed class WordPieceTokenizerOptions
     /// <summary>The five special tokens in the order a trained vocabulary starts with.</summary>
     public IReadOnlyList<string> SpecialTokens => [PadToken, UnknownToken, ClassificationToken, SeparatorToken, MaskToken];
 
-    /// <summary>Checks every setting.</summary>
-    /// <exception cref="ArgumentException">A token is empty or two special tokens are the same.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="MaxInputCharsPerWord"/> is below 1.</exception>
-    public void Validate()
-    {
-        if (MaxInputCharsPerWord < 1)
-            throw new ArgumentOutOfRangeException(nameof(MaxInputCharsPerWord), MaxInputCharsPerWord, "MaxInputCharsPerWord must be at least 1.");
-        var tokens = SpecialTokens;
-        if (tokens.Any(string.IsNullOrWhiteSpace))
-            throw new ArgumentException("Special tokens must not be empty.", nameof(SpecialTokens));
-        if (tokens.Distinct(StringComparer.Ordinal).Count() != tokens.Count)
-            throw new ArgumentException($"Special tokens must be distinct (were {string.Join(", ", tokens)}).", nameof(SpecialTokens));
-    }
+    /// <summary>Checks every setting, as DI does at start-up.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is invalid; the message names each one.</exception>
+    public void Validate() => Validation.OptionsValidation.ThrowIfInvalid(WordPieceTokenizerOptionsValidator.Instance, this);
 
     internal WordPieceTokenizerOptions Clone() => (WordPieceTokenizerOptions)MemberwiseClone();
 }

@@ -20,7 +20,7 @@ public sealed class WordPieceTrainer
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="options">Settings; defaults when null. Validated here.</param>
-    /// <exception cref="ArgumentException">A setting is invalid.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is invalid; the message names it.</exception>
     public WordPieceTrainer(WordPieceTrainerOptions? options = null)
     {
         this.options = options ?? new WordPieceTrainerOptions();

@@ -108,7 +108,7 @@ public sealed class LlmFineTuneServiceCollectionExtensionsTests
 
         var e = Assert.ThrowsExactly<AggregateException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
         string all = string.Join(" | ", e.InnerExceptions.Select(i => i.Message));
-        StringAssert.Contains(all, "Property ConfidenceLevel: ConfidenceLevel must lie strictly between 0 and 1");
+        StringAssert.Contains(all, "Property ConfidenceLevel: must lie strictly between 0 and 1");
         StringAssert.Contains(all, "Property Dropout: must be in [0, 1) (was 1.5)");
     }
 

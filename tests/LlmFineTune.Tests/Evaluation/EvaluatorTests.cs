@@ -6,6 +6,7 @@ using LlmFineTune.Modeling.Heads;
 using LlmFineTune.Plotting;
 using LlmFineTune.Tokenization;
 using LlmFineTune.Training;
+using Microsoft.Extensions.Options;
 using TorchSharp;
 
 namespace LlmFineTune.Tests.Evaluation;
@@ -143,10 +144,10 @@ public sealed class EvaluatorTests
     [TestMethod]
     public void Constructor_OutOfRangeOption_ThrowsNamingIt()
     {
-        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Evaluator(new EvaluationOptions { ConfidenceLevel = 1 }));
-        Assert.AreEqual("ConfidenceLevel", e.ParamName);
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Evaluator(batchSize: 0));
-        var t = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Evaluator(new EvaluationOptions { Thresholds = { ["x"] = 1.5 } }));
+        var e = Assert.ThrowsExactly<OptionsValidationException>(() => new Evaluator(new EvaluationOptions { ConfidenceLevel = 1 }));
+        StringAssert.Contains(e.Message, "Property ConfidenceLevel: must lie strictly between 0 and 1");
+        Assert.ThrowsExactly<OptionsValidationException>(() => new Evaluator(batchSize: 0));
+        var t = Assert.ThrowsExactly<OptionsValidationException>(() => new Evaluator(new EvaluationOptions { Thresholds = { ["x"] = 1.5 } }));
         StringAssert.Contains(t.Message, "Thresholds['x']");
     }
 

@@ -40,7 +40,7 @@ internal static class OnnxModels
     {
         manual_seed(11);
         ITokenizer tokenizer = backbone == "bag" ? new HashingTokenizer(new HashingTokenizerOptions { Buckets = 4096 }) : WordPiece.Value;
-        IBackbone body = backbone == "bag" ? new BagOfNgrams(tokenizer.VocabularySize, 16) : ClassifierFactory.NewTransformer(backbone, tokenizer, maxLength: 48);
+        IBackbone body = backbone == "bag" ? new BagOfNgrams(tokenizer.VocabularySize, 16) : ModelPresets.Get(backbone).Create(tokenizer, positions: 48);
         if (body is BertBackbone encoder) encoder.UsePooler = usePooler;
         var labels = kind switch
         {

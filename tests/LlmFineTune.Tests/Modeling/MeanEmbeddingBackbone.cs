@@ -28,6 +28,10 @@ internal sealed class MeanEmbeddingBackbone : Module<Tensor, Tensor, Tensor>, IB
 
     public int HiddenSize => Options.Dimension;
 
+    public int VocabularySize => Options.VocabularySize;
+
+    public int? MaxPositions => null;
+
     public BackboneOutput Forward(Tensor inputIds, Tensor attentionMask) => new(attentionMask, tokenStates: null, pooled: forward(inputIds, attentionMask));
 
     public override Tensor forward(Tensor inputIds, Tensor attentionMask)

@@ -132,7 +132,7 @@ public sealed class AddTextClassifierTests
         using var _ = host;
 
         var e = Assert.ThrowsExactly<OptionsValidationException>(() => host.StartAsync().GetAwaiter().GetResult());
-        StringAssert.Contains(e.Message, "text classifier 'spam': Property Batching.MaxBatchSize: MaxBatchSize must be between 1 and 4096.");
+        StringAssert.Contains(e.Message, "text classifier 'spam': Property Batching.MaxBatchSize: must be between 1 and 4096 (was");
     }
 
     [TestMethod]

@@ -6,6 +6,7 @@ using LlmFineTune.Serving;
 using LlmFineTune.Tokenization;
 using LlmFineTune.Training;
 using LlmFineTune.Tests.Training;
+using Microsoft.Extensions.Options;
 using TorchSharp;
 
 namespace LlmFineTune.Tests.Serving;
@@ -77,8 +78,8 @@ public sealed class TextClassificationServiceTests
     [TestMethod]
     public void Constructor_ZeroBatchSize_ThrowsNamingTheOption()
     {
-        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new TextClassificationService(model, new MicroBatchingOptions { MaxBatchSize = 0 }));
-        Assert.AreEqual("MaxBatchSize", e.ParamName);
+        var e = Assert.ThrowsExactly<OptionsValidationException>(() => new TextClassificationService(model, new MicroBatchingOptions { MaxBatchSize = 0 }));
+        StringAssert.Contains(e.Message, "Property MaxBatchSize: must be between 1 and");
     }
 
     /// <summary>An untrained bag model whose serving thread a test can hold inside a forward pass.</summary>
@@ -155,8 +156,8 @@ public sealed class TextClassificationServiceTests
     [TestMethod]
     public void Constructor_ZeroQueueCapacity_ThrowsNamingTheOption()
     {
-        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new TextClassificationService(model, new MicroBatchingOptions { QueueCapacity = 0 }));
-        Assert.AreEqual("QueueCapacity", e.ParamName);
+        var e = Assert.ThrowsExactly<OptionsValidationException>(() => new TextClassificationService(model, new MicroBatchingOptions { QueueCapacity = 0 }));
+        StringAssert.Contains(e.Message, "Property QueueCapacity: must be between 1 and");
     }
 
     [TestMethod]

@@ -1,6 +1,7 @@
 using LlmFineTune.Data;
 using LlmFineTune.Tests.Data;
 using LlmFineTune.Tokenization;
+using Microsoft.Extensions.Options;
 
 namespace LlmFineTune.Tests.Tokenization;
 
@@ -79,8 +80,8 @@ public sealed class WordPieceTrainerTests
     [TestMethod]
     public void Options_Invalid_Throw()
     {
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new WordPieceTrainer(new() { VocabularySize = 5 }));
-        Assert.ThrowsExactly<ArgumentException>(() => new WordPieceTrainer(new() { AdditionalSpecialTokens = ["[PAD]"] }));
+        StringAssert.Contains(Assert.ThrowsExactly<OptionsValidationException>(() => new WordPieceTrainer(new() { VocabularySize = 5 })).Message, "Property VocabularySize: must exceed the 5 special tokens (was 5).");
+        StringAssert.Contains(Assert.ThrowsExactly<OptionsValidationException>(() => new WordPieceTrainer(new() { AdditionalSpecialTokens = ["[PAD]"] })).Message, "Property AdditionalSpecialTokens: special tokens must be distinct");
         Assert.ThrowsExactly<InvalidDataException>(() => new WordPieceTrainer().Train(["  ", ""]));
     }
 

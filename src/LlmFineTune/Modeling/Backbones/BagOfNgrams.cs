@@ -18,6 +18,9 @@ namespace LlmFineTune.Modeling.Backbones;
 /// </remarks>
 public sealed class BagOfNgrams : Module<Tensor, Tensor, Tensor>, IBackbone
 {
+    /// <summary>The <see cref="IBackbone.Kind"/> of this backbone, and the name of its preset in <see cref="ModelPresets"/>.</summary>
+    public const string KindName = "bag";
+
     private readonly EmbeddingBag embeddings;
 
     /// <summary>Creates the backbone with uniform(-1/dim, 1/dim) embeddings, as fastText initialises them.</summary>
@@ -40,10 +43,13 @@ public sealed class BagOfNgrams : Module<Tensor, Tensor, Tensor>, IBackbone
     }
 
     /// <inheritdoc />
-    public string Kind => "bag";
+    public string Kind => KindName;
 
-    /// <summary>Rows of the embedding table.</summary>
+    /// <summary>Rows of the embedding table (the hashing tokenizer's buckets).</summary>
     public int VocabularySize { get; }
+
+    /// <summary>Always null: a bag of n-grams has no position table, so any length fits.</summary>
+    public int? MaxPositions => null;
 
     /// <inheritdoc />
     public int HiddenSize { get; }

@@ -44,6 +44,12 @@ public sealed class BertBackbone : Module<Tensor, Tensor, Tensor>, IBackbone
     /// <inheritdoc />
     public int HiddenSize => Config.HiddenSize;
 
+    /// <inheritdoc />
+    public int VocabularySize => Config.VocabSize;
+
+    /// <inheritdoc />
+    public int? MaxPositions => Config.MaxPositionEmbeddings;
+
     /// <summary>The word embedding table <c>[vocab, hidden]</c>; the masked-LM decoder shares it.</summary>
     public Parameter WordEmbeddings => embeddings.WordEmbeddings;
 

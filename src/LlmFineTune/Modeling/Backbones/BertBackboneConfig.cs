@@ -45,33 +45,20 @@ public sealed class BertBackboneConfig
     /// <value>Id of the padding token (HF <c>pad_token_id</c>). Default 0.</value>
     public int PadTokenId { get; set; }
 
-    /// <summary>The names <see cref="Preset"/> accepts.</summary>
-    public static IReadOnlyList<string> PresetNames { get; } = ["bert-tiny", "bert-mini", "bert-small", "bert-base"];
+    /// <summary>The names <see cref="Preset"/> accepts: the <c>bert-*</c> entries of <see cref="ModelPresets"/>.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = [.. ModelPresets.OfKind(BertBackbone.KindName).Select(p => p.Name)];
 
-    /// <summary>A named size: <c>bert-tiny</c> (2 layers / 128 wide / 2 heads), <c>bert-mini</c> (4/256/4), <c>bert-small</c> (4/512/8) or <c>bert-base</c> (12/768/12).</summary>
+    /// <summary>A named size from <see cref="ModelPresets"/>: <c>bert-tiny</c> (2 layers / 128 wide / 2 heads), <c>bert-mini</c> (4/256/4), <c>bert-small</c> (4/512/8) or <c>bert-base</c> (12/768/12).</summary>
     /// <param name="name">One of <see cref="PresetNames"/>.</param>
     /// <param name="vocabSize">The tokenizer's vocabulary size.</param>
-    /// <returns>A new config; the feed-forward width is 4 × hidden, as in the published models.</returns>
+    /// <returns>A new config; the feed-forward width is 4 × hidden, as in the published models, and the position table the preset's.</returns>
     /// <exception cref="ArgumentException">Unknown name.</exception>
     public static BertBackboneConfig Preset(string name, int vocabSize)
     {
         ArgumentNullException.ThrowIfNull(name);
-        (int layers, int hidden, int heads) = name switch
-        {
-            "bert-tiny" => (2, 128, 2),
-            "bert-mini" => (4, 256, 4),
-            "bert-small" => (4, 512, 8),
-            "bert-base" => (12, 768, 12),
-            _ => throw new ArgumentException($"Unknown preset '{name}'. Valid presets: {string.Join(", ", PresetNames)}.", nameof(name)),
-        };
-        return new BertBackboneConfig
-        {
-            VocabSize = vocabSize,
-            HiddenSize = hidden,
-            NumHiddenLayers = layers,
-            NumAttentionHeads = heads,
-            IntermediateSize = 4 * hidden,
-        };
+        var preset = ModelPresets.Find(name) is { Kind: BertBackbone.KindName } found ? found
+            : throw new ArgumentException($"Unknown preset '{name}'. Valid presets: {string.Join(", ", PresetNames)}.", nameof(name));
+        return preset.EncoderConfig(vocabSize);
     }
 
     /// <summary>Checks every field.</summary>

@@ -51,6 +51,12 @@ public sealed class CausalDecoder : Module<Tensor, Tensor, Tensor>, IBackbone
     /// <inheritdoc />
     public int HiddenSize => Config.NEmbd;
 
+    /// <inheritdoc />
+    public int VocabularySize => Config.VocabSize;
+
+    /// <inheritdoc />
+    public int? MaxPositions => Config.NPositions;
+
     /// <summary>The token embedding table <c>[vocab, embd]</c>; the LM head shares it.</summary>
     public Parameter TokenEmbeddings => wte.weight!;
 

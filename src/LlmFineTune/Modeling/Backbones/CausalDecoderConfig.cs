@@ -57,11 +57,11 @@ public sealed class CausalDecoderConfig
     /// <summary>The feed-forward width in use.</summary>
     public int InnerSize => NInner ?? 4 * NEmbd;
 
-    /// <summary>The names <see cref="Preset"/> accepts.</summary>
-    public static IReadOnlyList<string> PresetNames { get; } = ["gpt2-tiny", "gpt2-mini", "gpt2-small", "gpt2-base"];
+    /// <summary>The names <see cref="Preset"/> accepts: the <c>gpt2-*</c> entries of <see cref="ModelPresets"/>.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = [.. ModelPresets.OfKind(CausalDecoder.KindName).Select(p => p.Name)];
 
     /// <summary>
-    /// A named size, the same as the encoder preset with the same suffix: <c>gpt2-tiny</c> (2 layers / 128 wide / 2 heads),
+    /// A named size from <see cref="ModelPresets"/>, the same as the encoder preset with the same suffix: <c>gpt2-tiny</c> (2 layers / 128 wide / 2 heads),
     /// <c>gpt2-mini</c> (4/256/4), <c>gpt2-small</c> (4/512/8) or <c>gpt2-base</c> (12/768/12, the shape of OpenAI's smallest GPT-2).
     /// </summary>
     /// <param name="name">One of <see cref="PresetNames"/>.</param>
@@ -71,18 +71,9 @@ public sealed class CausalDecoderConfig
     public static CausalDecoderConfig Preset(string name, int vocabSize)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!PresetNames.Contains(name, StringComparer.Ordinal))
-            throw new ArgumentException($"Unknown preset '{name}'. Valid presets: {string.Join(", ", PresetNames)}.", nameof(name));
-        // One size table for both architectures: gpt2-X has bert-X's shape.
-        var sizes = BertBackboneConfig.Preset(BertBackbone.KindName + name[CausalDecoder.KindName.Length..], vocabSize);
-        return new CausalDecoderConfig
-        {
-            VocabSize = vocabSize,
-            NEmbd = sizes.HiddenSize,
-            NLayer = sizes.NumHiddenLayers,
-            NHead = sizes.NumAttentionHeads,
-            NInner = sizes.IntermediateSize,
-        };
+        var preset = ModelPresets.Find(name) is { Kind: CausalDecoder.KindName } found ? found
+            : throw new ArgumentException($"Unknown preset '{name}'. Valid presets: {string.Join(", ", PresetNames)}.", nameof(name));
+        return preset.DecoderConfig(vocabSize);
     }
 
     /// <summary>A copy (every field is a value).</summary>

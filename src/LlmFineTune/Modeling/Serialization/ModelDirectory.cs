@@ -82,12 +82,7 @@ public static class ModelDirectory
         parts.Backbones.Require(BackboneName(reader), $"{reader.ConfigPath}: {Section}.backbone (else model_type)");
 
     /// <summary>The positions a transformer backbone embeds (its longest input); unlimited for the bag.</summary>
-    internal static int MaxPositions(IBackbone backbone) => backbone switch
-    {
-        BertBackbone encoder => encoder.Config.MaxPositionEmbeddings,
-        CausalDecoder decoder => decoder.Config.NPositions,
-        _ => int.MaxValue,
-    };
+    internal static int MaxPositions(IBackbone backbone) => backbone.MaxPositions ?? int.MaxValue;
 
     /// <summary>Loads the backbone a directory holds (any registered kind: a pretrained encoder or decoder, word vectors, a classifier's backbone) with its weights.</summary>
     /// <returns>The backbone, in eval mode; the caller owns it.</returns>
@@ -182,7 +177,8 @@ public static class ModelDirectory
         try
         {
             int positions = MaxPositions(backbone);
-            int maxLength = section["max_length"] is null ? Math.Min(512, positions) : JsonFiles.GetInt(section, "max_length", path + " " + Section);
+            // Truncation is our section's max_length, else (a directory transformers wrote) the tokenizer's model_max_length; the position table is apart.
+            int maxLength = section["max_length"] is null ? Math.Min(TokenizerConfig.ModelMaxLength(reader.Directory) ?? 512, positions) : JsonFiles.GetInt(section, "max_length", path + " " + Section);
             if (maxLength < 1 || maxLength > positions)
                 throw new InvalidDataException($"{path}: {Section}.max_length must be {(positions == int.MaxValue ? "at least 1" : $"between 1 and {backbonePart.PositionsKey ?? "the backbone's positions"} ({positions})")} (was {maxLength}).");
             head = headPart.Create(reader, backbone.HiddenSize, labels, section["head_options"], $"{path} {Section}.head_options");

@@ -30,6 +30,7 @@ public sealed record AutotuneSettings(double LearningRate, int Epochs, int Batch
             Backbone = options.Backbone,
             Head = options.Head,
             MaxLength = options.MaxLength,
+            MaxPositions = options.MaxPositions,
             VocabularySize = options.VocabularySize,
             Seed = options.Seed,
             BagDimension = BagDimension ?? options.BagDimension,

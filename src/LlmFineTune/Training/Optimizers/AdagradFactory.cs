@@ -13,7 +13,7 @@ public sealed class AdagradFactory : IOptimizerFactory
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public AdagradFactory(double weightDecay = 0, double initialAccumulator = 0, double epsilon = 1e-10)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(weightDecay);
+        WeightDecaySplit.CheckDecay(weightDecay);
         ArgumentOutOfRangeException.ThrowIfNegative(initialAccumulator);
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive.");
         WeightDecay = weightDecay;

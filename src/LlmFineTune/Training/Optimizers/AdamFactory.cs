@@ -14,7 +14,7 @@ public sealed class AdamFactory : IOptimizerFactory
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public AdamFactory(double weightDecay = 0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(weightDecay);
+        WeightDecaySplit.CheckDecay(weightDecay);
         CheckBetas(beta1, beta2, epsilon);
         WeightDecay = weightDecay;
         Beta1 = beta1;

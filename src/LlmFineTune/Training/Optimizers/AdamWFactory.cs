@@ -20,7 +20,7 @@ public sealed class AdamWFactory : IOptimizerFactory
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public AdamWFactory(double weightDecay = 0.01, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(weightDecay);
+        WeightDecaySplit.CheckDecay(weightDecay);
         AdamFactory.CheckBetas(beta1, beta2, epsilon);
         WeightDecay = weightDecay;
         Beta1 = beta1;

@@ -16,7 +16,7 @@ public sealed class RmsPropFactory : IOptimizerFactory
     {
         if (!(alpha >= 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha must be in [0, 1).");
         if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1).");
-        ArgumentOutOfRangeException.ThrowIfNegative(weightDecay);
+        WeightDecaySplit.CheckDecay(weightDecay);
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive.");
         Alpha = alpha;
         Momentum = momentum;

@@ -15,7 +15,7 @@ public sealed class SgdFactory : IOptimizerFactory
     public SgdFactory(double momentum = 0, bool nesterov = false, double weightDecay = 0)
     {
         if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1).");
-        ArgumentOutOfRangeException.ThrowIfNegative(weightDecay);
+        WeightDecaySplit.CheckDecay(weightDecay);
         if (nesterov && momentum == 0)
             throw new ArgumentException("Nesterov momentum needs momentum above 0.", nameof(nesterov));
         Momentum = momentum;

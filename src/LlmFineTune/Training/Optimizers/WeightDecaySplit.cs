@@ -8,6 +8,14 @@ namespace LlmFineTune.Training.Optimizers;
 /// </summary>
 internal static class WeightDecaySplit
 {
+    /// <summary>Refuses a negative or non-finite weight decay, in words the CLI shows as they are (with the flag for the name).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">It is.</exception>
+    public static void CheckDecay(double weightDecay)
+    {
+        if (!(weightDecay >= 0 && double.IsFinite(weightDecay)))
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, FormattableString.Invariant($"weightDecay must be 0 or more (was {weightDecay})."));
+    }
+
     public static List<TGroup> Split<TGroup>(IReadOnlyList<ParameterGroup> groups, double learningRate, double weightDecay, Func<IReadOnlyList<Parameter>, double, double, TGroup> create)
     {
         ArgumentNullException.ThrowIfNull(groups);

@@ -5,7 +5,8 @@ internal static class Warmup
 {
     public static void Check(int warmupSteps)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(warmupSteps);
+        if (warmupSteps < 0)
+            throw new ArgumentOutOfRangeException(nameof(warmupSteps), warmupSteps, $"warmupSteps must be 0 or more (was {warmupSteps}).");
     }
 
     /// <summary>Whether <paramref name="step"/> is in the warm-up, and the multiplier there (as Hugging Face's schedules).</summary>
