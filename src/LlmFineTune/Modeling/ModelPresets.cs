@@ -32,8 +32,12 @@ public static class ModelPresets
     /// <summary>128 tokens cover most classification texts, and attention costs the square of the length on CPU.</summary>
     internal const int TransformerMaxLength = 128;
 
-    /// <summary>The position tables of the published families: BERT's 512, GPT-2's 1024 (truncation stays at <see cref="TransformerMaxLength"/>).</summary>
-    private const int EncoderPositions = 512, DecoderPositions = 1024;
+    /// <summary>
+    /// A model trained from scratch gets as many positions as it reads (not BERT's 512 or GPT-2's 1024): positions past the
+    /// truncation length never train, and the models' measured sizes and scores assume this table. A longer
+    /// <c>MaxLength</c> grows it; <c>MaxPositions</c> sets it apart from truncation.
+    /// </summary>
+    private const int EncoderPositions = TransformerMaxLength, DecoderPositions = TransformerMaxLength;
 
     /// <summary>The bag of n-grams: a hashing tokenizer (words and bigrams into 2^18 buckets) and a 64-wide embedding mean.</summary>
     public static BackbonePreset Bag { get; } = new(BagOfNgrams.KindName, BagOfNgrams.KindName, layers: 0, BagDimension, attentionHeads: 0,

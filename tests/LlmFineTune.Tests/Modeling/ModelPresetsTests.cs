@@ -104,8 +104,8 @@ public sealed class ModelPresetsTests
         using var decoder = new CausalDecoder(CausalDecoderConfig.Preset("gpt2-tiny", 60));
 
         Assert.AreEqual((100, (int?)null), (((IBackbone)bag).VocabularySize, ((IBackbone)bag).MaxPositions));
-        Assert.AreEqual((50, (int?)512), (((IBackbone)encoder).VocabularySize, ((IBackbone)encoder).MaxPositions));
-        Assert.AreEqual((60, (int?)1024), (((IBackbone)decoder).VocabularySize, ((IBackbone)decoder).MaxPositions));
+        Assert.AreEqual((50, (int?)128), (((IBackbone)encoder).VocabularySize, ((IBackbone)encoder).MaxPositions));
+        Assert.AreEqual((60, (int?)128), (((IBackbone)decoder).VocabularySize, ((IBackbone)decoder).MaxPositions));
     }
 
     private static void AssertThreeDoorsAgree(string name)
