@@ -91,7 +91,8 @@ public sealed class LanguageModelPretrainingOptions
     /// <value>
     /// Pretrain the <c>bert-*</c> encoder with ELECTRA's replaced-token detection (<see cref="Pretraining.ReplacedTokenDetection"/>) under
     /// these settings instead of masked LM; <see cref="Masking"/> is then not used (ELECTRA masks by its own
-    /// <see cref="ReplacedTokenDetectionOptions.Masking"/>). Not for GPT-2 decoders. Default null (masked LM).
+    /// <see cref="ReplacedTokenDetectionOptions.Masking"/>). The held-out <see cref="PretrainingEvaluation.Loss"/> is then ELECTRA's whole loss
+    /// (generator + λ · discriminator), whose exponential is no perplexity. Not for GPT-2 decoders. Default null (masked LM).
     /// </value>
     public ReplacedTokenDetectionOptions? ReplacedTokenDetection { get; set; }
 
