@@ -3,6 +3,7 @@ using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Serialization;
 using LlmFineTune.Pretraining;
 using LlmFineTune.Tests.Backbones;
+using LlmFineTune.Training;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Tests.Pretraining;
@@ -95,6 +96,35 @@ public sealed class ReplacedTokenDetectionTests
             Assert.IsTrue(draws[i] is >= 0f and < 1f);
         }
         Assert.AreEqual(0.85, ids.Where((id, i) => labels[i] != -100 && id == 4).Count() / (double)chosen, 0.08, "85 % [MASK]");
+    }
+
+    [TestMethod]
+    public void Train_FrozenRandomGenerator_DiscriminatorSpotsTheTokensItSamples()
+    {
+        // The corpus uses half of the vocabulary. The generator is frozen at its random start, so it keeps sampling from the whole
+        // vocabulary, and its samples from the unused half are replacements the discriminator can learn to spot from the token
+        // alone: this checks the path from sampling to the discriminator's labels and loss, without waiting for context to be learned.
+        var tokenizer = TinyWordTokenizer.Synthetic(45);
+        var random = new Random(2);
+        string Document() => string.Join(' ', Enumerable.Range(0, 14).Select(_ => tokenizer[5 + random.Next(20)]));
+        var documents = Enumerable.Range(0, 200).Select(_ => Document()).ToList();
+        using var electra = new ReplacedTokenDetection(new BertBackbone(BertBackboneTests.Tiny(45)), tokenizer);
+        foreach (var (_, parameter) in electra.named_parameters().Where(p => p.name.StartsWith("generator.", StringComparison.Ordinal)))
+            parameter.requires_grad = false;
+        var task = new PretrainingTask(electra, tokenizer, documents, new PretrainingOptions { MaxLength = 16, BatchSize = 16 });
+
+        new Trainer(new TrainerOptions { Epochs = 8, LearningRate = 3e-3, BatchSize = 16 }).Train(task);
+
+        electra.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = tokenizer.Encode(Document()).Select(i => (long)i).ToArray();
+        var unused = new[] { 3, 7, 11 };
+        foreach (int position in unused) ids[position] = 25 + position;
+        var probability = electra.forward(tensor(ids, [1, ids.Length]), ones(1, ids.Length, dtype: ScalarType.Int64)).sigmoid().data<float>().ToArray();
+        double replaced = unused.Average(p => probability[p]);
+        double original = Enumerable.Range(1, ids.Length - 2).Except(unused).Average(p => probability[p]);
+        Assert.IsGreaterThan(original + 0.3, replaced, $"p(replaced) {replaced:F2} on tokens the corpus never uses, {original:F2} on its own");
     }
 
     [TestMethod]
