@@ -1,5 +1,5 @@
-"""What the parity-fixture scripts share: LayerNorm from its definition and a hand-written safetensors writer
-(Debian 12 packages neither safetensors nor transformers). Imported by make_*_parity_fixture.py."""
+"""What the parity-fixture scripts share: LayerNorm from its definition and a hand-written safetensors writer and
+reader (Debian 12 packages neither safetensors nor transformers). Imported by make_*_parity_fixture.py."""
 import json
 import struct
 
@@ -27,3 +27,20 @@ def write_safetensors(path, tensors):
         f.write(text)
         for blob in blobs:
             f.write(blob)
+
+
+def read_safetensors(path):
+    """Reads F32 tensors (what the library and write_safetensors write) into a name -> tensor dict."""
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(length))
+        data = f.read()
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        if entry["dtype"] != "F32":
+            raise ValueError(f"{path}: tensor {name} is {entry['dtype']}; this reader handles F32 only")
+        start, end = entry["data_offsets"]
+        tensors[name] = torch.frombuffer(bytearray(data[start:end]), dtype=torch.float32).reshape(entry["shape"])
+    return tensors

@@ -25,6 +25,7 @@ internal static partial class UserErrors
         ["weightDecay"] = "--weight-decay",
         ["warmupSteps"] = "--warmup-steps",
         ["Probability"] = "--mask-probability",
+        ["GeneratorSizeFraction"] = "--generator-size",
         ["VocabularySize"] = "--vocab-size",
         ["BagBuckets"] = "--buckets",
         ["Buckets"] = "--buckets",

@@ -5,16 +5,16 @@ using LlmFineTune.Tokenization;
 namespace LlmFineTune.Benchmarks.Accuracy;
 
 /// <summary>
-/// Pretraining at equal wall-clock budgets with the library's defaults (issue 17), cached per corpus: bert-mini MLM for
-/// <c>--pretrain-minutes</c> (<see cref="LanguageModelPretrainingOptions.TimeBudget"/>), and skip-gram word vectors for the bag
+/// Pretraining at equal wall-clock budgets with the library's defaults (issue 17), cached per corpus: bert-mini MLM (or ELECTRA's
+/// replaced-token detection) for <c>--pretrain-minutes</c> (<see cref="LanguageModelPretrainingOptions.TimeBudget"/>), and skip-gram word vectors for the bag
 /// under the bag's own hashing. The corpus is either the public one without any test text (<see cref="LanguageModelPretraining.Corpus"/>)
 /// or one set's training texts without their labels (self-pretraining).
 /// </summary>
 internal static class BudgetedPretraining
 {
-    /// <summary>The cached bert-mini pretrained for the budget on the corpus (null set) or on that set's training texts.</summary>
-    public static string Encoder(SuiteOptions options, LabeledSet? set, TextWriter log) =>
-        Cached(options, FormattableString.Invariant($"budget-mlm-{set?.Name ?? "corpus"}-{options.PretrainMinutes}m-L{options.MaxLength}-seed{options.Seed}-v1"), log, (documents, directory) =>
+    /// <summary>The cached bert-mini pretrained (masked LM, or ELECTRA) for the budget on the corpus (null set) or on that set's training texts.</summary>
+    public static string Encoder(SuiteOptions options, LabeledSet? set, TextWriter log, bool electra = false) =>
+        Cached(options, FormattableString.Invariant($"budget-{(electra ? "electra" : "mlm")}-{set?.Name ?? "corpus"}-{options.PretrainMinutes}m-L{options.MaxLength}-seed{options.Seed}-v1"), log, (documents, directory) =>
         {
             var result = LlmFineTune.Pretraining.LanguageModelPretraining.Run(documents, directory, new LanguageModelPretrainingOptions
             {
@@ -22,9 +22,13 @@ internal static class BudgetedPretraining
                 MaxLength = options.MaxLength,
                 TimeBudget = TimeSpan.FromMinutes(options.PretrainMinutes),
                 HeldOutDocuments = Math.Min(200, documents.Count / 10),
+                ReplacedTokenDetection = electra ? new ReplacedTokenDetectionOptions() : null,
                 Seed = options.Seed,
             });
-            return FormattableString.Invariant($"{result.Training.Steps} steps ({result.Calibration!.SecondsPerStep:F3} s/step), held-out perplexity {result.Before?.Perplexity:F0} -> {result.After?.Perplexity:F1}");
+            string heldOut = electra
+                ? FormattableString.Invariant($"held-out loss {result.Before?.Loss:F2} -> {result.After?.Loss:F2}")
+                : FormattableString.Invariant($"held-out perplexity {result.Before?.Perplexity:F0} -> {result.After?.Perplexity:F1}");
+            return FormattableString.Invariant($"{result.Training.Steps} steps ({result.Calibration!.SecondsPerStep:F3} s/step), {heldOut}");
         }, set);
 
     /// <summary>The cached skip-gram vectors (the bag's hashing and width) on the corpus (null set) or on that set's training texts.</summary>

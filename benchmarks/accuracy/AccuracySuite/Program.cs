@@ -8,7 +8,8 @@
 //       [--bag-lr 0.02] [--bag-epochs 10] [--bag-buckets 262144] [--bag-dim 64] [--bag-char-ngrams 3-5] [--pretrain-minutes 15]
 //
 // Issue 17's methods pretrain with the library's defaults at an equal wall-clock budget (--pretrain-minutes) and are
-// cached per corpus: bert-mini-mlm-budget (public corpus), bert-mini-mlm-self (the set's training texts), bag-vectors
+// cached per corpus: bert-mini-mlm-budget (public corpus), bert-mini-mlm-self (the set's training texts), their ELECTRA
+// counterparts bert-mini-electra-budget and bert-mini-electra-self (replaced-token detection), bag-vectors
 // and bag-vectors-self (skip-gram word vectors under the bag's hashing). For the budget study on an idle machine:
 //   benchmarks/accuracy/run.sh --methods fasttext,bag,bag-vectors,bag-vectors-self,bert-mini-scratch,bert-mini-mlm-budget,bert-mini-mlm-self
 //
@@ -58,6 +59,8 @@ foreach (string name in options.RenderOnly ? [] : options.Sets)
                 Method.BagVectorsSelf => OurModels.Bag(options, set, train, BudgetedPretraining.Vectors(options, set, log)),
                 Method.BertBudget => OurModels.Bert(options, set, train, BudgetedPretraining.Encoder(options, null, log), pretrained: true),
                 Method.BertSelf => OurModels.Bert(options, set, train, BudgetedPretraining.Encoder(options, set, log), pretrained: true),
+                Method.ElectraBudget => OurModels.Bert(options, set, train, BudgetedPretraining.Encoder(options, null, log, electra: true), pretrained: true),
+                Method.ElectraSelf => OurModels.Bert(options, set, train, BudgetedPretraining.Encoder(options, set, log, electra: true), pretrained: true),
                 _ => OurModels.Bert(options, set, train, pretrainedDirectory!, pretrained: method == Method.BertPretrained),
             };
             results.Add(name, method, train.Count, report, watch.Elapsed.TotalSeconds);

@@ -98,11 +98,17 @@ internal static class Method
     /// <summary>bert-mini MLM-pretrained with the library's defaults for --pretrain-minutes on the set's own training texts.</summary>
     public const string BertSelf = "bert-mini-mlm-self";
 
+    /// <summary>bert-mini ELECTRA-pretrained (replaced-token detection, the library's defaults) for --pretrain-minutes on the public corpus.</summary>
+    public const string ElectraBudget = "bert-mini-electra-budget";
+
+    /// <summary>bert-mini ELECTRA-pretrained for --pretrain-minutes on the set's own training texts.</summary>
+    public const string ElectraSelf = "bert-mini-electra-self";
+
     /// <summary>The bag starting from skip-gram vectors learned on the public corpus.</summary>
     public const string BagVectors = "bag-vectors";
 
     /// <summary>The bag starting from skip-gram vectors learned on the set's own training texts.</summary>
     public const string BagVectorsSelf = "bag-vectors-self";
 
-    public static readonly string[] All = [NaiveBayes, FastText, FastTextBigrams, Bag, BagVectors, BagVectorsSelf, BertScratch, BertPretrained, BertBudget, BertSelf];
+    public static readonly string[] All = [NaiveBayes, FastText, FastTextBigrams, Bag, BagVectors, BagVectorsSelf, BertScratch, BertPretrained, BertBudget, BertSelf, ElectraBudget, ElectraSelf];
 }

@@ -9,25 +9,27 @@ using LlmFineTune.Training.Schedules;
 namespace LlmFineTune.Cli.Commands;
 
 /// <summary>
-/// <c>llmft pretrain</c>: a BERT encoder (masked LM) or GPT-2 decoder (causal LM) and its WordPiece vocabulary from unlabeled
+/// <c>llmft pretrain</c>: a BERT encoder (masked LM or ELECTRA) or GPT-2 decoder (causal LM) and its WordPiece vocabulary from unlabeled
 /// text, or word vectors for the bag (skip-gram, CBOW); continues a saved model with <c>--from</c>.
 /// </summary>
 internal static class PretrainCommand
 {
     private const string Masked = "mlm";
     private const string Causal = "clm";
+    private const string Electra = "electra";
     private const string SkipGram = "skipgram";
     private const string Cbow = "cbow";
     private static readonly LanguageModelPretrainingOptions Defaults = new();
     private static readonly WordVectorOptions VectorDefaults = new();
+    private static readonly ReplacedTokenDetectionOptions ElectraDefaults = new();
 
     public static Command Create(CliContext cli)
     {
         var corpus = new Option<string[]>("--corpus") { Description = "Plain-text corpus file(s).", Required = true, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
         var output = CommonOptions.RequiredPath("--output", "Directory for the pretrained model (config.json, model.safetensors, tokenizer files, pretraining.json).");
-        var backbone = CommonOptions.Backbone("Model: a BERT encoder (bert-tiny, bert-mini, bert-small, bert-base) for mlm, a GPT-2 decoder of the same sizes (gpt2-tiny ... gpt2-base) for clm, or bag for word vectors (skipgram, cbow). Default bert-mini, gpt2-mini with --objective clm, bag with skipgram or cbow; with --from, the directory's. Sizes: docs/presets.md.");
-        var objective = new Option<string?>("--objective") { Description = "Pretraining objective: masked (mlm, BERT encoders) or causal (clm, GPT-2 decoders) language modelling, or skipgram / cbow word vectors (bag). Default: the backbone's, else mlm." };
-        objective.AcceptOnlyFromAmong(Masked, Causal, SkipGram, Cbow);
+        var backbone = CommonOptions.Backbone("Model: a BERT encoder (bert-tiny, bert-mini, bert-small, bert-base) for mlm or electra, a GPT-2 decoder of the same sizes (gpt2-tiny ... gpt2-base) for clm, or bag for word vectors (skipgram, cbow). Default bert-mini, gpt2-mini with --objective clm, bag with skipgram or cbow; with --from, the directory's. Sizes: docs/presets.md.");
+        var objective = new Option<string?>("--objective") { Description = "Pretraining objective: masked (mlm, BERT encoders) or causal (clm, GPT-2 decoders) language modelling, ELECTRA's replaced-token detection (electra, BERT encoders: a small generator fills masked tokens and the encoder learns to spot them; saves the encoder), or skipgram / cbow word vectors (bag). Default: the backbone's, else mlm." };
+        objective.AcceptOnlyFromAmong(Masked, Causal, Electra, SkipGram, Cbow);
         var from = new Option<string?>("--from") { Description = "Continue pretraining this model directory (a pretrained or fine-tuned BERT or GPT-2) on the corpus: its weights and vocabulary carry over (domain adaptation)." };
         var timeBudget = new Option<string?>("--time-budget") { Description = "Train for this long (e.g. 15m, 1h): a few timed steps fix the step count (printed and saved in pretraining.json; repeat the run exactly with --steps). Not with --steps." };
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps; by default one pass over the corpus (see --epochs)." };
@@ -39,7 +41,8 @@ internal static class PretrainCommand
         var learningRate = new Option<double?>("--lr") { Description = FormattableString.Invariant($"Peak learning rate (default {Defaults.LearningRate}; {VectorDefaults.LearningRate} for word vectors).") };
         var warmupSteps = new Option<int?>("--warmup-steps") { Description = $"Warm the learning rate up over this many steps, then decay it linearly to 0 (default {LanguageModelPretrainingOptions.DefaultWarmupShare:P0} of the steps)." };
         var clip = new Option<double>("--clip") { Description = "Clip the global gradient norm to this value.", DefaultValueFactory = _ => Defaults.MaxGradientNorm ?? 1 };
-        var maskProbability = new Option<double?>("--mask-probability") { Description = FormattableString.Invariant($"Share of tokens masked LM predicts (mlm only; default {Defaults.Masking.Probability}).") };
+        var maskProbability = new Option<double?>("--mask-probability") { Description = FormattableString.Invariant($"Share of tokens masked LM predicts (mlm, default {Defaults.Masking.Probability}) or ELECTRA's generator replaces (electra, default {ElectraDefaults.Masking.Probability}).") };
+        var generatorSize = new Option<double?>("--generator-size") { Description = FormattableString.Invariant($"ELECTRA's generator width as a share of the encoder's (electra only; default {ElectraDefaults.GeneratorSizeFraction}).") };
         var dimension = new Option<int>("--dim") { Description = "Width of the word vectors (the bag's embedding width).", DefaultValueFactory = _ => VectorDefaults.Dimension };
         var buckets = new Option<int>("--buckets") { Description = "Hash buckets of the bag (its embedding rows), for word vectors.", DefaultValueFactory = _ => VectorDefaults.Tokenizer.Buckets };
         var separator = new Option<string>("--separator") { Description = "Where documents end in the corpus: a blank line, or every line.", DefaultValueFactory = _ => "blank" };
@@ -50,16 +53,18 @@ internal static class PretrainCommand
         var threads = CommonOptions.Threads();
         var seed = CommonOptions.Seed();
 
-        var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus), or word vectors for the bag. Ctrl-C or SIGTERM saves a checkpoint; --resume continues from it.")
+        var command = new Command("pretrain", "Pretrain a BERT encoder (masked LM or ELECTRA) or a GPT-2 decoder (causal LM) on unlabeled text (a WordPiece vocabulary is learned from the corpus), or word vectors for the bag. Ctrl-C or SIGTERM saves a checkpoint; --resume continues from it.")
         {
-            corpus, output, backbone, objective, from, timeBudget, steps, epochs, vocabSize, maxLength, maxPositions, batchSize, learningRate, warmupSteps, clip, maskProbability, dimension, buckets, separator, packing, heldOut, resume, threads, seed,
+            corpus, output, backbone, objective, from, timeBudget, steps, epochs, vocabSize, maxLength, maxPositions, batchSize, learningRate, warmupSteps, clip, maskProbability, generatorSize, dimension, buckets, separator, packing, heldOut, resume, threads, seed,
         };
         command.SetAction(parse => cli.Guard(() =>
         {
             string? fromDirectory = parse.GetValue(from);
             var (model, kind) = Resolve(fromDirectory is null ? parse.GetValue(backbone) : Continued(fromDirectory, parse.GetValue(backbone)), parse.GetValue(objective));
-            if (kind != Masked && parse.GetValue(maskProbability) is not null)
-                throw new ArgumentException($"--mask-probability applies to masked LM, and {model} trains with {(kind == Causal ? "causal LM" : kind)}. Drop it, or pretrain a bert-* backbone.");
+            if (kind is not (Masked or Electra) && parse.GetValue(maskProbability) is not null)
+                throw new ArgumentException($"--mask-probability applies to masked LM and ELECTRA, and {model} trains with {(kind == Causal ? "causal LM" : kind)}. Drop it, or pretrain a bert-* backbone.");
+            if (kind != Electra && parse.GetValue(generatorSize) is not null)
+                throw new ArgumentException("--generator-size applies to --objective electra only; drop it or add --objective electra.");
             // The library checks the numbers (naming its options, which UserErrors turns into the flags); a schedule checks its warm-up when built.
             var schedule = parse.GetValue(warmupSteps) is int warmup ? new LinearSchedule(warmup) : null;
             CommonOptions.ApplyThreads(parse.GetValue(threads));
@@ -113,12 +118,13 @@ internal static class PretrainCommand
                 MaxGradientNorm = parse.GetValue(clip),
                 Masking = parse.GetValue(maskProbability) is double probability ? new MaskingOptions { Probability = probability } : Defaults.Masking,
                 Packing = parse.GetValue(packing),
+                ReplacedTokenDetection = kind == Electra ? ElectraOptions(parse.GetValue(maskProbability), parse.GetValue(generatorSize)) : null,
                 HeldOutDocuments = parse.GetValue(heldOut),
                 Seed = parse.GetValue(seed),
                 Checkpoints = checkpoints,
                 ResumeFrom = resumeFrom,
             };
-            cli.Output.WriteLine($"pretraining {options.Backbone} ({(kind == Causal ? "causal" : "masked")} LM){(fromDirectory is null ? "" : " from " + fromDirectory)} on {documents.Count} documents{(budget is null ? "" : $" for {budget:c}")}"
+            cli.Output.WriteLine($"pretraining {options.Backbone} ({kind switch { Causal => "causal LM", Electra => "ELECTRA replaced-token detection", _ => "masked LM" }}){(fromDirectory is null ? "" : " from " + fromDirectory)} on {documents.Count} documents{(budget is null ? "" : $" for {budget:c}")}"
                 + (resumeFrom is null ? "" : $", resuming from {resumeFrom}"));
             if (!checkpoints.TryTrain(cli, "pretrain", () => ProgressDisplay.Run(cli, "pretrain", progress => LanguageModelPretraining.Run(documents, directory, options, progress, cli.CancellationToken)), out var result))
                 return ExitCodes.Cancelled;
@@ -127,11 +133,22 @@ internal static class PretrainCommand
                 cli.Output.WriteLine(FormattableString.Invariant($"time budget {calibration.Budget:c}: {calibration.TimedSteps} steps timed at {calibration.SecondsPerStep:F3} s/step -> {calibration.Steps} steps (repeat exactly with --steps {calibration.Steps})"));
             cli.Output.WriteLine(FormattableString.Invariant($"vocabulary {result.VocabularySize} pieces, {result.Training.Steps} steps, final loss {result.Training.FinalLoss:F4}"));
             if (result.Before is { } before && result.After is { } after)
-                cli.Output.WriteLine(FormattableString.Invariant($"held-out perplexity {before.Perplexity:F1} -> {after.Perplexity:F1}"));
+                cli.Output.WriteLine(kind == Electra
+                    ? FormattableString.Invariant($"held-out loss (generator + {ElectraDefaults.DiscriminatorWeight} x discriminator) {before.Loss:F4} -> {after.Loss:F4}")
+                    : FormattableString.Invariant($"held-out perplexity {before.Perplexity:F1} -> {after.Perplexity:F1}"));
             cli.Output.WriteLine($"saved to {directory} (recipe in {LanguageModelPretraining.RecipeFileName})");
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>ELECTRA's settings: the paper's, with the flags' masking share and generator size where given.</summary>
+    private static ReplacedTokenDetectionOptions ElectraOptions(double? maskProbability, double? generatorSize)
+    {
+        var options = new ReplacedTokenDetectionOptions();
+        if (maskProbability is { } p) options.Masking.Probability = p;
+        if (generatorSize is { } g) options.GeneratorSizeFraction = g;
+        return options;
     }
 
     /// <summary>The backbone of the directory to continue, checked against an explicit <c>--backbone</c>.</summary>
@@ -145,7 +162,7 @@ internal static class PretrainCommand
         return kind;
     }
 
-    /// <summary>The backbone from the flags: an encoder trains with mlm, a decoder with clm and the bag with skipgram or cbow, so either flag implies the other and together they must agree.</summary>
+    /// <summary>The backbone from the flags: an encoder trains with mlm (or electra), a decoder with clm and the bag with skipgram or cbow, so either flag implies the other and together they must agree.</summary>
     /// <returns>The backbone name and its objective.</returns>
     /// <exception cref="ArgumentException">The two disagree; the message names the backbone that would fit.</exception>
     private static (string Backbone, string Objective) Resolve(string? backbone, string? objective)
@@ -155,7 +172,12 @@ internal static class PretrainCommand
         backbone ??= objective switch { Causal => defaultDecoder, SkipGram or Cbow => ClassifierFactory.Bag, _ => Defaults.Backbone };
         string fits = backbone == ClassifierFactory.Bag ? SkipGram : IsDecoder(backbone) ? Causal : Masked;
         objective ??= fits;
-        bool agree = fits == SkipGram ? objective is SkipGram or Cbow : objective == fits;
+        bool agree = fits switch
+        {
+            SkipGram => objective is SkipGram or Cbow,
+            Masked => objective is Masked or Electra,
+            _ => objective == fits,
+        };
         if (!agree)
         {
             string fitting = objective switch

@@ -6,7 +6,7 @@ namespace LlmFineTune.Pretraining;
 
 /// <summary>
 /// Saves and loads pretraining checkpoints as Hugging Face model directories (<c>BertForMaskedLM</c>,
-/// <c>GPT2LMHeadModel</c>), through the same directory writer as classifiers: written as a unit,
+/// <c>GPT2LMHeadModel</c>, and ELECTRA's discriminator as a <c>BertModel</c>), through the same directory writer as classifiers: written as a unit,
 /// checked on load. <see cref="Modeling.ClassifierFactory.FromPretrained"/> fine-tunes what they save.
 /// </summary>
 public static class LanguageModelDirectory
@@ -35,7 +35,22 @@ public static class LanguageModelDirectory
         Save(model, tokenizer, directory, extra: null);
     }
 
-    /// <summary>Saves either objective's model; <paramref name="extra"/> writes further files (a recipe, say) into the directory before it is swapped in.</summary>
+    /// <summary>
+    /// Saves an ELECTRA pretraining checkpoint: the discriminator as a plain BERT encoder (<c>bert.*</c>, config.json with BertConfig
+    /// keys claiming <c>BertModel</c>), which <see cref="Modeling.Serialization.ModelDirectory.LoadEncoder"/>, fine-tuning and Hugging
+    /// Face's <c>BertModel</c> load, plus the tensors only ELECTRA uses, which those loaders skip: the replaced-token head
+    /// (<c>discriminator_predictions.*</c>, HF ELECTRA's names) and the generator (<c>generator.*</c>), so that pretraining can continue.
+    /// </summary>
+    /// <param name="model">The ELECTRA model.</param>
+    /// <param name="tokenizer">Its tokenizer; its files are written next to the weights.</param>
+    /// <param name="directory">Created if missing; an existing model directory is replaced as a unit.</param>
+    public static void SaveReplacedTokenDetection(ReplacedTokenDetection model, ITokenizer tokenizer, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Save(model, tokenizer, directory, extra: null);
+    }
+
+    /// <summary>Saves any objective's model; <paramref name="extra"/> writes further files (a recipe, say) into the directory before it is swapped in.</summary>
     internal static void Save(IPretrainingObjective objective, ITokenizer tokenizer, string directory, Action<string>? extra)
     {
         switch (objective)
@@ -46,8 +61,11 @@ public static class LanguageModelDirectory
             case MaskedLanguageModel masked:
                 ModelDirectory.SavePretrained(masked, tokenizer, directory, HfConfigJson.Write(masked.Encoder.Config, "BertForMaskedLM"), BertBackbone.KindName, ModelDirectory.MaxPositions(masked.Encoder), extra);
                 break;
+            case ReplacedTokenDetection electra:
+                ModelDirectory.SavePretrained(electra, tokenizer, directory, HfConfigJson.Write(electra.Encoder.Config, HfArchitecture.BertBase), BertBackbone.KindName, ModelDirectory.MaxPositions(electra.Encoder), extra);
+                break;
             default:
-                throw new NotSupportedException($"{objective.GetType().Name} has no saved form; masked and causal language models do.");
+                throw new NotSupportedException($"{objective.GetType().Name} has no saved form; masked and causal language models and replaced-token detection do.");
         }
     }
 
@@ -60,8 +78,29 @@ public static class LanguageModelDirectory
     public static MaskedLanguageModel LoadMaskedLanguageModel(string directory, ITokenizer tokenizer, MaskingOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        return LoadAroundEncoder(directory, encoder => new MaskedLanguageModel(encoder, tokenizer, options));
+    }
+
+    /// <summary>
+    /// Loads an encoder checkpoint to continue ELECTRA pretraining (or to score which tokens look replaced): the encoder is required;
+    /// the replaced-token head and the generator start fresh when the directory lacks them (a masked-LM or fine-tuned BERT).
+    /// </summary>
+    /// <param name="directory">A BERT checkpoint directory.</param>
+    /// <param name="tokenizer">The checkpoint's tokenizer.</param>
+    /// <param name="options">Generator size, loss weight and masking; the paper's when null. A saved generator must have the size they give.</param>
+    /// <returns>The model in eval mode; the caller owns it.</returns>
+    /// <exception cref="InvalidDataException">A file is missing or malformed, encoder weights are missing, or the saved generator has another size.</exception>
+    public static ReplacedTokenDetection LoadReplacedTokenDetection(string directory, ITokenizer tokenizer, ReplacedTokenDetectionOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        return LoadAroundEncoder(directory, encoder => new ReplacedTokenDetection(encoder, tokenizer, options));
+    }
+
+    /// <summary>Builds an objective around the directory's encoder and loads its weights: the encoder's are required, the objective's own heads start fresh when missing.</summary>
+    private static T LoadAroundEncoder<T>(string directory, Func<BertBackbone, T> build) where T : TorchSharp.torch.nn.Module
+    {
         var layout = CheckpointLayout.Bert;
-        return ModelManifest.Read(directory, reader => ModelDirectory.LoadWeightsInto(ModelDirectory.Around(ModelDirectory.NewEncoder(reader), encoder => new MaskedLanguageModel(encoder, tokenizer, options)), reader, layout, "",
+        return ModelManifest.Read(directory, reader => ModelDirectory.LoadWeightsInto(ModelDirectory.Around(ModelDirectory.NewEncoder(reader), build), reader, layout, "",
             required: name => name.StartsWith(layout.BackbonePrefix, StringComparison.Ordinal)));
     }
 

@@ -13,7 +13,7 @@ namespace LlmFineTune.Pretraining;
 
 /// <summary>
 /// Pretrains a transformer from nothing but text: learns a WordPiece vocabulary on the corpus, trains
-/// a BERT encoder with masked LM (<c>bert-*</c> backbones) or a GPT-2 decoder with causal LM
+/// a BERT encoder with masked LM or ELECTRA's replaced-token detection (<c>bert-*</c> backbones) or a GPT-2 decoder with causal LM
 /// (<c>gpt2-*</c> backbones), and saves a model directory that
 /// <see cref="ClassifierFactory.FromPretrained"/>, <see cref="ModelDirectory.LoadEncoder"/> and
 /// <see cref="ModelDirectory.LoadDecoder"/> read. It can also continue pretraining a saved model on new text
@@ -109,6 +109,12 @@ public static class LanguageModelPretraining
             throw new ArgumentOutOfRangeException(nameof(options.Dropout), dropout, $"{nameof(options.Dropout)} must be in [0, 1).");
         ArgumentNullException.ThrowIfNull(options.Masking, nameof(options.Masking));
         options.Masking.Validate();
+        if (options.ReplacedTokenDetection is { } electra)
+        {
+            if (decoder)
+                throw new ArgumentException($"{nameof(options.ReplacedTokenDetection)} (ELECTRA) pretrains a BERT encoder, and {options.From ?? options.Backbone} is a GPT-2 decoder; pass a bert-* backbone or leave {nameof(options.ReplacedTokenDetection)} null.", nameof(options));
+            electra.Validate();
+        }
         return decoder;
     }
 
@@ -130,7 +136,9 @@ public static class LanguageModelPretraining
 
     /// <summary>A saved model with its objective; the caller disposes its module.</summary>
     private static IPretrainingObjective Load(string directory, bool decoder, ITokenizer tokenizer, LanguageModelPretrainingOptions options) =>
-        decoder ? LanguageModelDirectory.LoadCausalLanguageModel(directory, tokenizer) : LanguageModelDirectory.LoadMaskedLanguageModel(directory, tokenizer, options.Masking);
+        decoder ? LanguageModelDirectory.LoadCausalLanguageModel(directory, tokenizer)
+            : options.ReplacedTokenDetection is { } electra ? LanguageModelDirectory.LoadReplacedTokenDetection(directory, tokenizer, electra)
+            : LanguageModelDirectory.LoadMaskedLanguageModel(directory, tokenizer, options.Masking);
 
     /// <summary>A fresh (or loaded) model with its objective; the caller disposes its module.</summary>
     private static IPretrainingObjective NewObjective(LanguageModelPretrainingOptions options, bool decoder, ITokenizer tokenizer)
@@ -141,6 +149,7 @@ public static class LanguageModelPretraining
         return preset.Create(tokenizer, preset.PositionsFor(options.MaxLength, options.MaxPositions ?? options.MaxLength), dropout: options.Dropout) switch
         {
             CausalDecoder causal => new CausalLanguageModel(causal, tokenizer),
+            var encoder when options.ReplacedTokenDetection is { } electra => ModelDirectory.Around((BertBackbone)encoder, e => new ReplacedTokenDetection(e, tokenizer, electra)),
             var encoder => new MaskedLanguageModel((BertBackbone)encoder, tokenizer, options.Masking),
         };
     }
@@ -163,9 +172,10 @@ public static class LanguageModelPretraining
     /// <summary>Writes <see cref="RecipeFileName"/>: what was trained, how, and for how many steps.</summary>
     private static void WriteRecipe(string directory, LanguageModelPretrainingOptions options, bool decoder, PretrainingOptions sequences, ILearningRateSchedule schedule, int documents, LanguageModelPretrainingResult result)
     {
+        var electra = options.ReplacedTokenDetection;
         var json = new JsonObject
         {
-            ["objective"] = decoder ? "clm" : "mlm",
+            ["objective"] = decoder ? "clm" : electra is null ? "mlm" : "electra",
             ["backbone"] = options.From is null ? options.Backbone : ClassifierFactory.BackboneOf(directory),
             ["from"] = options.From,
             ["documents"] = documents,
@@ -178,12 +188,17 @@ public static class LanguageModelPretraining
             ["warmup_steps"] = schedule switch { LinearSchedule l => l.WarmupSteps, ConstantSchedule c => c.WarmupSteps, _ => null },
             ["max_gradient_norm"] = options.MaxGradientNorm,
             ["dropout"] = options.From is null ? options.Dropout : null,
-            ["mask_probability"] = decoder ? null : options.Masking.Probability,
+            ["mask_probability"] = decoder ? null : (electra?.Masking ?? options.Masking).Probability,
+            ["generator_size_fraction"] = electra?.GeneratorSizeFraction,
+            ["discriminator_weight"] = electra?.DiscriminatorWeight,
             ["seed"] = options.Seed,
             ["time_budget_seconds"] = result.Calibration?.Budget.TotalSeconds,
             ["calibration"] = result.Calibration is { } timed ? new JsonObject { ["timed_steps"] = timed.TimedSteps, ["seconds_per_step"] = timed.SecondsPerStep, ["steps"] = timed.Steps } : null,
-            ["held_out_perplexity_before"] = result.Before?.Perplexity,
-            ["held_out_perplexity_after"] = result.After?.Perplexity,
+            // ELECTRA's loss mixes a cross-entropy with 50 binary ones, so its exponential is no perplexity.
+            ["held_out_perplexity_before"] = electra is null ? result.Before?.Perplexity : null,
+            ["held_out_perplexity_after"] = electra is null ? result.After?.Perplexity : null,
+            ["held_out_loss_before"] = result.Before?.Loss,
+            ["held_out_loss_after"] = result.After?.Loss,
         };
         AtomicFile.WriteAllText(Path.Combine(directory, RecipeFileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }

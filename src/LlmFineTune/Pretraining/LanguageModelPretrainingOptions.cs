@@ -95,6 +95,14 @@ public sealed class LanguageModelPretrainingOptions
     /// </value>
     public MaskingOptions Masking { get; set; } = new() { Probability = 0.3 };
 
+    /// <value>
+    /// Pretrain the <c>bert-*</c> encoder with ELECTRA's replaced-token detection (<see cref="Pretraining.ReplacedTokenDetection"/>) under
+    /// these settings instead of masked LM; <see cref="Masking"/> is then not used (ELECTRA masks by its own
+    /// <see cref="ReplacedTokenDetectionOptions.Masking"/>). The held-out <see cref="PretrainingEvaluation.Loss"/> is then ELECTRA's whole loss
+    /// (generator + λ · discriminator), whose exponential is no perplexity. Not for GPT-2 decoders. Default null (masked LM).
+    /// </value>
+    public ReplacedTokenDetectionOptions? ReplacedTokenDetection { get; set; }
+
     /// <value>Documents taken from the end of the corpus to measure held-out loss and perplexity before and after; 0 skips it. Default 0.</value>
     public int HeldOutDocuments { get; set; }
 

@@ -10,7 +10,7 @@ namespace LlmFineTune.Pretraining;
 // cls.predictions.bias. The decoder weight is the encoder's word embedding table, passed in, so
 // the tie is by construction and the table is registered (and updated) once.
 
-/// <summary>Dense + activation + LayerNorm (HF <c>transform</c>).</summary>
+/// <summary>Dense (from <c>inputSize</c> to the embedding width) + activation + LayerNorm (HF <c>transform</c>).</summary>
 internal sealed class PredictionHeadTransform : Module<Tensor, Tensor>
 {
     private readonly Linear dense;
@@ -18,9 +18,9 @@ internal sealed class PredictionHeadTransform : Module<Tensor, Tensor>
     private readonly LayerNorm layerNorm;
     private readonly string activation;
 
-    public PredictionHeadTransform(BertBackboneConfig config) : base("transform")
+    public PredictionHeadTransform(BertBackboneConfig config, int inputSize) : base("transform")
     {
-        dense = Linear(config.HiddenSize, config.HiddenSize);
+        dense = Linear(inputSize, config.HiddenSize);
         layerNorm = LayerNorm(config.HiddenSize, config.LayerNormEps);
         activation = config.HiddenAct;
         RegisterComponents();
@@ -37,15 +37,18 @@ internal sealed class PredictionHeadTransform : Module<Tensor, Tensor>
     }
 }
 
-/// <summary>Transform, then logits over the vocabulary with the tied decoder and a free bias (HF <c>predictions</c>).</summary>
+/// <summary>
+/// Transform, then logits over the vocabulary with the tied decoder and a free bias (HF <c>predictions</c>). States of another
+/// width (<c>inputSize</c>, ELECTRA's smaller generator) are projected to the embedding width by the transform's dense layer.
+/// </summary>
 internal sealed class LanguageModelPredictionHead : Module<Tensor, Tensor, Tensor>
 {
     private readonly PredictionHeadTransform transform;
     private readonly Parameter bias;
 
-    public LanguageModelPredictionHead(BertBackboneConfig config) : base("predictions")
+    public LanguageModelPredictionHead(BertBackboneConfig config, int inputSize) : base("predictions")
     {
-        transform = new PredictionHeadTransform(config);
+        transform = new PredictionHeadTransform(config, inputSize);
         bias = Parameter(zeros(config.VocabSize));
         RegisterComponents();
     }
@@ -66,7 +69,7 @@ internal sealed class MaskedLanguageModelHead : Module<Tensor, Tensor, Tensor>
 
     public MaskedLanguageModelHead(BertBackboneConfig config) : base("cls")
     {
-        predictions = new LanguageModelPredictionHead(config);
+        predictions = new LanguageModelPredictionHead(config, config.HiddenSize);
         RegisterComponents();
     }
 

@@ -211,17 +211,20 @@ public sealed class ProgramTests
     }
 
     [TestMethod]
-    public void PretrainThenFinetuneFrom_BertTiny_ContinuesFromThePretrainedEncoder()
+    [DataRow("mlm", "held-out perplexity")]
+    [DataRow("electra", "held-out loss (generator + 50 x discriminator)")]
+    public void PretrainThenFinetuneFrom_BertTiny_ContinuesFromThePretrainedEncoder(string objective, string heldOut)
     {
         string pretrained = Path.Combine(root, "pretrained");
         string finetuned = Path.Combine(root, "from-pretrained");
 
-        var pretrain = CliRun.Of("pretrain", "--corpus", corpusPath, "--output", pretrained, "--backbone", "bert-tiny", "--steps", "4",
+        var pretrain = CliRun.Of("pretrain", "--corpus", corpusPath, "--output", pretrained, "--backbone", "bert-tiny", "--objective", objective, "--steps", "4",
             "--vocab-size", "120", "--max-length", "32", "--batch-size", "8", "--separator", "line", "--held-out", "8",
             "--warmup-steps", "2", "--clip", "1", "--mask-probability", "0.3");
         Assert.AreEqual(0, pretrain.ExitCode, pretrain.Error);
         StringAssert.Contains(pretrain.Output, "pretrain: step 4/4");
-        StringAssert.Contains(pretrain.Output, "held-out perplexity");
+        StringAssert.Contains(pretrain.Output, heldOut);
+        Assert.AreEqual(objective, (string)JsonNode.Parse(File.ReadAllText(Path.Combine(pretrained, "pretraining.json")))!["objective"]!);
         Assert.AreEqual("bert-tiny", ClassifierFactory.BackboneOf(pretrained));
 
         // A --backbone that matches the directory's is accepted.
@@ -363,6 +366,9 @@ public sealed class ProgramTests
     [DataRow("predict", "--model", "{bag}", "--input", "{root}/missing.txt", "missing.txt")]
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--objective", "clm", "--backbone", "bert-tiny", "--backbone gpt2-tiny")]
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--objective", "mlm", "--backbone", "gpt2-small", "--backbone bert-small")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--objective", "electra", "--backbone", "gpt2-tiny", "--backbone bert-tiny")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--generator-size", "0.5", "--generator-size applies to --objective electra only")]
+    [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--objective", "electra", "--generator-size", "1.5", "--generator-size must be in (0, 1]")]
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--from", "{gpt2}", "--backbone", "gpt2-tiny", "holds a gpt2 model")]
     [DataRow("pretrain", "--output", "{root}/x", "--corpus")]
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--mask-probability", "0", "--mask-probability must be in (0, 1]")]

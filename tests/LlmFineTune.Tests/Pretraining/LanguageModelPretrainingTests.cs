@@ -214,6 +214,44 @@ public sealed class LanguageModelPretrainingTests
     }
 
     [TestMethod]
+    public void Run_Electra_LowersHeldOutLossSavesAFineTunableEncoderAndContinuesExactly()
+    {
+        string first = Path.Combine(directory, "first"), second = Path.Combine(directory, "second");
+        var options = Tiny(steps: 30);
+        options.ReplacedTokenDetection = new ReplacedTokenDetectionOptions();
+
+        var result = LanguageModelPretraining.Run(Documents, first, options);
+
+        Assert.IsLessThan(result.Before!.Loss, result.After!.Loss, "generator + 50 x discriminator loss falls");
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(first, ModelDirectory.ConfigFileName)))!;
+        Assert.AreEqual("bert", (string)config["model_type"]!, "the discriminator is saved as a plain BERT encoder");
+        Assert.AreEqual("electra", (string)JsonNode.Parse(File.ReadAllText(Path.Combine(first, LanguageModelPretraining.RecipeFileName)))!["objective"]!);
+        using (var encoder = ModelDirectory.LoadEncoder(first))
+            Assert.AreEqual(result.VocabularySize, encoder.Config.VocabSize);
+        using (var classifier = LlmFineTune.Modeling.ClassifierFactory.FromPretrained(first, TestData.Topical(perClass: 4, seed: 1)))
+            Assert.AreEqual("bert", classifier.Backbone.Kind);
+
+        // the generator and the replaced-token head are saved too, so continuing scores the held-out texts as the first run ended
+        var more = Tiny(steps: 1);
+        more.From = first;
+        more.ReplacedTokenDetection = new ReplacedTokenDetectionOptions();
+        var continued = LanguageModelPretraining.Run(Documents, second, more);
+        Assert.AreEqual(result.After.Loss, continued.Before!.Loss, 1e-4);
+    }
+
+    [TestMethod]
+    public void Run_ElectraOnADecoder_ThrowsNamingTheOption()
+    {
+        var options = Tiny(steps: 1);
+        options.Backbone = "gpt2-tiny";
+        options.ReplacedTokenDetection = new ReplacedTokenDetectionOptions();
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LanguageModelPretraining.Run(Documents, directory, options));
+
+        StringAssert.Contains(e.Message, nameof(LanguageModelPretrainingOptions.ReplacedTokenDetection));
+    }
+
+    [TestMethod]
     public void Run_FromBagDirectory_ThrowsPointingToWordVectors()
     {
         string bag = Path.Combine(directory, "bag");

@@ -81,10 +81,18 @@ public sealed class BertBackbone : Module<Tensor, Tensor, Tensor>, IBackbone
         if (inputIds.shape[1] > Config.MaxPositionEmbeddings)
             throw new ArgumentException($"Sequence length {inputIds.shape[1]} exceeds max_position_embeddings {Config.MaxPositionEmbeddings}. Lower the model's max length.", nameof(inputIds));
         using var scope = NewDisposeScope();
-        // HF's extended attention mask: 0 where attended, the dtype's minimum where padded.
-        var additive = attentionMask.eq(Scalars.Zero).to_type(ScalarType.Float32).mul_(Scalars.LowestFloat).view(inputIds.shape[0], 1, 1, inputIds.shape[1]);
-        var states = encoder.call(embeddings.call(inputIds), additive);
+        var states = encoder.call(embeddings.call(inputIds), AdditiveMask(attentionMask));
         return states.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The embedding block's output <c>[batch, seq, hidden]</c> (word + position + type, LayerNorm, dropout); ELECTRA's generator reads it too.</summary>
+    internal Tensor Embed(Tensor inputIds) => embeddings.call(inputIds);
+
+    /// <summary>HF's extended attention mask <c>[batch, 1, 1, seq]</c>: 0 where attended, the dtype's minimum where padded.</summary>
+    internal static Tensor AdditiveMask(Tensor attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        return attentionMask.eq(Scalars.Zero).to_type(ScalarType.Float32).mul_(Scalars.LowestFloat).view(attentionMask.shape[0], 1, 1, attentionMask.shape[1]).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -100,16 +108,23 @@ public sealed class BertBackbone : Module<Tensor, Tensor, Tensor>, IBackbone
 
     private void Initialize()
     {
+        Initialize(this, Config.InitializerRange);
         using var noGrad = no_grad();
-        foreach (var (name, parameter) in named_parameters())
+        WordEmbeddings[Config.PadTokenId].zero_();
+    }
+
+    /// <summary>HF's BERT initialisation of any module named as HF names BERT's parts: unit LayerNorms, zero biases, normal(0, <paramref name="initializerRange"/>) otherwise.</summary>
+    internal static void Initialize(Module module, double initializerRange)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in module.named_parameters())
         {
             if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal))
                 parameter.fill_(1);
-            else if (name.EndsWith(".bias", StringComparison.Ordinal))
+            else if (name.EndsWith("bias", StringComparison.Ordinal))
                 parameter.zero_();
             else
-                init.normal_(parameter, 0, Config.InitializerRange);
+                init.normal_(parameter, 0, initializerRange);
         }
-        WordEmbeddings[Config.PadTokenId].zero_();
     }
 }
