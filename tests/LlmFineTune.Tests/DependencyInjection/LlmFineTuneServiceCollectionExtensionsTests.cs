@@ -71,7 +71,7 @@ public sealed class LlmFineTuneServiceCollectionExtensionsTests
         }
         Assert.IsNotNull(provider.GetKeyedService<IBackboneFactory>("bert-base"));
         using (var decoder = (CausalDecoder)provider.GetRequiredKeyedService<IBackboneFactory>("gpt2-tiny").Create(tokenizer))
-            Assert.AreEqual((128, 65, 1024), (decoder.HiddenSize, decoder.Config.VocabSize, decoder.Config.NPositions));
+            Assert.AreEqual((128, 65, 128), (decoder.HiddenSize, decoder.Config.VocabSize, decoder.Config.NPositions));
         Assert.IsInstanceOfType<HashingTokenizer>(provider.GetRequiredKeyedService<ITokenizerFactory>("hashing").Create([]));
     }
 
