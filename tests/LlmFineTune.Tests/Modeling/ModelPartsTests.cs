@@ -73,6 +73,23 @@ public sealed class ModelPartsTests
     }
 
     [TestMethod]
+    public void SaveLoad_UserTokenizer_RegisteredLoaderReadsItsOwnFileAndScoresAreIdentical()
+    {
+        var parts = Register(new ModelParts()).AddTokenizer("characters", CharacterTokenizer.Load);
+        var tokenizer = new CharacterTokenizer(buckets: 37);
+        using var model = new TextClassifier(tokenizer, new MeanEmbeddingBackbone(new MeanEmbeddingOptions(tokenizer.VocabularySize, 8)),
+            new SingleLabelHead(8, Train.LabelMap.Count), Train.LabelMap, maxLength: 40);
+        new Trainer(new TrainerOptions { Epochs = 2, LearningRate = 0.05 }).Train(model, Train);
+
+        model.Save(directory, parts);
+        using var loaded = TextClassifier.Load(directory, parts: parts);
+
+        Assert.AreEqual("characters", JsonNode.Parse(File.ReadAllText(ConfigPath))!["llmfinetune"]!["tokenizer"]!.GetValue<string>());
+        Assert.AreEqual(37, ((CharacterTokenizer)loaded.Tokenizer).Buckets);
+        CollectionAssert.AreEqual(model.ScoreBatch(Texts), loaded.ScoreBatch(Texts), "bit-identical scores");
+    }
+
+    [TestMethod]
     public void Load_BackboneNotRegistered_MessageNamesThePartTheFileAndTheCallThatRegistersIt()
     {
         using (var model = UserPartsModel())
