@@ -37,6 +37,10 @@ internal sealed record BagGridSetting(string Name, double LearningRate, int Epoc
         Base with { Name = "ngram3", WordNgrams = 3 },
         Base with { Name = "dim32", Dimension = 32 },
         Base with { Name = "buckets2M", Buckets = 1 << 21 },
+        // around the chosen default (lr 0.02), for the debian-sections gap: no truncation, more buckets, more epochs
+        Base with { Name = "lr0.02-len2048", LearningRate = 0.02, MaxLength = 2048 },
+        Base with { Name = "lr0.02-buckets2M", LearningRate = 0.02, Buckets = 1 << 21 },
+        Base with { Name = "lr0.02-ep20", LearningRate = 0.02, Epochs = 20 },
     ];
 }
 
