@@ -11,8 +11,8 @@ namespace LlmFineTune.Benchmarks.Accuracy;
 /// </summary>
 internal static class DefaultsReport
 {
-    private static readonly Func<EpochScores, double>[] Rules = [r => r.ValMacroF1, r => -r.ValLoss];
-    private static readonly string[] RuleNames = ["validation macro-F1", "validation loss"];
+    private static readonly Func<EpochScores, double>[] Rules = [r => r.ValMacroF1, r => -r.ValLoss, r => -(r.ValCalibratedLoss ?? double.NaN)];
+    private static readonly string[] RuleNames = ["validation macro-F1", "validation loss", "validation loss after temperature scaling"];
 
     public static string Render(IReadOnlyList<EpochScores> grid, ResultStore results, string data, IReadOnlyList<string> sets, int seed)
     {
@@ -20,6 +20,7 @@ internal static class DefaultsReport
         var inGrid = sets.Where(s => grid.Any(r => r.Set == s)).ToList();
         for (int rule = 0; rule < Rules.Length; rule++)
         {
+            if (grid.Any(r => double.IsNaN(Rules[rule](r)))) continue;   // a score some runs did not record (older runs lack the calibrated loss)
             // the epoch each (set, setting) run would keep under this rule
             var chosen = grid.GroupBy(r => (r.Set, r.Setting)).ToDictionary(g => g.Key, g => g.MaxBy(Rules[rule])!);
             md.AppendLine(CultureInfo.InvariantCulture, $"### Leave-one-set-out, epoch chosen by {RuleNames[rule]}").AppendLine();
