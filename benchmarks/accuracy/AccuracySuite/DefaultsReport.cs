@@ -39,6 +39,7 @@ internal static class DefaultsReport
                     $"| {heldOut} | {pick} | {(chosen.TryGetValue((heldOut, pick), out var p) ? p.TestMacroF1.ToString("F4", CultureInfo.InvariantCulture) : "not run")} | {(chosen.TryGetValue((heldOut, "base"), out var b) ? b.TestMacroF1.ToString("F4", CultureInfo.InvariantCulture) : "–")} | {chosen[(heldOut, hindsight)].TestMacroF1:F4} ({hindsight}) |");
             }
             var full = inGrid.Where(s => grid.Where(r => r.Set == s).Select(r => r.Setting).Distinct().Count() > 1).ToList();
+            if (full.Count == 0) continue;   // only the comparison below (no set ran more than one setting)
             var complete = chosen.Keys.Select(k => k.Setting).Distinct().Where(setting => full.All(s => chosen.ContainsKey((s, setting)))).ToList();
             string ranking = string.Join(", ", complete.OrderByDescending(setting => full.Average(s => chosen[(s, setting)].ValMacroF1))
                     .Select(setting => FormattableString.Invariant($"{setting} {full.Average(s => chosen[(s, setting)].ValMacroF1):F4}")));
