@@ -43,7 +43,8 @@ internal static class DefaultsComparison
             var test = TextDataset.FromExamples(set.Test, labelMap: set.Labels);
             var all = TextDataset.FromExamples(set.Train, labelMap: set.Labels);
             var (fit, validation) = all.StratifiedSplit(DefaultsGrid.ValidationFraction, seed);
-            string scratch = Path.Combine(work, "scratch", name);
+            // per process, so that two compares sharing a work directory never delete each other's files
+            string scratch = Path.Combine(work, "scratch", name, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             var methods = new List<(string Method, Func<(EvaluationReport Report, double Seconds)> Train)>
             {
                 (FastText5, () => ExternalBaselines.FastText([.. FastTextBigrams, "-epoch", "5"], set, set.Train, null, scratch, seed)),
