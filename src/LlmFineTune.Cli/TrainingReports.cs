@@ -5,7 +5,7 @@ using LlmFineTune.Training.Autotune;
 
 namespace LlmFineTune.Cli;
 
-/// <summary>The lines finetune prints besides the progress bar: validation metrics per epoch, the calibration, autotune trials.</summary>
+/// <summary>The lines finetune prints besides the progress bar: validation metrics per epoch, the calibration (evaluate prints it too), autotune trials.</summary>
 internal static class TrainingReports
 {
     private static readonly string[] Shown = ["loss", "accuracy", "macroF1", "logLoss"];
@@ -13,9 +13,10 @@ internal static class TrainingReports
     /// <summary>Prints the validation metrics after every evaluation.</summary>
     public static ITrainingCallback EpochMetrics(TextWriter output) => new EpochMetricsLine(output);
 
-    public static void Calibration(TextWriter output, TemperatureCalibration c) =>
+    /// <summary>Prints what the temperature did to <paramref name="set"/>'s log-loss and ECE (finetune: the validation set; evaluate: the test set).</summary>
+    public static void Calibration(TextWriter output, TemperatureCalibration c, string set = "validation") =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"calibration: temperature {c.Temperature:F3}; validation log-loss {c.LogLossBefore:F4} -> {c.LogLossAfter:F4}, ECE {c.CalibrationErrorBefore:F4} -> {c.CalibrationErrorAfter:F4}"));
+            $"calibration: temperature {c.Temperature:F3}; {set} log-loss {c.LogLossBefore:F4} -> {c.LogLossAfter:F4}, ECE {c.CalibrationErrorBefore:F4} -> {c.CalibrationErrorAfter:F4}"));
 
     public static IProgress<AutotuneProgress> AutotuneTrials(TextWriter output) => new SynchronousProgress<AutotuneProgress>(p =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -27,7 +28,7 @@ internal static class TrainingReports
         {
             var metrics = state.LastEvaluation!;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {state.Epoch} (step {state.Step}): validation {string.Join(", ", Shown.Where(metrics.ContainsKey).Select(m => FormattableString.Invariant($"{m} {metrics[m]:F4}")))}"));
+                $"epoch {state.Epoch} (step {state.Step}, lr {state.LearningRate:G4}): validation {string.Join(", ", Shown.Where(metrics.ContainsKey).Select(m => FormattableString.Invariant($"{m} {metrics[m]:F4}")))}"));
         }
     }
 

@@ -1,18 +1,22 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
+using LlmFineTune.Tokenization;
 using LlmFineTune.Training;
-using LlmFineTune.Training.Autotune;
 
 namespace LlmFineTune.Benchmarks.Accuracy;
 
 /// <summary>
-/// Phase 2 of the defaults study: on every set, the library's defaults (<c>ClassifierFactory.Create</c> +
-/// <c>TrainerOptions.Recommended</c>, holdout and calibration included) against fastText's bigram setting at 5 and 25
-/// epochs; and, with <c>--autotune SECONDS</c>, the <see cref="Autotuner"/> against <c>fasttext -autotune-validation</c>
-/// with the same duration on the same 90/10 split of the training data. Reports go to WORK/results (paired bootstrap later).
+/// Phase 2 of the defaults study: on every set, the library's defaults against fastText's bigram setting at 5 and 25
+/// epochs; and, with <c>--autotune SECONDS</c>, <c>llmft finetune --autotune</c> against <c>fasttext supervised
+/// -autotune-validation</c> with the same duration, both tuning on the same seeded stratified 90/10 split of the
+/// training data (the 10 % written to a file for both); the test split is read only to score the final models.
+/// Reports go to WORK/results; the seconds stored beside them are the wall time of the training process alone
+/// (<c>llmft finetune</c> or <c>fasttext supervised</c>, one thread each) for the process methods, and of the
+/// in-process training for <see cref="Defaults"/> and <see cref="DefaultsRefit"/>.
 /// </summary>
 internal static class DefaultsComparison
 {
@@ -20,12 +24,17 @@ internal static class DefaultsComparison
     public const string FastText5 = "fasttext-bigrams-5";
     public const string FastText25 = "fasttext-bigrams-25";
     public const string DefaultsRefit = "llmft-defaults-refit";
+
+    /// <summary><c>llmft finetune --train TRAIN</c> with every other flag at its default, as a process.</summary>
+    public const string Finetune = "llmft-finetune";
+
+    /// <summary><c>llmft finetune --train FIT --validation VALIDATION --autotune --autotune-duration SECONDS</c>, as a process.</summary>
     public const string Autotune = "llmft-autotune";
     public const string FastTextAutotune = "fasttext-autotune";
 
     private static readonly string[] FastTextBigrams = ["-lr", "0.5", "-wordNgrams", "2", "-dim", "64"];
 
-    public static void Run(string data, IReadOnlyList<string> sets, string work, int seed, int? autotuneSeconds, IReadOnlyCollection<string>? only, TextWriter log)
+    public static void Run(string data, IReadOnlyList<string> sets, string work, int seed, int? autotuneSeconds, IReadOnlyCollection<string>? only, string llmft, TextWriter log)
     {
         var results = new ResultStore(work);
         foreach (string name in sets)
@@ -34,34 +43,65 @@ internal static class DefaultsComparison
             var test = TextDataset.FromExamples(set.Test, labelMap: set.Labels);
             var all = TextDataset.FromExamples(set.Train, labelMap: set.Labels);
             var (fit, validation) = all.StratifiedSplit(DefaultsGrid.ValidationFraction, seed);
-            string scratch = Path.Combine(work, "scratch", name);
-            var methods = new List<(string Method, Func<EvaluationReport> Train)>
+            // per process, so that two compares sharing a work directory never delete each other's files
+            string scratch = Path.Combine(work, "scratch", name, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            var methods = new List<(string Method, Func<(EvaluationReport Report, double Seconds)> Train)>
             {
                 (FastText5, () => ExternalBaselines.FastText([.. FastTextBigrams, "-epoch", "5"], set, set.Train, null, scratch, seed)),
                 (FastText25, () => ExternalBaselines.FastText([.. FastTextBigrams, "-epoch", "25"], set, set.Train, null, scratch, seed)),
-                (Defaults, () => TrainDefaults(all, test, seed, refit: false)),
-                (DefaultsRefit, () => TrainDefaults(all, test, seed, refit: true)),
+                (Finetune, () => FinetuneProcess(llmft, [], set.Train, null, test, scratch, seed)),
+                (Defaults, () => Timed(() => TrainDefaults(all, test, seed, refit: false))),
+                (DefaultsRefit, () => Timed(() => TrainDefaults(all, test, seed, refit: true))),
             };
             if (autotuneSeconds is int seconds)
             {
                 string duration = seconds.ToString(CultureInfo.InvariantCulture);
+                methods.Add((Autotune, () => FinetuneProcess(llmft, ["--autotune", "--autotune-duration", duration], [.. fit], [.. validation], test, scratch, seed)));
                 methods.Add((FastTextAutotune, () => ExternalBaselines.FastText(["-autotune-duration", duration], set, [.. fit], [.. validation], scratch, seed)));
-                methods.Add((Autotune, () => TrainAutotune(fit, validation, test, seed, seconds)));
             }
             foreach (var (method, train) in methods)
             {
                 if (only is not null && !only.Contains(method)) continue;
                 if (results.TryGet(name, method, set.Train.Count, out _)) continue;
-                var watch = Stopwatch.StartNew();
-                var report = train();
-                results.Add(name, method, set.Train.Count, report, watch.Elapsed.TotalSeconds);
+                var (report, trainSeconds) = train();
+                results.Add(name, method, set.Train.Count, report, trainSeconds);
                 if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
-                log.WriteLine(FormattableString.Invariant($"{name,-24} {method,-20} macro-F1 {ExternalBaselines.Headline(report, "macroF1"):F4}, log-loss {ExternalBaselines.Headline(report, "logLoss"):F4} ({watch.Elapsed.TotalSeconds:F0} s)"));
+                log.WriteLine(FormattableString.Invariant($"{name,-24} {method,-20} macro-F1 {ExternalBaselines.Headline(report, "macroF1"):F4}, log-loss {ExternalBaselines.Headline(report, "logLoss"):F4} ({trainSeconds:F0} s)"));
             }
         }
     }
 
-    /// <summary>What <c>llmft finetune --backbone bag</c> does with every flag at its default.</summary>
+    /// <summary>
+    /// Runs <c>dotnet LLMFT finetune</c> on JSON-lines copies of the training (and validation) examples, one thread,
+    /// then scores the saved model on the test split. The seconds are the process's wall time, start-up included.
+    /// </summary>
+    private static (EvaluationReport Report, double Seconds) FinetuneProcess(string llmft, IReadOnlyList<string> flags, IReadOnlyList<TextExample> train,
+        IReadOnlyList<TextExample>? validation, ITextDataset test, string work, int seed)
+    {
+        if (!File.Exists(llmft))
+            throw new FileNotFoundException($"{llmft} not found: build it with 'dotnet build -c Release src/LlmFineTune.Cli' or pass --llmft PATH/llmft.dll.", llmft);
+        Directory.CreateDirectory(work);
+        string trainPath = Path.Combine(work, "train.jsonl"), validationPath = Path.Combine(work, "validation.jsonl"), model = Path.Combine(work, "llmft-model");
+        File.WriteAllLines(trainPath, train.Select(JsonLine));
+        if (validation is not null) File.WriteAllLines(validationPath, validation.Select(JsonLine));
+        var clock = Stopwatch.StartNew();
+        ExternalBaselines.Run("dotnet", [llmft, "finetune", "--train", trainPath, "--output", model, "--threads", "1", "--seed", seed.ToString(CultureInfo.InvariantCulture),
+            .. validation is null ? [] : new[] { "--validation", validationPath }, .. flags]);
+        double seconds = clock.Elapsed.TotalSeconds;
+        using var classifier = TextClassifier.Load(model, Tokenizers.Load);
+        return (Score(classifier, test, seed), seconds);
+    }
+
+    private static string JsonLine(TextExample example) => JsonSerializer.Serialize(new { text = example.Text, label = example.Label });
+
+    private static (EvaluationReport Report, double Seconds) Timed(Func<EvaluationReport> train)
+    {
+        var clock = Stopwatch.StartNew();
+        var report = train();
+        return (report, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>What <c>Trainer.Train(model, train)</c> does with the recommended bag options (in-process, no CLI).</summary>
     private static EvaluationReport TrainDefaults(ITextDataset train, ITextDataset test, int seed, bool refit)
     {
         using var model = ClassifierFactory.Create(train, new ClassifierFactoryOptions { Seed = seed });
@@ -70,12 +110,6 @@ internal static class DefaultsComparison
         options.RefitOnAllData = refit;
         new Trainer(options).Train(model, train);
         return Score(model, test, seed);
-    }
-
-    private static EvaluationReport TrainAutotune(ITextDataset fit, ITextDataset validation, ITextDataset test, int seed, int seconds)
-    {
-        using var result = new Autotuner(new AutotuneOptions { Duration = TimeSpan.FromSeconds(seconds), Seed = seed }).Tune(fit, validation, new ClassifierFactoryOptions { Seed = seed });
-        return Score(result.Model, test, seed);
     }
 
     private static EvaluationReport Score(TextClassifier model, ITextDataset test, int seed) =>

@@ -37,11 +37,17 @@ internal sealed record BagGridSetting(string Name, double LearningRate, int Epoc
         Base with { Name = "ngram3", WordNgrams = 3 },
         Base with { Name = "dim32", Dimension = 32 },
         Base with { Name = "buckets2M", Buckets = 1 << 21 },
+        // around the chosen default (lr 0.02), for the debian-sections gap: no truncation, more buckets, more epochs
+        Base with { Name = "lr0.02-len2048", LearningRate = 0.02, MaxLength = 2048 },
+        Base with { Name = "lr0.02-buckets2M", LearningRate = 0.02, Buckets = 1 << 21 },
+        Base with { Name = "lr0.02-ep20", LearningRate = 0.02, Epochs = 20 },
     ];
 }
 
 /// <summary>Per-epoch validation and test scores of one grid run; selection only ever reads the Val* fields.</summary>
-internal sealed record EpochScores(string Set, string Setting, int Epoch, double ValLoss, double ValMacroF1, double TestMacroF1, double TestAccuracy, double TestLogLoss, double Seconds);
+/// <param name="ValCalibratedLoss">Validation log-loss after temperature scaling fitted on the validation split at that epoch (absent in older records).</param>
+internal sealed record EpochScores(string Set, string Setting, int Epoch, double ValLoss, double ValMacroF1, double TestMacroF1, double TestAccuracy, double TestLogLoss, double Seconds,
+    double? ValCalibratedLoss = null);
 
 /// <summary>
 /// Phase 1 of the defaults study: every grid setting on every set, trained on 90 % of the training split (seeded,
@@ -90,15 +96,18 @@ internal static class DefaultsGrid
     {
         using var model = Build(s, fit.LabelMap, seed);
         var clock = Stopwatch.StartNew();
-        var scorer = new TestScorer(set, s.Name, model, test, clock);
+        var scorer = new TestScorer(set, s.Name, model, validation, test, clock);
         new Trainer(new TrainerOptions { Epochs = s.Epochs, LearningRate = s.LearningRate, BatchSize = s.Batch, Seed = seed },
                 new AdamWFactory(weightDecay: s.WeightDecay), new LinearSchedule(), [scorer])
             .Train(model, fit, validation);
         return scorer.Rows;
     }
 
-    /// <summary>After each evaluation, scores the test split too (head in eval mode, so dropout is off).</summary>
-    private sealed class TestScorer(string set, string setting, TextClassifier model, ITextDataset test, Stopwatch clock) : ITrainingCallback
+    /// <summary>
+    /// After each evaluation, scores the validation split after temperature scaling (the loss a rule that ignores
+    /// over-confidence would select by) and the test split too (head in eval mode, so dropout is off).
+    /// </summary>
+    private sealed class TestScorer(string set, string setting, TextClassifier model, ITextDataset validation, ITextDataset test, Stopwatch clock) : ITrainingCallback
     {
         private readonly Evaluator evaluator = new(new EvaluationOptions { BootstrapSamples = 0, KeepExamples = false });
 
@@ -109,9 +118,12 @@ internal static class DefaultsGrid
             var head = (nn.Module)model.Head;
             head.eval();
             var report = evaluator.Evaluate(model, test);
+            model.Temperature = TemperatureScaling.Fit(model, validation);
+            double calibratedLoss = evaluator.Evaluate(model, validation).LogLoss!.Value;
+            model.Temperature = 1;
             head.train();
             var v = state.LastEvaluation!;
-            Rows.Add(new EpochScores(set, setting, state.Epoch, v["loss"], v["macroF1"], report.MacroF1!.Value, report.Accuracy, report.LogLoss!.Value, clock.Elapsed.TotalSeconds));
+            Rows.Add(new EpochScores(set, setting, state.Epoch, v["loss"], v["macroF1"], report.MacroF1!.Value, report.Accuracy, report.LogLoss!.Value, clock.Elapsed.TotalSeconds, calibratedLoss));
         }
     }
 }

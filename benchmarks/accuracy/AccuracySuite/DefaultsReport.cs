@@ -11,8 +11,8 @@ namespace LlmFineTune.Benchmarks.Accuracy;
 /// </summary>
 internal static class DefaultsReport
 {
-    private static readonly Func<EpochScores, double>[] Rules = [r => r.ValMacroF1, r => -r.ValLoss];
-    private static readonly string[] RuleNames = ["validation macro-F1", "validation loss"];
+    private static readonly Func<EpochScores, double>[] Rules = [r => r.ValMacroF1, r => -r.ValLoss, r => -(r.ValCalibratedLoss ?? double.NaN)];
+    private static readonly string[] RuleNames = ["validation macro-F1", "validation loss", "validation loss after temperature scaling"];
 
     public static string Render(IReadOnlyList<EpochScores> grid, ResultStore results, string data, IReadOnlyList<string> sets, int seed)
     {
@@ -20,6 +20,7 @@ internal static class DefaultsReport
         var inGrid = sets.Where(s => grid.Any(r => r.Set == s)).ToList();
         for (int rule = 0; rule < Rules.Length; rule++)
         {
+            if (grid.Any(r => double.IsNaN(Rules[rule](r)))) continue;   // a score some runs did not record (older runs lack the calibrated loss)
             // the epoch each (set, setting) run would keep under this rule
             var chosen = grid.GroupBy(r => (r.Set, r.Setting)).ToDictionary(g => g.Key, g => g.MaxBy(Rules[rule])!);
             md.AppendLine(CultureInfo.InvariantCulture, $"### Leave-one-set-out, epoch chosen by {RuleNames[rule]}").AppendLine();
@@ -38,6 +39,7 @@ internal static class DefaultsReport
                     $"| {heldOut} | {pick} | {(chosen.TryGetValue((heldOut, pick), out var p) ? p.TestMacroF1.ToString("F4", CultureInfo.InvariantCulture) : "not run")} | {(chosen.TryGetValue((heldOut, "base"), out var b) ? b.TestMacroF1.ToString("F4", CultureInfo.InvariantCulture) : "–")} | {chosen[(heldOut, hindsight)].TestMacroF1:F4} ({hindsight}) |");
             }
             var full = inGrid.Where(s => grid.Where(r => r.Set == s).Select(r => r.Setting).Distinct().Count() > 1).ToList();
+            if (full.Count == 0) continue;   // only the comparison below (no set ran more than one setting)
             var complete = chosen.Keys.Select(k => k.Setting).Distinct().Where(setting => full.All(s => chosen.ContainsKey((s, setting)))).ToList();
             string ranking = string.Join(", ", complete.OrderByDescending(setting => full.Average(s => chosen[(s, setting)].ValMacroF1))
                     .Select(setting => FormattableString.Invariant($"{setting} {full.Average(s => chosen[(s, setting)].ValMacroF1):F4}")));
@@ -45,11 +47,13 @@ internal static class DefaultsReport
         }
 
         md.AppendLine("### Defaults and autotune against fastText (test split, paired bootstrap 95 % intervals, 1,000 resamples)").AppendLine();
+        md.AppendLine("Seconds: wall time of the training process (`llmft finetune` / `fasttext supervised`, one thread each); in-process training for llmft-defaults(-refit).").AppendLine();
         md.AppendLine("| set | ours | macro-F1 ours | fastText | macro-F1 fastText | difference [95 % CI] | log-loss ours | log-loss fastText | seconds ours / fastText |");
         md.AppendLine("|---|---|---:|---|---:|---|---:|---:|---|");
         foreach (string set in sets)
         {
             int labels = LabeledSet.Load(data, set, testCap: null, seed).Train.Count;
+            Row(md, results, set, labels, DefaultsComparison.Finetune, [DefaultsComparison.FastText5, DefaultsComparison.FastText25]);
             Row(md, results, set, labels, DefaultsComparison.Defaults, [DefaultsComparison.FastText5, DefaultsComparison.FastText25]);
             Row(md, results, set, labels, DefaultsComparison.DefaultsRefit, [DefaultsComparison.FastText5, DefaultsComparison.FastText25]);
             Row(md, results, set, labels, DefaultsComparison.Autotune, [DefaultsComparison.FastTextAutotune]);

@@ -33,7 +33,8 @@ internal static class DefaultsStudy
                 break;
             case "compare":
                 DefaultsComparison.Run(data, sets, work, seed, map.TryGetValue("autotune", out var a) ? int.Parse(a, CultureInfo.InvariantCulture) : null,
-                    map.TryGetValue("methods", out var m) ? m.Split(',') : null, log);
+                    map.TryGetValue("methods", out var m) ? m.Split(',') : null,
+                    Path.GetFullPath(map.GetValueOrDefault("llmft", Path.Combine("src", "LlmFineTune.Cli", "bin", "Release", "net10.0", "llmft.dll"))), log);
                 break;
             case "report":
                 File.WriteAllText(Path.Combine(work, "defaults-report.md"), DefaultsReport.Render(DefaultsGrid.Load(Path.Combine(work, "grid.jsonl")), new ResultStore(work), data, sets, seed));

@@ -19,10 +19,13 @@ internal static partial class ExternalBaselines
         : ["-lr", "0.5", "-wordNgrams", "2", "-dim", "64", "-epoch", "25"];
 
     public static EvaluationReport FastText(string method, LabeledSet set, IReadOnlyList<TextExample> train, string work, int seed) =>
-        FastText(FastTextArguments(method), set, train, validation: null, work, seed);
+        FastText(FastTextArguments(method), set, train, validation: null, work, seed).Report;
 
-    /// <summary>Trains <c>fasttext supervised</c> with the given arguments (and, for autotune, a validation file) and scores the test split.</summary>
-    public static EvaluationReport FastText(IReadOnlyList<string> arguments, LabeledSet set, IReadOnlyList<TextExample> train, IReadOnlyList<TextExample>? validation, string work, int seed)
+    /// <summary>
+    /// Trains <c>fasttext supervised</c> with the given arguments (and, for autotune, a validation file) and scores the test split.
+    /// <c>TrainSeconds</c> is the wall time of the <c>fasttext supervised</c> process alone (no file writing, no prediction).
+    /// </summary>
+    public static (EvaluationReport Report, double TrainSeconds) FastText(IReadOnlyList<string> arguments, LabeledSet set, IReadOnlyList<TextExample> train, IReadOnlyList<TextExample>? validation, string work, int seed)
     {
         Directory.CreateDirectory(work);
         string trainPath = Path.Combine(work, "train.txt"), testPath = Path.Combine(work, "test.txt"), model = Path.Combine(work, "model");
@@ -33,8 +36,10 @@ internal static partial class ExternalBaselines
         File.WriteAllLines(testPath, set.Test.Select(FastTextLine));
         string validationPath = Path.Combine(work, "validation.txt");
         if (validation is not null) File.WriteAllLines(validationPath, validation.Select(FastTextLine));
+        var clock = Stopwatch.StartNew();
         Run("fasttext", ["supervised", "-input", trainPath, "-output", model, "-thread", "1", "-seed", seed.ToString(CultureInfo.InvariantCulture), "-verbose", "0",
             .. validation is null ? [] : new[] { "-autotune-validation", validationPath }, .. arguments]);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
         var lines = Run("fasttext", ["predict-prob", model + ".bin", testPath, "-1"]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (lines.Length != set.Test.Count)
             throw new InvalidDataException($"fasttext predict-prob gave {lines.Length} lines for {set.Test.Count} test rows ({testPath}).");
@@ -58,7 +63,7 @@ internal static partial class ExternalBaselines
             Labels = [.. set.Labels],
             Examples = new ExamplePredictions { Target = target, Predicted = predicted, TargetProbability = probability },
         };
-        return report with { Accuracy = Headline(report, "accuracy"), MacroF1 = Headline(report, "macroF1") };
+        return (report with { Accuracy = Headline(report, "accuracy"), MacroF1 = Headline(report, "macroF1") }, trainSeconds);
     }
 
     /// <summary>Runs ../shared/data/baseline_nb.py on the sample (its test file is the set's test split).</summary>
@@ -81,7 +86,8 @@ internal static partial class ExternalBaselines
     private static string FastTextLine(TextExample example) =>
         "__label__" + example.Label!.Replace(' ', '_') + " " + string.Join(' ', Token().Matches(example.Text.ToLowerInvariant()).Select(m => m.Value));
 
-    private static string Run(string file, IEnumerable<string> arguments)
+    /// <summary>Runs a process to the end and returns its standard output; a non-zero exit throws with its standard error.</summary>
+    public static string Run(string file, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string argument in arguments) start.ArgumentList.Add(argument);

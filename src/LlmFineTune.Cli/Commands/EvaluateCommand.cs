@@ -38,6 +38,7 @@ internal static class EvaluateCommand
             var testSet = new CancellableDataset(CommonOptions.Load(cli, "--test", parse.GetValue(test)!, parse.GetValue(format), fields.LoadOptions(parse, classifier.Head.Kind, classifier.Labels)), cli.CancellationToken);
             var report = new Evaluator().Evaluate(classifier, testSet);
             Render(cli.Console, report);
+            if (report.TemperatureScaling is { } calibration) TrainingReports.Calibration(cli.Output, calibration, "test");
             if (report.Task == TaskKind.MultiLabel)
             {
                 var (precision, recall) = PrecisionRecallAtK(classifier, testSet, parse.GetValue(k));

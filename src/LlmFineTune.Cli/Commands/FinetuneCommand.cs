@@ -155,14 +155,17 @@ internal static class FinetuneCommand
         return (model, NamedOptimizers.Create(parse.GetValue<string>("--optimizer")!, parse.GetValue<double?>("--weight-decay")));
     }
 
-    /// <summary>Linear warm-up then decay when a warm-up is asked for; otherwise a constant rate.</summary>
-    private static ILearningRateSchedule Schedule(int? warmupSteps, double? warmupRatio, int examples, TrainerOptions options)
+    /// <summary>
+    /// Linear warm-up then decay when a warm-up is asked for; otherwise null, so the Trainer's default schedule applies
+    /// (the CLI once used a constant rate here while the library decayed: the same data scored lower from the CLI).
+    /// </summary>
+    private static ILearningRateSchedule? Schedule(int? warmupSteps, double? warmupRatio, int examples, TrainerOptions options)
     {
         if (warmupRatio is { } ratio)
         {
             long steps = (examples + (long)options.BatchSize - 1) / options.BatchSize * options.Epochs;
             warmupSteps = (int)Math.Ceiling(ratio * Math.Min(steps, int.MaxValue));
         }
-        return warmupSteps is { } warmup ? new LinearSchedule(warmup) : new ConstantSchedule();
+        return warmupSteps is { } warmup ? new LinearSchedule(warmup) : null;
     }
 }

@@ -143,6 +143,14 @@ public sealed record EvaluationReport
     /// <summary>Single-label: the reliability-diagram bins.</summary>
     public IReadOnlyList<CalibrationBin>? Calibration { get; init; }
 
+    /// <summary>
+    /// Single-label, when the model's <see cref="Modeling.TextClassifier.Temperature"/> is not 1: that temperature and the
+    /// log-loss and expected calibration error of this test set at temperature 1 (before) and at it (after, equal to
+    /// <see cref="LogLoss"/> and <see cref="ExpectedCalibrationError"/>). Both come from the same forward pass; the
+    /// predicted classes, and so every other metric, are the same at both. <see langword="null"/> otherwise.
+    /// </summary>
+    public TemperatureCalibration? TemperatureScaling { get; init; }
+
     /// <summary>Bootstrap intervals of the headline metrics, by metric name (empty when turned off).</summary>
     public IReadOnlyDictionary<string, ConfidenceInterval> Intervals { get; init; } = new Dictionary<string, ConfidenceInterval>();
 

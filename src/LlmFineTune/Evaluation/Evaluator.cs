@@ -108,20 +108,36 @@ public sealed class Evaluator
 
     private delegate bool TargetOf<T>(TextExample example, string where, out T target);
 
+    /// <summary>
+    /// Single-label: the report at the model's temperature; when that is not 1, the same logits are also scored at
+    /// temperature 1, so the report shows log-loss and calibration error before and after temperature scaling
+    /// (the argmax, and so every decision metric, is the same at both).
+    /// </summary>
     private EvaluationReport EvaluateSingleLabel(TextClassifier model, ITextDataset test)
     {
+        double temperature = model.Temperature;
         var accumulator = new SingleLabelAccumulator(model.Labels.Count, options.TopK, options.CalibrationBins);
-        int skipped = Stream(model, test, (TextExample example, string where, out int id) =>
+        var unscaled = temperature == 1.0 ? null : new SingleLabelAccumulator(model.Labels.Count, options.TopK, options.CalibrationBins);
+        int skipped = Stream(model, test, unscaled is null ? [temperature] : [temperature, 1.0], (TextExample example, string where, out int id) =>
             model.Labels.TryGetId(example.Label ?? "", out id) || !SkipUnknown(example.Label ?? "", where, model.Labels),
-            (scores, targets) => accumulator.Add(scores, targets.ToArray()));
+            (scores, targets) =>
+            {
+                var ids = targets.ToArray();
+                accumulator.Add(scores[0], ids);
+                unscaled?.Add(scores[1], ids);
+            });
         RequireSome(accumulator.Count, skipped);
-        return accumulator.ToReport(model.Labels, options, skipped);
+        var report = accumulator.ToReport(model.Labels, options, skipped);
+        return unscaled is null ? report : report with
+        {
+            TemperatureScaling = new TemperatureCalibration(temperature, unscaled.LogLoss, report.LogLoss!.Value, unscaled.ExpectedCalibrationError, report.ExpectedCalibrationError!.Value),
+        };
     }
 
     private EvaluationReport EvaluateMultiLabel(TextClassifier model, ITextDataset test)
     {
         var accumulator = new MultiLabelAccumulator(Thresholds(options, model.Labels));
-        int skipped = Stream(model, test, (TextExample example, string where, out IReadOnlyList<int> ids) =>
+        int skipped = Stream(model, test, [model.Temperature], (TextExample example, string where, out IReadOnlyList<int> ids) =>
         {
             var known = new List<int>();
             ids = known;
@@ -131,7 +147,7 @@ public sealed class Evaluator
                 else if (SkipUnknown(label, where, model.Labels)) return false;
             }
             return true;
-        }, (scores, targets) => accumulator.Add(scores, targets));
+        }, (scores, targets) => accumulator.Add(scores[0], targets));
         RequireSome(accumulator.Count, skipped);
         return accumulator.ToReport(model.Labels, options, skipped);
     }
@@ -139,21 +155,22 @@ public sealed class Evaluator
     private EvaluationReport EvaluateRegression(TextClassifier model, ITextDataset test)
     {
         var accumulator = new RegressionAccumulator();
-        int skipped = Stream(model, test, (TextExample example, string where, out float value) =>
+        int skipped = Stream(model, test, [1.0], (TextExample example, string where, out float value) =>
         {
             value = example.Value ?? throw new InvalidDataException($"{where}: a regression example needs a Value.");
             return true;
-        }, (scores, targets) => accumulator.Add(scores, targets.ToArray()));
+        }, (scores, targets) => accumulator.Add(scores[0], targets.ToArray()));
         RequireSome(accumulator.Count, skipped);
         return accumulator.ToReport(options, skipped);
     }
 
     /// <summary>
     /// Runs the test set through the model one batch at a time. <paramref name="targetOf"/> gives an example's
-    /// target, or false to skip it; <paramref name="consume"/> receives each batch's scores and targets, after which
-    /// both are dropped, so memory holds one batch of scores at a time.
+    /// target, or false to skip it; <paramref name="consume"/> receives each batch's scores (one array per entry of
+    /// <paramref name="temperatures"/>, all from one forward pass) and targets, after which both are dropped, so
+    /// memory holds one batch of scores at a time.
     /// </summary>
-    private int Stream<T>(TextClassifier model, ITextDataset test, TargetOf<T> targetOf, Action<float[], List<T>> consume)
+    private int Stream<T>(TextClassifier model, ITextDataset test, double[] temperatures, TargetOf<T> targetOf, Action<float[][], List<T>> consume)
     {
         int skipped = 0;
         var texts = new List<string>(BatchSize);
@@ -172,7 +189,7 @@ public sealed class Evaluator
             }
             if (texts.Count == BatchSize || (i == test.Count - 1 && texts.Count > 0))
             {
-                consume(model.ScoreBatch(texts), targets);
+                consume(model.ScoreBatch(texts, temperatures), targets);
                 texts.Clear();
                 targets.Clear();
             }

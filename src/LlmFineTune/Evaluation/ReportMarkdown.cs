@@ -25,6 +25,15 @@ internal static class ReportMarkdown
             md.AppendLine();
         }
 
+        if (report.TemperatureScaling is { } scaling)
+        {
+            md.AppendLine().AppendLine("Temperature scaling (the predicted classes are the same at both temperatures)").AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"| metric | before (T = 1) | after (T = {Number(scaling.Temperature, "0.###")}) |");
+            md.AppendLine("|---|---:|---:|");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {MetricNames.LogLoss} | {Number(scaling.LogLossBefore)} | {Number(scaling.LogLossAfter)} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {MetricNames.ExpectedCalibrationError} | {Number(scaling.CalibrationErrorBefore)} | {Number(scaling.CalibrationErrorAfter)} |");
+        }
+
         if (report.PerClass.Count > 0)
         {
             md.AppendLine().AppendLine("| class | precision | recall | F1 | support | predicted | ROC-AUC |" + (report.Task == Data.TaskKind.MultiLabel ? " threshold |" : ""));

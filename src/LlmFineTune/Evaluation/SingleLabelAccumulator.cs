@@ -75,6 +75,12 @@ internal sealed class SingleLabelAccumulator
 
     public int Count => targets.Count;
 
+    /// <summary>Mean −ln p(true class) so far.</summary>
+    public double LogLoss => targetProbability.Average(HeadlineMetrics.LogLossTerm);
+
+    /// <summary>Expected calibration error over the equal-width confidence bins so far.</summary>
+    public double ExpectedCalibrationError => CalibrationBins().Ece;
+
     public EvaluationReport ToReport(LabelMap labels, EvaluationOptions options, int skipped)
     {
         int n = Count;
@@ -88,16 +94,7 @@ internal sealed class SingleLabelAccumulator
             auc[c] = RocAuc.Compute(classScores[c], i => targets[i] == positive);
             perClass[c] = new ClassMetrics(labels[c], counts.Precision(c), counts.Recall(c), counts.F1(c), counts.Support(c), counts.PredictedCount(c), auc[c]);
         }
-        int bins = binCount.Length;
-        var calibration = new CalibrationBin[bins];
-        double ece = 0;
-        for (int b = 0; b < bins; b++)
-        {
-            double meanConfidence = binCount[b] == 0 ? double.NaN : binConfidence[b] / binCount[b];
-            double accuracy = binCount[b] == 0 ? double.NaN : (double)binCorrect[b] / binCount[b];
-            calibration[b] = new CalibrationBin((double)b / bins, (double)(b + 1) / bins, binCount[b], meanConfidence, accuracy);
-            if (binCount[b] > 0) ece += (double)binCount[b] / n * Math.Abs(accuracy - meanConfidence);
-        }
+        var (calibration, ece) = CalibrationBins();
         var matrix = new long[classes][];
         for (int t = 0; t < classes; t++)
         {
@@ -112,7 +109,7 @@ internal sealed class SingleLabelAccumulator
             Labels = labels.ToArray(),
             Accuracy = counts.Accuracy,
             BalancedAccuracy = counts.BalancedAccuracy,
-            LogLoss = targetProbability.Average(HeadlineMetrics.LogLossTerm),
+            LogLoss = LogLoss,
             BrierScore = brierSum / n,
             RocAuc = RocAuc.MacroAverage(auc),
             TopK = topK,
@@ -123,5 +120,22 @@ internal sealed class SingleLabelAccumulator
             Calibration = calibration,
             Examples = options.KeepExamples ? examples : null,
         }.WithAverages(counts).WithIntervals(examples, classes, options);
+    }
+
+    /// <summary>The reliability-diagram bins and the expected calibration error, Σ_b (n_b / n) · |accuracy_b − confidence_b|.</summary>
+    private (CalibrationBin[] Bins, double Ece) CalibrationBins()
+    {
+        int n = Count;
+        int bins = binCount.Length;
+        var calibration = new CalibrationBin[bins];
+        double ece = 0;
+        for (int b = 0; b < bins; b++)
+        {
+            double meanConfidence = binCount[b] == 0 ? double.NaN : binConfidence[b] / binCount[b];
+            double accuracy = binCount[b] == 0 ? double.NaN : (double)binCorrect[b] / binCount[b];
+            calibration[b] = new CalibrationBin((double)b / bins, (double)(b + 1) / bins, binCount[b], meanConfidence, accuracy);
+            if (binCount[b] > 0) ece += (double)binCount[b] / n * Math.Abs(accuracy - meanConfidence);
+        }
+        return (calibration, ece);
     }
 }

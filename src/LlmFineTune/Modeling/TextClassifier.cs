@@ -152,13 +152,20 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
     }
 
     /// <summary>Scores texts: a flat <c>[texts, outputs]</c> array of probabilities (or values).</summary>
+    internal float[] ScoreBatch(IReadOnlyList<string> texts) => ScoreBatch(texts, [temperature])[0];
+
+    /// <summary>
+    /// Scores texts with one forward pass and turns the same logits into probabilities at each of
+    /// <paramref name="temperatures"/>: one flat <c>[texts, outputs]</c> array per temperature (the evaluator
+    /// compares the model's temperature with 1 without running the network twice).
+    /// </summary>
     /// <remarks>
     /// Safe from many threads on one model: each call has its own dispose scope and no-grad guard
     /// (both per thread), and nothing here changes module state. It never switches the network to
     /// eval mode, because that would race with other callers; the constructor leaves it in eval
     /// mode and training restores it.
     /// </remarks>
-    internal float[] ScoreBatch(IReadOnlyList<string> texts)
+    internal float[][] ScoreBatch(IReadOnlyList<string> texts, IReadOnlyList<double> temperatures)
     {
         var sequences = new int[texts.Count][];
         for (int i = 0; i < texts.Count; i++)
@@ -168,9 +175,14 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
         using var noGrad = no_grad();
         var (ids, mask) = Collator.Pad(sequences);
         var logits = network.call(ids, mask);
-        double t = temperature;
-        if (t != 1.0 && Head.Kind != TaskKind.Regression) logits = logits / t;
-        return Head.Scores(logits).contiguous().data<float>().ToArray();
+        var scores = new float[temperatures.Count][];
+        for (int i = 0; i < scores.Length; i++)
+        {
+            double t = temperatures[i];
+            var scaled = t != 1.0 && Head.Kind != TaskKind.Regression ? logits / t : logits;
+            scores[i] = Head.Scores(scaled).contiguous().data<float>().ToArray();
+        }
+        return scores;
     }
 
     /// <summary>Marks a use of the network until disposed, so that <see cref="Dispose"/> cannot free it underneath.</summary>

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using LlmFineTune.Data;
 
 namespace LlmFineTune.Tests.Cli;
@@ -36,6 +38,19 @@ public sealed class FinetuneDefaultsTests
         StringAssert.Contains(run.Output, "calibration: temperature");
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "config.json")))!;
         Assert.IsNotNull(config["llmfinetune"]!["temperature"]);
+    }
+
+    [TestMethod]
+    public void Finetune_NoScheduleFlags_DecaysTheLearningRateAsTheLibraryDefaultDoes()
+    {
+        // the CLI once trained at a constant rate unless a warm-up flag was given, while the library decays linearly
+        var run = CliRun.Of("finetune", "--train", trainPath, "--output", Path.Combine(root, "decay"), "--buckets", "4096", "--epochs", "3");
+
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        double[] rates = [.. Regex.Matches(run.Output, @"epoch \d+ \(step \d+, lr ([^)]+)\)").Take(3)
+            .Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
+        Assert.HasCount(3, rates, run.Output);
+        Assert.IsTrue(rates[0] > rates[1] && rates[1] > rates[2], $"learning rates by epoch: {string.Join(", ", rates)}");
     }
 
     [TestMethod]

@@ -63,6 +63,29 @@ public sealed class ProgramTests
     }
 
     [TestMethod]
+    public void Evaluate_ModelWithATemperature_PrintsAndSavesLogLossAndCalibrationErrorAtOneAndAtIt()
+    {
+        string scaled = Path.Combine(root, "scaled");
+        using (var model = TextClassifier.Load(bagModel))
+        {
+            model.Temperature = 2.5;
+            model.Save(scaled);
+        }
+        string json = Path.Combine(root, "scaled.json");
+
+        var run = CliRun.Of("evaluate", "--model", scaled, "--test", testPath, "--json", json);
+
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        StringAssert.Contains(run.Output, "calibration: temperature 2.500; test log-loss");
+        var report = JsonNode.Parse(File.ReadAllText(json))!;
+        var scaling = report["temperatureScaling"]!;
+        Assert.AreEqual(2.5, scaling["temperature"]!.GetValue<double>());
+        Assert.AreEqual(report["logLoss"]!.GetValue<double>(), scaling["logLossAfter"]!.GetValue<double>());
+        Assert.AreEqual(report["expectedCalibrationError"]!.GetValue<double>(), scaling["calibrationErrorAfter"]!.GetValue<double>());
+        Assert.AreNotEqual(scaling["logLossBefore"]!.GetValue<double>(), scaling["logLossAfter"]!.GetValue<double>(), "T = 2.5 softens every probability");
+    }
+
+    [TestMethod]
     public void Predict_StandardInput_OneJsonObjectPerLineInOrderWithLabelAndScores()
     {
         var run = CliRun.WithInput("the striker scored a goal in the match\n\nthe oven needs flour and butter to bake\n   \n", "predict", "--model", bagModel);

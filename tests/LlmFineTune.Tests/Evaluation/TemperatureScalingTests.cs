@@ -50,6 +50,35 @@ public sealed class TemperatureScalingTests
     }
 
     [TestMethod]
+    public void Evaluate_ScaledModel_ReportsLogLossAndCalibrationErrorAtTemperatureOneAndAtItsOwnWithTheSamePredictions()
+    {
+        var (model, validation) = Overconfident();
+        using var owned = model;
+        var evaluator = new Evaluator(new EvaluationOptions { BootstrapSamples = 0 });
+        var unscaled = evaluator.Evaluate(model, validation);
+        model.Temperature = TemperatureScaling.Fit(model, validation);
+
+        var report = evaluator.Evaluate(model, validation);
+
+        Assert.IsNull(unscaled.TemperatureScaling, "a model at temperature 1 has nothing to compare");
+        var scaling = report.TemperatureScaling!;
+        Assert.AreEqual(model.Temperature, scaling.Temperature);
+        Assert.AreEqual(unscaled.LogLoss!.Value, scaling.LogLossBefore, 1e-9);
+        Assert.AreEqual(unscaled.ExpectedCalibrationError!.Value, scaling.CalibrationErrorBefore, 1e-9);
+        Assert.AreEqual(report.LogLoss!.Value, scaling.LogLossAfter);
+        Assert.AreEqual(report.ExpectedCalibrationError!.Value, scaling.CalibrationErrorAfter);
+        Assert.IsTrue(scaling.LogLossAfter < scaling.LogLossBefore, $"log-loss {scaling.LogLossBefore} -> {scaling.LogLossAfter}");
+        Assert.IsTrue(scaling.CalibrationErrorAfter < scaling.CalibrationErrorBefore, $"ECE {scaling.CalibrationErrorBefore} -> {scaling.CalibrationErrorAfter}");
+        CollectionAssert.AreEqual(unscaled.Examples!.Predicted!.ToArray(), report.Examples!.Predicted!.ToArray());
+        Assert.AreEqual(unscaled.MacroF1, report.MacroF1);
+        Assert.AreEqual(unscaled.Accuracy, report.Accuracy);
+
+        Assert.AreEqual(scaling, EvaluationReport.FromJson(report.ToJson()).TemperatureScaling);
+        StringAssert.Contains(report.ToJson(), "\"temperatureScaling\"");
+        StringAssert.Contains(report.ToMarkdown(), FormattableString.Invariant($"| logLoss | {scaling.LogLossBefore:0.0000} | {scaling.LogLossAfter:0.0000} |"));
+    }
+
+    [TestMethod]
     public void Fit_IsTheMinimumOfTheValidationLogLoss()
     {
         var (model, validation) = Overconfident();
