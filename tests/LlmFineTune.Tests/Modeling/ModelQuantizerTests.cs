@@ -112,6 +112,28 @@ public sealed class ModelQuantizerTests
     }
 
     [TestMethod]
+    public void Save_Gpt2Classifier_DropsPositionRowsPastMaxLengthAndScoresClose()
+    {
+        using var folder = new TempFolder();
+        torch.manual_seed(4);
+        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 255 });
+        var config = new CausalDecoderConfig { VocabSize = 256, NPositions = 64, NEmbd = 32, NLayer = 2, NHead = 2 };
+        var labels = new LabelMap(["a", "b"]);
+        using var model = new TextClassifier(tokenizer, new CausalDecoder(config), new SingleLabelHead(32, labels.Count, new HeadOptions { Pooling = PoolingMode.Mean }), labels, maxLength: 16);
+        string small = Path.Combine(folder.Path, "small");
+
+        ModelQuantizer.Save(model, small, new QuantizationOptions { MinElements = 256 });
+
+        using var loaded = TextClassifier.Load(small);
+        Assert.AreEqual(16, ((CausalDecoder)loaded.Backbone).Config.NPositions);
+        string[] texts = ["the market fell today", "a comet and a rocket"];
+        var expected = model.PredictBatch(texts);
+        var actual = loaded.PredictBatch(texts);
+        for (int i = 0; i < texts.Length; i++)
+            Assert.AreEqual(expected[i].Scores["a"], actual[i].Scores["a"], 0.02f, texts[i]);
+    }
+
+    [TestMethod]
     public void Save_OverAnExistingModel_ReplacesItWhole()
     {
         using var folder = new TempFolder();

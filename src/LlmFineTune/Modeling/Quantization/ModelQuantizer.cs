@@ -10,9 +10,8 @@ namespace LlmFineTune.Modeling.Quantization;
 /// Saves a smaller copy of a classifier, as fastText's <c>quantize</c> does: every large weight matrix in
 /// <see cref="QuantizationOptions.Bits"/> bits per value with one 16-bit scale per row, the small tensors (biases,
 /// LayerNorms, small heads) as 16-bit floats, for a bag model only the embedding rows that matter, and for a transformer
-/// only the position embeddings its max length reaches. The directory
-/// loads with <see cref="TextClassifier.Load"/> (weights are expanded back to 32 bits on load) and predicts like the
-/// original, up to rounding.
+/// only the position embeddings its max length reaches. The directory loads with <see cref="TextClassifier.Load"/>
+/// (weights are expanded back to 32 bits on load) and predicts like the original, up to rounding.
 /// </summary>
 public static class ModelQuantizer
 {
