@@ -40,6 +40,7 @@ internal static partial class UserErrors
         ["LabelSeparator"] = "--label-separator",
         ["Threshold"] = "--threshold",
         ["TopK"] = "--top-k",
+        ["Bits"] = "--bits",
     };
 
     public static int Guard(CliContext cli, Func<int> body)

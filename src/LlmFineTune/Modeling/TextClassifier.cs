@@ -160,7 +160,7 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
     /// compares the model's temperature with 1 without running the network twice).
     /// </summary>
     /// <remarks>
-    /// Safe from many threads on one model: each call has its own dispose scope and no-grad guard
+    /// Safe from many threads on one model: each call has its own dispose scope and inference-mode guard
     /// (both per thread), and nothing here changes module state. It never switches the network to
     /// eval mode, because that would race with other callers; the constructor leaves it in eval
     /// mode and training restores it.
@@ -172,7 +172,8 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
             sequences[i] = Collator.Encode(texts[i] ?? throw new ArgumentException($"Text {i} is null.", nameof(texts)));
         using var lease = Lease();
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
+        // Inference mode rather than no-grad: libtorch also skips view tracking and version counters.
+        using var inference = inference_mode();
         var (ids, mask) = Collator.Pad(sequences);
         var logits = network.call(ids, mask);
         var scores = new float[temperatures.Count][];

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using LlmFineTune.Data;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
+using LlmFineTune.Modeling.Heads;
 using LlmFineTune.Modeling.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -59,6 +61,43 @@ public sealed class BertBackboneTests
         var padded = encoder.forward(paddedIds, paddedIds.ne(0).to_type(ScalarType.Int64));
 
         Assert.IsTrue(plain.allclose(padded.narrow(1, 0, 4), rtol: 0, atol: 1e-5), "padding must be masked out of attention");
+    }
+
+    [TestMethod]
+    public void ForwardFirstToken_PaddedBatch_EqualsFirstPositionOfFullPass()
+    {
+        using var encoder = new BertBackbone(Tiny());
+        encoder.eval();
+        using var scope = NewDisposeScope();
+        var ids = tensor(new long[] { 2, 7, 9, 3, 0, 2, 5, 6, 8, 3 }, [2, 5]);
+        var mask = ids.ne(0).to_type(ScalarType.Int64);
+
+        var full = encoder.Forward(ids, mask);
+        var first = encoder.ForwardFirstToken(ids, mask);
+
+        CollectionAssert.AreEqual(new long[] { 2, 1, 16 }, first.TokenStates!.shape);
+        Assert.IsTrue(first.TokenStates.allclose(full.TokenStates!.narrow(1, 0, 1), rtol: 0, atol: 1e-6), "the [CLS] state reads every position's keys and values");
+        Assert.IsTrue(first.Pooled!.allclose(full.Pooled!, rtol: 0, atol: 1e-6));
+    }
+
+    [TestMethod]
+    [DataRow(PoolingMode.Backbone)]
+    [DataRow(PoolingMode.Cls)]
+    [DataRow(PoolingMode.Mean)]
+    [DataRow(PoolingMode.Max)]
+    public void ClassifierNetwork_Eval_ScoresAsTheFullPass(PoolingMode pooling)
+    {
+        var head = new SingleLabelHead(16, 3, new HeadOptions { Pooling = pooling });
+        using var model = new TextClassifier(TinyWordTokenizer.Synthetic(32), new BertBackbone(Tiny()), head, new LabelMap(["a", "b", "c"]), 16);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = tensor(new long[] { 2, 7, 9, 3, 0, 2, 5, 6, 8, 3 }, [2, 5]);
+        var mask = ids.ne(0).to_type(ScalarType.Int64);
+
+        var logits = model.Network.call(ids, mask);
+        var full = model.Head.Forward(model.Backbone.Forward(ids, mask));
+
+        Assert.IsTrue(logits.allclose(full, rtol: 0, atol: 1e-6), $"{pooling}: the eval shortcut must not change the logits");
     }
 
     [TestMethod]

@@ -23,7 +23,7 @@ public sealed class QuantizeCommandTests
         Assert.AreEqual(0, run.ExitCode, run.Error);
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         StringAssert.Matches(lines[0], new System.Text.RegularExpressions.Regex($@"^{System.Text.RegularExpressions.Regex.Escape(bag)}: \d+\.\d\d MB -> {System.Text.RegularExpressions.Regex.Escape(small)}: \d+\.\d\d MB \(\d+\.\d%\)$"));
-        StringAssert.StartsWith(lines[1], "1 weight matrices in 8 bits; kept ");
+        StringAssert.StartsWith(lines[1], "1 weight matrices in 7 bits; kept ");
         StringAssert.StartsWith(lines[2], $"macroF1 on {testPath}: ");
         using var loaded = TextClassifier.Load(small);
         Assert.AreEqual("sports", loaded.Predict("the striker scored a goal in the match").Label);
@@ -35,8 +35,20 @@ public sealed class QuantizeCommandTests
         var run = CliRun.Of("quantize", "--help");
 
         Assert.AreEqual(0, run.ExitCode);
-        foreach (string flag in new[] { "--model", "--output", "--keep-rows", "--test", "--format" })
+        foreach (string flag in new[] { "--model", "--output", "--keep-rows", "--bits", "--test", "--format" })
             StringAssert.Contains(run.Output, flag);
+    }
+
+    [TestMethod]
+    public void Quantize_BitsOutOfRange_NamesTheFlagBeforeLoadingAnything()
+    {
+        using var folder = new TempFolder();
+
+        var run = CliRun.Of("quantize", "--model", Path.Combine(folder.Path, "none"), "--output", Path.Combine(folder.Path, "out"), "--bits", "9");
+
+        Assert.AreEqual(2, run.ExitCode, run.Output + run.Error);
+        Assert.HasCount(1, run.ErrorLines);
+        StringAssert.Contains(run.Error, "--bits must be between 2 and 8");
     }
 
     [TestMethod]

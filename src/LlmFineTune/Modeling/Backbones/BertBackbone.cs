@@ -63,25 +63,34 @@ public sealed class BertBackbone : Module<Tensor, Tensor, Tensor>, IBackbone
 
     /// <inheritdoc />
     /// <remarks>Token states are the last layer's <c>[batch, seq, hidden]</c>; pooled is the pooler's <c>[batch, hidden]</c>, or null when <see cref="UsePooler"/> is off.</remarks>
-    public BackboneOutput Forward(Tensor inputIds, Tensor attentionMask)
-    {
-        var states = forward(inputIds, attentionMask);
-        return new BackboneOutput(attentionMask, states, UsePooler ? pooler.call(states) : null);
-    }
+    public BackboneOutput Forward(Tensor inputIds, Tensor attentionMask) => Output(Encode(inputIds, attentionMask, lastLayerFirstTokenOnly: false), attentionMask);
+
+    /// <summary>
+    /// <see cref="Forward"/> for a reader of the first ([CLS]) position alone (the pooler, or CLS pooling): the last
+    /// layer computes that position only, so the token states are <c>[batch, 1, hidden]</c>. Its keys and values
+    /// still come from every position, so the [CLS] state is the full pass's.
+    /// </summary>
+    internal BackboneOutput ForwardFirstToken(Tensor inputIds, Tensor attentionMask) =>
+        Output(Encode(inputIds, attentionMask, lastLayerFirstTokenOnly: true), attentionMask);
+
+    private BackboneOutput Output(Tensor states, Tensor attentionMask) =>
+        new(attentionMask, states, UsePooler ? pooler.call(states) : null);
 
     /// <summary>The last layer's token states.</summary>
     /// <param name="inputIds">int64 <c>[batch, seq]</c>, seq at most <c>max_position_embeddings</c>.</param>
     /// <param name="attentionMask">1 for real tokens, 0 for padding; <c>[batch, seq]</c>.</param>
     /// <returns><c>[batch, seq, hidden]</c>.</returns>
     /// <exception cref="ArgumentException">The sequence is longer than the position table or an id is outside the vocabulary.</exception>
-    public override Tensor forward(Tensor inputIds, Tensor attentionMask)
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask) => Encode(inputIds, attentionMask, lastLayerFirstTokenOnly: false);
+
+    private Tensor Encode(Tensor inputIds, Tensor attentionMask, bool lastLayerFirstTokenOnly)
     {
         if (inputIds.dim() != 2 || !inputIds.shape.SequenceEqual(attentionMask.shape))
             throw new ArgumentException($"Expected ids and mask of the same shape [batch, seq]; got [{string.Join(", ", inputIds.shape)}] and [{string.Join(", ", attentionMask.shape)}].", nameof(inputIds));
         if (inputIds.shape[1] > Config.MaxPositionEmbeddings)
             throw new ArgumentException($"Sequence length {inputIds.shape[1]} exceeds max_position_embeddings {Config.MaxPositionEmbeddings}. Lower the model's max length.", nameof(inputIds));
         using var scope = NewDisposeScope();
-        var states = encoder.call(embeddings.call(inputIds), AdditiveMask(attentionMask));
+        var states = encoder.Run(embeddings.call(inputIds), AdditiveMask(attentionMask), lastLayerFirstTokenOnly);
         return states.MoveToOuterDisposeScope();
     }
 

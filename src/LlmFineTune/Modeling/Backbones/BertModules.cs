@@ -37,11 +37,11 @@ internal sealed class BertEmbeddings : Module<Tensor, Tensor>
     public override Tensor forward(Tensor inputIds)
     {
         long seq = inputIds.shape[1];
-        using var positions = arange(seq, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
-        using var types = zeros_like(positions);
+        // Positions 0..seq-1 and token type 0 are fixed rows, so the tables are sliced rather than gathered through
+        // index tensors: the same values and gradients, four fewer libtorch calls per forward pass.
+        using var position = position_embeddings.weight!.narrow(0, 0, seq);
+        using var type = token_type_embeddings.weight!.narrow(0, 0, 1);
         using var words = word_embeddings.call(inputIds);
-        using var position = position_embeddings.call(positions);
-        using var type = token_type_embeddings.call(types);
         using var sum = words + position + type;
         using var normed = layerNorm.call(sum);
         return dropout.call(normed);
@@ -69,14 +69,21 @@ internal sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
 
     /// <param name="hidden">[batch, seq, hidden].</param>
     /// <param name="additiveMask">[batch, 1, 1, seq]: 0 for real keys, a large negative number for padding.</param>
-    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    public override Tensor forward(Tensor hidden, Tensor additiveMask) => Attend(hidden, hidden, additiveMask);
+
+    /// <summary>The context of some positions (the queries) over every position of the sequence.</summary>
+    /// <param name="queries">[batch, q, hidden]: all of <paramref name="hidden"/>, or its first positions when only those are read.</param>
+    /// <param name="hidden">[batch, seq, hidden]: the keys and values.</param>
+    /// <param name="additiveMask">[batch, 1, 1, seq].</param>
+    /// <returns>[batch, q, hidden].</returns>
+    public Tensor Attend(Tensor queries, Tensor hidden, Tensor additiveMask)
     {
         using var scope = NewDisposeScope();
-        long batch = hidden.shape[0], seq = hidden.shape[1], width = hidden.shape[2];
-        Tensor Split(Linear projection) => projection.call(hidden).view(batch, seq, heads, width / heads).transpose(1, 2);
+        long batch = hidden.shape[0], width = hidden.shape[2];
+        Tensor Split(Linear projection, Tensor states) => projection.call(states).view(batch, states.shape[1], heads, width / heads).transpose(1, 2);
         // Same maths as HF's eager softmax(QKᵀ/√d + mask)·V; the fused kernel is faster and saves memory.
-        var context = F.scaled_dot_product_attention(Split(query), Split(key), Split(value), additiveMask, training ? dropoutProbability : 0);
-        return context.transpose(1, 2).reshape(batch, seq, width).MoveToOuterDisposeScope();
+        var context = F.scaled_dot_product_attention(Split(query, queries), Split(key, hidden), Split(value, hidden), additiveMask, training ? dropoutProbability : 0);
+        return context.transpose(1, 2).reshape(batch, queries.shape[1], width).MoveToOuterDisposeScope();
     }
 }
 
@@ -119,10 +126,13 @@ internal sealed class BertAttention : Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    public override Tensor forward(Tensor hidden, Tensor additiveMask) => Attend(hidden, hidden, additiveMask);
+
+    /// <summary>The sublayer's output at the query positions (see <see cref="BertSelfAttention.Attend"/>); the queries are the residual.</summary>
+    public Tensor Attend(Tensor queries, Tensor hidden, Tensor additiveMask)
     {
-        using var context = selfAttention.call(hidden, additiveMask);
-        return output.call(context, hidden);
+        using var context = selfAttention.Attend(queries, hidden, additiveMask);
+        return output.call(context, queries);
     }
 }
 
@@ -180,9 +190,12 @@ internal sealed class BertLayer : Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    public override Tensor forward(Tensor hidden, Tensor additiveMask) => Attend(hidden, hidden, additiveMask);
+
+    /// <summary>The layer's output at the query positions only: attention reads every position, the feed-forward part runs on the queries.</summary>
+    public Tensor Attend(Tensor queries, Tensor hidden, Tensor additiveMask)
     {
-        using var attended = attention.call(hidden, additiveMask);
+        using var attended = attention.Attend(queries, hidden, additiveMask);
         using var expanded = intermediate.call(attended);
         return output.call(expanded, attended);
     }
@@ -201,12 +214,25 @@ internal sealed class BertLayerStack : Module<Tensor, Tensor, Tensor>
 
     public IEnumerable<BertLayer> Layers => layer;
 
-    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    public override Tensor forward(Tensor hidden, Tensor additiveMask) => Run(hidden, additiveMask, lastLayerFirstTokenOnly: false);
+
+    /// <summary>Runs the layers.</summary>
+    /// <param name="hidden">The embeddings, [batch, seq, hidden].</param>
+    /// <param name="additiveMask">[batch, 1, 1, seq].</param>
+    /// <param name="lastLayerFirstTokenOnly">Whether the last layer computes the first position alone, [batch, 1, hidden]: all a [CLS] reader needs.</param>
+    public Tensor Run(Tensor hidden, Tensor additiveMask, bool lastLayerFirstTokenOnly)
     {
         var states = hidden.alias();
-        foreach (var block in layer)
+        for (int i = 0; i < layer.Count; i++)
         {
-            var next = block.call(states, additiveMask);
+            Tensor next;
+            if (lastLayerFirstTokenOnly && i == layer.Count - 1)
+            {
+                using var first = states.narrow(1, 0, 1);
+                next = layer[i].Attend(first, states, additiveMask);
+            }
+            else
+                next = layer[i].call(states, additiveMask);
             states.Dispose();
             states = next;
         }

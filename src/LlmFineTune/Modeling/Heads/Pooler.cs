@@ -22,6 +22,12 @@ internal static class Pooler
         };
     }
 
+    /// <summary>Whether pooling reads the first position of the token states alone.</summary>
+    /// <param name="mode">The head's pooling.</param>
+    /// <param name="backbonePoolsFirstToken">Whether the backbone returns a pooled vector computed from its first position (BERT's pooler).</param>
+    public static bool ReadsFirstTokenOnly(PoolingMode mode, bool backbonePoolsFirstToken) =>
+        mode == PoolingMode.Cls || (mode == PoolingMode.Backbone && backbonePoolsFirstToken);
+
     private static Tensor Mean(Tensor states, Tensor attentionMask)
     {
         var mask = attentionMask.unsqueeze(-1).to_type(states.dtype);

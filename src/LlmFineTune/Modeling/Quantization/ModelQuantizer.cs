@@ -1,14 +1,17 @@
 using System.Text.Json.Nodes;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Serialization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Modeling.Quantization;
 
 /// <summary>
-/// Saves a smaller copy of a classifier, as fastText's <c>quantize</c> does: every large weight matrix in 8 bits with one
-/// scale per row, and for a bag model only the embedding rows that matter. The directory loads with
-/// <see cref="TextClassifier.Load"/> (weights are expanded back to 32 bits on load) and predicts like the original, up to rounding.
+/// Saves a smaller copy of a classifier, as fastText's <c>quantize</c> does: every large weight matrix in
+/// <see cref="QuantizationOptions.Bits"/> bits per value with one 16-bit scale per row, the small tensors (biases,
+/// LayerNorms, small heads) as 16-bit floats, for a bag model only the embedding rows that matter, and for a transformer
+/// only the position embeddings its max length reaches. The directory loads with <see cref="TextClassifier.Load"/>
+/// (weights are expanded back to 32 bits on load) and predicts like the original, up to rounding.
 /// </summary>
 public static class ModelQuantizer
 {
@@ -26,35 +29,45 @@ public static class ModelQuantizer
         options ??= new QuantizationOptions();
         options.Validate();
         (int Matrices, long Kept, long Total) counts = default;
+        var positions = PositionTable.Of(model);
         // written as a unit like every model directory: built beside the target, the manifest last, then swapped in
         ModelManifest.Save(directory, (staging, saveId) =>
         {
             ModelDirectory.WriteClassifier(model, staging, saveId, ModelParts.Default);
-            counts = QuantizeWeights(Path.Combine(staging, ModelDirectory.WeightsFileName), model.Backbone as BagOfNgrams, options);
+            counts = QuantizeWeights(Path.Combine(staging, ModelDirectory.WeightsFileName), model, positions, options);
             string configPath = Path.Combine(staging, ModelDirectory.ConfigFileName);
             var config = JsonFiles.ReadObject(configPath);
+            if (positions is not null)
+                config[positions.ConfigKey] = positions.Rows;
             if (config["llmfinetune"] is JsonObject section)
-                section["quantization"] = new JsonObject { ["scheme"] = "int8-per-row", ["kept_rows"] = counts.Kept, ["total_rows"] = counts.Total };
+                section["quantization"] = new JsonObject { ["scheme"] = $"int{options.Bits}-per-row", ["other_tensors"] = "F16", ["kept_rows"] = counts.Kept, ["total_rows"] = counts.Total };
             AtomicFile.WriteAllText(configPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         });
         return new QuantizationResult(counts.Matrices, counts.Kept, counts.Total, Directory.GetFiles(directory).Sum(f => new FileInfo(f).Length));
     }
 
-    private static (int Matrices, long Kept, long Total) QuantizeWeights(string path, BagOfNgrams? bag, QuantizationOptions options)
+    private static (int Matrices, long Kept, long Total) QuantizeWeights(string path, TextClassifier model, PositionTable? positions, QuantizationOptions options)
     {
+        var bag = model.Backbone as BagOfNgrams;
+        // decision thresholds (multi-label heads' buffers) stay 32-bit: rounding one could flip answers near it
+        var layout = CheckpointLayout.Of(model.Backbone.Kind);
+        var exact = model.Head is nn.Module head ? head.named_buffers().Select(b => layout.HeadFileName(b.name)).ToHashSet(StringComparer.Ordinal) : [];
         var header = SafeTensors.ReadHeader(path);
         var floats = header.Values.ToDictionary(e => e.Name, e => empty(e.Shape, ScalarType.Float32));
-        var encoded = new List<(string Name, Tensor Tensor)>();
         try
         {
             SafeTensors.LoadInto(path, floats);
+            using var scope = NewDisposeScope(); // the encoded tensors
+            var encoded = new List<(string Name, Tensor Tensor)>();
             int matrices = 0;
             long kept = 0, total = 0;
-            foreach (var (name, weight) in floats)
+            foreach (var (name, full) in floats)
             {
+                // rows past the max length are never read: the loaded model refuses longer inputs
+                var weight = name == positions?.FileName ? full.narrow(0, 0, positions.Rows) : full;
                 if (weight.dim() != 2 || weight.numel() < options.MinElements)
                 {
-                    encoded.Add((name, weight));
+                    encoded.Add((name, exact.Contains(name) ? weight : QuantizedWeights.Half(weight)));
                     continue;
                 }
                 long[]? rows = null;
@@ -63,8 +76,7 @@ public static class ModelQuantizer
                     rows = RowsToKeep(weight, options.KeepRows);
                     (kept, total) = (rows.Length, weight.shape[0]);
                 }
-                var parts = QuantizedWeights.Encode(name, weight, rows).ToList();
-                foreach (var part in parts) encoded.Add(part);
+                encoded.AddRange(QuantizedWeights.Encode(name, weight, rows, options.Bits));
                 matrices++;
             }
             SafeTensors.Write(path, encoded);
@@ -72,8 +84,6 @@ public static class ModelQuantizer
         }
         finally
         {
-            foreach (var (name, tensor) in encoded)
-                if (!floats.ContainsKey(name)) tensor.Dispose();
             foreach (var tensor in floats.Values) tensor.Dispose();
         }
     }
@@ -92,5 +102,21 @@ public static class ModelQuantizer
         if (chosen.Count < fewest)
             chosen = [.. byNorm.Take((int)Math.Min(fewest, norms.Length))];
         return [.. chosen.Select(r => (long)r).Order()];
+    }
+
+    /// <summary>A transformer's position embeddings in the weights file, when the model's max length leaves rows of it unread.</summary>
+    /// <param name="FileName">The tensor's name in the file.</param>
+    /// <param name="ConfigKey">The config.json key of its row count, rewritten to the max length.</param>
+    /// <param name="Rows">The rows the model reads: its max length.</param>
+    private sealed record PositionTable(string FileName, string ConfigKey, int Rows)
+    {
+        public static PositionTable? Of(TextClassifier model) => model.Backbone switch
+        {
+            BertBackbone bert when model.MaxLength < bert.Config.MaxPositionEmbeddings =>
+                new($"{CheckpointLayout.Bert.BackbonePrefix}embeddings.position_embeddings.weight", "max_position_embeddings", model.MaxLength),
+            CausalDecoder gpt2 when model.MaxLength < gpt2.Config.NPositions =>
+                new($"{CheckpointLayout.Gpt2.BackbonePrefix}wpe.weight", "n_positions", model.MaxLength),
+            _ => null,
+        };
     }
 }

@@ -3,60 +3,124 @@ using static TorchSharp.torch;
 namespace LlmFineTune.Modeling.Serialization;
 
 /// <summary>
-/// The 8-bit encoding of a weight matrix in <c>model.safetensors</c>, written by <see cref="Quantization.ModelQuantizer"/>:
-/// <c>NAME:int8</c> (I8 <c>[kept, columns]</c>), <c>NAME:scale</c> (F32 <c>[kept]</c>, one scale per row: value = int8 × scale)
-/// and, when rows were pruned, <c>NAME:rows</c> (I32 <c>[kept]</c>, the kept rows in increasing order; the others load as zeros).
-/// Other tensors stay plain F32. Loading dequantizes into the float model.
+/// The narrow-integer encodings of a weight matrix in <c>model.safetensors</c>, written by <see cref="Quantization.ModelQuantizer"/>:
+/// <c>NAME:int8</c> (I8 <c>[kept, columns]</c>) or <c>NAME:intN</c> for N of 2 to 7 bits (U8 <c>[kept, ⌈columns / 8⌉ × N]</c>:
+/// each eight values, plus 2^(N-1), packed little-endian into N bytes, the first in the lowest bits), <c>NAME:scale</c>
+/// (F16, or F32 in files written before 16-bit scales, <c>[kept]</c>, one scale per row: value = integer × scale) and,
+/// when rows were pruned, <c>NAME:rows</c> (I32 <c>[kept]</c>, the kept rows in increasing order; the others load as
+/// zeros). Other tensors are plain F16 or F32. Loading dequantizes into the float model.
 /// </summary>
 internal static class QuantizedWeights
 {
     public const string Int8Suffix = ":int8";
+
+    /// <summary>The suffix of a matrix of narrower integers: <c>:int2</c> to <c>:int7</c>, the width in bits.</summary>
+    private const string PackedSuffix = ":int";
     public const string ScaleSuffix = ":scale";
     public const string RowsSuffix = ":rows";
 
     /// <summary>
-    /// Most float32 bytes a quantized file may describe per byte it holds (8 bits for 32, and pruned rows that take no room),
+    /// Most float32 bytes a quantized file may describe per byte it holds (8 or 4 bits for 32, and pruned rows that take no room),
     /// so that a config claiming a huge table from a tiny file is refused before anything is allocated.
     /// </summary>
     public const int MaxExpansion = 1024;
 
-    /// <summary>Whether a weights file holds 8-bit matrices.</summary>
-    public static bool IsQuantized(IEnumerable<string> names) => names.Any(n => n.EndsWith(Int8Suffix, StringComparison.Ordinal));
+    /// <summary>Whether a weights file holds 8- or 4-bit matrices.</summary>
+    public static bool IsQuantized(IEnumerable<string> names) => names.Any(IsMatrix);
 
     /// <summary>A file name without its quantization suffix (the parameter it encodes).</summary>
     public static string ParameterName(string name)
     {
-        foreach (string suffix in (string[])[Int8Suffix, ScaleSuffix, RowsSuffix])
+        if (Bits(name) is not null) return name[..^(PackedSuffix.Length + 1)];
+        foreach (string suffix in (string[])[ScaleSuffix, RowsSuffix])
             if (name.EndsWith(suffix, StringComparison.Ordinal)) return name[..^suffix.Length];
         return name;
     }
 
-    /// <summary>Encodes a float matrix as 8-bit rows with one scale each, keeping only <paramref name="rows"/> (increasing) when given.</summary>
-    /// <returns>The tensors to write; the caller disposes them.</returns>
-    public static IEnumerable<(string Name, Tensor Tensor)> Encode(string name, Tensor weight, long[]? rows)
+    /// <summary>The width of a quantized matrix's integers (2 to 8) from its name, or null for any other tensor.</summary>
+    private static int? Bits(string name) =>
+        name.Length > PackedSuffix.Length + 1 && name[^1] is >= '2' and <= '8' && name.AsSpan(0, name.Length - 1).EndsWith(PackedSuffix, StringComparison.Ordinal) ? name[^1] - '0' : null;
+
+    private static bool IsMatrix(string name) => Bits(name) is not null;
+
+    /// <summary>Encodes a float matrix as rows of narrow integers with one scale each, keeping only <paramref name="rows"/> (increasing) when given.</summary>
+    /// <param name="name">The parameter's file name.</param>
+    /// <param name="weight">The matrix.</param>
+    /// <param name="rows">The rows to keep, or null for all.</param>
+    /// <param name="bits">2 to 8: values ±(2^(bits-1) - 1), so 8 bits hold -127..127.</param>
+    /// <returns>The tensors to write, in the caller's dispose scope.</returns>
+    public static IEnumerable<(string Name, Tensor Tensor)> Encode(string name, Tensor weight, long[]? rows, int bits = 8)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        if (bits is < 2 or > 8) throw new ArgumentOutOfRangeException(nameof(bits), bits, "Quantized matrices hold 2 to 8 bits per value.");
+        int levels = (1 << (bits - 1)) - 1;
         var kept = rows is null ? weight.to_type(ScalarType.Float32) : weight.index_select(0, tensor(rows)).to_type(ScalarType.Float32);
-        var scale = kept.abs().amax(1) / 127f;
-        // an all-zero row gets scale 1 so that it divides safely; it still encodes as zeros
+        // The rows are encoded against the scales as stored, so that 16-bit rounding of a scale adds no error of its own.
+        var scale = Half(kept.abs().amax(1) / levels);
+        // an all-zero row (or one too small for a 16-bit scale) gets scale 1 so that it divides safely; it encodes as zeros
         var safe = where(scale > 0, scale, ones_like(scale));
-        var quantized = (kept / safe.unsqueeze(1)).round().clamp(-127, 127).to_type(ScalarType.Int8);
-        var encoded = new List<(string, Tensor)> { (name + Int8Suffix, quantized.MoveToOuterDisposeScope()), (name + ScaleSuffix, safe.MoveToOuterDisposeScope()) };
+        var quantized = (kept / safe.to_type(ScalarType.Float32).unsqueeze(1)).round().clamp(-levels, levels);
+        var encoded = new List<(string, Tensor)>
+        {
+            bits == 8 ? (name + Int8Suffix, quantized.to_type(ScalarType.Int8).MoveToOuterDisposeScope()) : (name + PackedSuffix + bits, Pack(quantized, bits).MoveToOuterDisposeScope()),
+            (name + ScaleSuffix, safe.MoveToOuterDisposeScope()),
+        };
         if (rows is not null)
             encoded.Add((name + RowsSuffix, tensor(rows.Select(r => (int)r).ToArray()).MoveToOuterDisposeScope()));
         return encoded;
     }
 
     /// <summary>
-    /// Loads a quantized file into float targets (keyed by the model's names, as <see cref="SafeTensors.LoadInto"/> does):
-    /// 8-bit matrices are checked against their targets, read, and dequantized; plain tensors load as usual.
+    /// Packs <paramref name="bits"/>-bit integers, eight to <paramref name="bits"/> bytes: <c>[rows, columns]</c> of
+    /// ±(2^(bits-1) - 1) to U8 <c>[rows, ⌈columns / 8⌉ × bits]</c>; each value is stored plus 2^(bits-1), little-endian,
+    /// the first column in the lowest bits.
     /// </summary>
-    /// <exception cref="InvalidDataException">An 8-bit matrix lacks its scales, has the wrong dtype or shape, or lists rows out of order or range.</exception>
+    private static Tensor Pack(Tensor values, int bits)
+    {
+        long rows = values.shape[0], groups = (values.shape[1] + 7) / 8;
+        var offset = (values + (1 << (bits - 1))).to_type(ScalarType.Int64);
+        if (offset.shape[1] < groups * 8)
+            offset = cat([offset, zeros([rows, groups * 8 - offset.shape[1]], ScalarType.Int64)], 1);
+        var shifts = arange(0, 8 * bits, bits, dtype: ScalarType.Int64);
+        var words = offset.view(rows, groups, 8).bitwise_left_shift(shifts).sum(2, keepdim: true, type: ScalarType.Int64);
+        var bytes = words.bitwise_right_shift(arange(0, 8 * bits, 8, dtype: ScalarType.Int64)).bitwise_and(255);
+        return bytes.to_type(ScalarType.Byte).view(rows, groups * bits);
+    }
+
+    /// <summary>The inverse of <see cref="Pack"/>: float32 <c>[rows, columns]</c>.</summary>
+    private static Tensor Unpack(Tensor packed, int bits, long columns)
+    {
+        long rows = packed.shape[0], groups = packed.shape[1] / bits;
+        var bytes = packed.to_type(ScalarType.Int64).view(rows, groups, bits);
+        var words = bytes.bitwise_left_shift(arange(0, 8 * bits, 8, dtype: ScalarType.Int64)).sum(2, keepdim: true, type: ScalarType.Int64);
+        var values = words.bitwise_right_shift(arange(0, 8 * bits, bits, dtype: ScalarType.Int64)).bitwise_and((1 << bits) - 1);
+        return values.view(rows, groups * 8).narrow(1, 0, columns).to_type(ScalarType.Float32) - (1 << (bits - 1));
+    }
+
+    /// <summary>
+    /// The tensor in 16-bit floats (half the bytes; 11 significant bits, far finer than 8-bit rows), or itself when a value
+    /// lies beyond float16's range (±65,504).
+    /// </summary>
+    /// <returns>A new tensor in the caller's dispose scope, or <paramref name="values"/>.</returns>
+    public static Tensor Half(Tensor values)
+    {
+        using var noGrad = no_grad();
+        bool fits;
+        using (var scope = NewDisposeScope())
+            fits = values.numel() == 0 || values.abs().max().item<float>() <= 65504f;
+        return fits ? values.to_type(ScalarType.Float16) : values;
+    }
+
+    /// <summary>
+    /// Loads a quantized file into float targets (keyed by the model's names, as <see cref="SafeTensors.LoadInto"/> does):
+    /// quantized matrices are checked against their targets, read, and dequantized; plain tensors load as usual.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A quantized matrix lacks its scales, has the wrong dtype or shape, or lists rows out of order or range.</exception>
     public static IReadOnlyList<string> LoadInto(string path, IReadOnlyDictionary<string, SafeTensorEntry> header, IReadOnlyDictionary<string, Tensor> targets, Func<string, string> rename)
     {
         var read = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var staged = new List<(Tensor Target, string Name, bool Pruned)>();
+        var staged = new List<(Tensor Target, string Name, string Matrix, bool Pruned)>();
         var loaded = new HashSet<string>(StringComparer.Ordinal);
         try
         {
@@ -69,19 +133,21 @@ internal static class QuantizedWeights
                     read[entry.Name] = target;
                     loaded.Add(rename(parameter));
                 }
-                else if (entry.Name.EndsWith(Int8Suffix, StringComparison.Ordinal))
+                else if (IsMatrix(entry.Name))
                 {
                     bool pruned = Stage(path, header, entry, parameter, target, read);
-                    staged.Add((target, parameter, pruned));
+                    staged.Add((target, parameter, entry.Name, pruned));
                     loaded.Add(rename(parameter));
                 }
             }
             SafeTensors.LoadInto(path, read, header: header);
             using var noGrad = no_grad();
-            foreach (var (target, name, pruned) in staged)
+            foreach (var (target, name, matrix, pruned) in staged)
             {
                 using var scope = NewDisposeScope();
-                var values = read[name + Int8Suffix].to_type(ScalarType.Float32) * read[name + ScaleSuffix].unsqueeze(1);
+                int bits = Bits(matrix)!.Value;
+                var integers = bits < 8 ? Unpack(read[matrix], bits, target.shape[1]) : read[matrix].to_type(ScalarType.Float32);
+                var values = integers * read[name + ScaleSuffix].unsqueeze(1);
                 if (!pruned)
                 {
                     target.copy_(values);
@@ -103,21 +169,24 @@ internal static class QuantizedWeights
         return targets.Keys.Where(k => !loaded.Contains(k)).ToList();
     }
 
-    /// <summary>Checks an 8-bit matrix and its companions against the float target and allocates tensors to read them into; returns whether rows were pruned.</summary>
-    private static bool Stage(string path, IReadOnlyDictionary<string, SafeTensorEntry> header, SafeTensorEntry int8, string name, Tensor target, Dictionary<string, Tensor> read)
+    /// <summary>Checks a quantized matrix and its companions against the float target and allocates tensors to read them into; returns whether rows were pruned.</summary>
+    private static bool Stage(string path, IReadOnlyDictionary<string, SafeTensorEntry> header, SafeTensorEntry matrix, string name, Tensor target, Dictionary<string, Tensor> read)
     {
-        string where = $"{path}: tensor '{int8.Name}'";
-        if (int8.DType != "I8" || int8.Shape.Length != 2 || target.shape.Length != 2 || int8.Shape[1] != target.shape[1] || int8.Shape[0] > target.shape[0])
-            throw new InvalidDataException($"{where} must be I8 [rows, {(target.shape.Length == 2 ? target.shape[1] : "?")}] with at most {target.shape[0]} rows for a parameter of shape [{string.Join(", ", target.shape)}] (was {int8.DType} [{string.Join(", ", int8.Shape)}]).");
-        long kept = int8.Shape[0];
-        if (!header.TryGetValue(name + ScaleSuffix, out var scale) || scale.DType != "F32" || !scale.Shape.SequenceEqual([kept]))
-            throw new InvalidDataException($"{path}: tensor '{name}{ScaleSuffix}' must be F32 [{kept}], one scale per row of '{int8.Name}'.");
+        string where = $"{path}: tensor '{matrix.Name}'";
+        int bits = Bits(matrix.Name)!.Value;
+        var (dtype, type) = bits < 8 ? ("U8", ScalarType.Byte) : ("I8", ScalarType.Int8);
+        long? columns = target.shape.Length == 2 ? (bits < 8 ? (target.shape[1] + 7) / 8 * bits : target.shape[1]) : null;
+        if (matrix.DType != dtype || matrix.Shape.Length != 2 || columns is null || matrix.Shape[1] != columns || matrix.Shape[0] > target.shape[0])
+            throw new InvalidDataException($"{where} must be {dtype} [rows, {columns?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}] with at most {target.shape[0]} rows for a parameter of shape [{string.Join(", ", target.shape)}] (was {matrix.DType} [{string.Join(", ", matrix.Shape)}]).");
+        long kept = matrix.Shape[0];
+        if (!header.TryGetValue(name + ScaleSuffix, out var scale) || scale.DType is not ("F16" or "F32") || !scale.Shape.SequenceEqual([kept]))
+            throw new InvalidDataException($"{path}: tensor '{name}{ScaleSuffix}' must be F16 or F32 [{kept}], one scale per row of '{matrix.Name}'.");
         bool pruned = header.TryGetValue(name + RowsSuffix, out var rows);
         if (pruned && (rows!.DType != "I32" || !rows.Shape.SequenceEqual([kept])))
-            throw new InvalidDataException($"{path}: tensor '{name}{RowsSuffix}' must be I32 [{kept}], the row of each of '{int8.Name}'.");
+            throw new InvalidDataException($"{path}: tensor '{name}{RowsSuffix}' must be I32 [{kept}], the row of each of '{matrix.Name}'.");
         if (!pruned && kept != target.shape[0])
             throw new InvalidDataException($"{where} has {kept} rows but the parameter has {target.shape[0]}, and there is no '{name}{RowsSuffix}' saying which they are.");
-        read[int8.Name] = empty([kept, target.shape[1]], ScalarType.Int8);
+        read[matrix.Name] = empty([kept, columns.Value], type);
         read[scale.Name] = empty([kept], ScalarType.Float32);
         if (pruned) read[rows!.Name] = empty([kept], ScalarType.Int32);
         return pruned;

@@ -40,7 +40,7 @@ internal static class SafeTensors
     /// <summary>The metadata PyTorch's writers put in every file; transformers checks it on load (older releases refuse a file without it).</summary>
     public static IReadOnlyDictionary<string, string> PyTorchMetadata { get; } = new Dictionary<string, string> { ["format"] = "pt" };
 
-    /// <summary>Writes tensors (in name order) atomically: floating point as F32, integers in their own dtype (I8, I32, I64, U8).</summary>
+    /// <summary>Writes tensors (in name order) atomically: float16 as F16, other floating point as F32, integers in their own dtype (I8, I32, I64, U8).</summary>
     public static void Write(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         if (!BitConverter.IsLittleEndian)
@@ -85,6 +85,7 @@ internal static class SafeTensors
         ScalarType.Int32 => ("I32", ScalarType.Int32),
         ScalarType.Int64 => ("I64", ScalarType.Int64),
         ScalarType.Byte => ("U8", ScalarType.Byte),
+        ScalarType.Float16 => ("F16", ScalarType.Float16),
         _ => ("F32", ScalarType.Float32),
     };
 
