@@ -50,7 +50,7 @@ public static class ModelQuantizer
     {
         var bag = model.Backbone as BagOfNgrams;
         // decision thresholds (multi-label heads' buffers) stay 32-bit: rounding one could flip answers near it
-        var layout = CheckpointLayout.Of(model.Backbone.Kind);
+        var layout = ModelParts.Default.Backbones.Require(model.Backbone).Layout;
         var exact = model.Head is nn.Module head ? head.named_buffers().Select(b => layout.HeadFileName(b.name)).ToHashSet(StringComparer.Ordinal) : [];
         var header = SafeTensors.ReadHeader(path);
         var floats = header.Values.ToDictionary(e => e.Name, e => empty(e.Shape, ScalarType.Float32));
