@@ -9,8 +9,8 @@ public sealed class MicroBatchingOptions
     /// <value>
     /// Longest a batch waits for others to join it. Default 2 ms; zero sends what is queued at once. The model always runs
     /// as soon as it is free on everything queued by then; only a batch smaller than recent ones waits, and for no longer
-    /// than a recent forward pass took, so a lone caller is never held back and a busy service fills its batches from
-    /// the requests that arrived during the previous pass.
+    /// than a recent forward pass took (not at all when that is under a millisecond), so a lone caller is never held back
+    /// and a busy service fills its batches from the requests that arrived during the previous pass.
     /// </value>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 
