@@ -38,6 +38,9 @@ public sealed class TextClassificationService : IAsyncDisposable, IDisposable
     private ITextClassifier? replacement;
     private IDisposable? watcher;
     private bool closed;
+    // How many queued requests wake the worker: 1 while it is idle, the missing company while a small batch waits
+    // (waking it for each arrival would cost a context switch apiece). Guarded by the gate.
+    private int wakeAt = 1;
     private long forwardPasses;
     private long requestsScored;
     private int largestBatch;
@@ -210,7 +213,7 @@ public sealed class TextClassificationService : IAsyncDisposable, IDisposable
                 throw new ClassifierOverloadedException(Name, options.QueueCapacity);
             }
             request.Node = queue.AddLast(request);
-            Monitor.PulseAll(gate);
+            if (queue.Count >= wakeAt) Monitor.PulseAll(gate);
         }
         request.Watch(cancellationToken, options.RequestTimeout);
         return request.Task;
@@ -296,8 +299,10 @@ public sealed class TextClassificationService : IAsyncDisposable, IDisposable
             var left = patience - Stopwatch.GetElapsedTime(start);
             if (closed || batch.Count == 0 || batch.Count >= company || left < OneMillisecond || replacement is not null)
                 break;
-            // an arrival pulses the gate, so the wait ends as soon as company comes
+            // the arrival that completes the company pulses the gate, so the wait ends as soon as it comes
+            wakeAt = company - batch.Count;
             Monitor.Wait(gate, left);
+            wakeAt = 1;
         }
     }
 
