@@ -111,7 +111,7 @@ public sealed class TextClassificationService : IAsyncDisposable, IDisposable
         get { lock (gate) return replacement ?? model; }
     }
 
-    /// <summary>What the task head of the served model predicts: it decides which of the Classify/Predict methods applies.</summary>
+    /// <summary>What the served model predicts (<see cref="ITextClassifier.Task"/>): it decides which of the Classify/Predict methods applies.</summary>
     public TaskKind Kind => Model.Task;
 
     /// <summary>Why the latest reload of the model directory failed (the previous model is still served), or null.</summary>
