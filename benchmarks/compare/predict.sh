@@ -37,13 +37,19 @@ echo "training both models on $SET..." >&2
 [[ -f "$OUT/bag-q8/config.json" ]] || "${LLMFT[@]}" quantize --model "$OUT/bag" --output "$OUT/bag-q8" >"$OUT/quantize.log" 2>&1
 [[ -f "$OUT/fasttext.bin" ]] || fasttext supervised -input "$OUT/train.ft" -output "$OUT/fasttext" -wordNgrams 2 -bucket 262144 -dim 64 -epoch 5 -lr 0.5 -thread "$THREADS" >"$OUT/train-fasttext.log" 2>&1
 
-seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null; end=$(date +%s.%N); echo "$end - $start" | bc -l; }
+# seconds TOOL COMMAND...: the wall time; the answers go to $OUT/TOOL.out (kept from the last round, checked below)
+seconds() { local tool=$1 start end; shift; start=$(date +%s.%N); "$@" >"$OUT/$tool.out"; end=$(date +%s.%N); echo "$end - $start" | bc -l; }
 declare -A times=()
 for ((r = 1; r <= ROUNDS; r++)); do
-  times[fasttext]+="$(seconds fasttext predict-prob "$OUT/fasttext.bin" "$OUT/texts.txt" -1) "
-  times[llmft]+="$(seconds "${LLMFT[@]}" predict --model "$OUT/bag" --input "$OUT/texts.txt") "
-  times[llmft-q8]+="$(seconds "${LLMFT[@]}" predict --model "$OUT/bag-q8" --input "$OUT/texts.txt") "
+  times[fasttext]+="$(seconds fasttext fasttext predict-prob "$OUT/fasttext.bin" "$OUT/texts.txt" -1) "
+  times[llmft]+="$(seconds llmft "${LLMFT[@]}" predict --model "$OUT/bag" --input "$OUT/texts.txt") "
+  times[llmft-q8]+="$(seconds llmft-q8 "${LLMFT[@]}" predict --model "$OUT/bag-q8" --input "$OUT/texts.txt") "
   echo "round $r/$ROUNDS done" >&2
+done
+# both answered every text (one line each), or the times compare different work
+for tool in fasttext llmft llmft-q8; do
+  answered=$(wc -l <"$OUT/$tool.out")
+  [[ $answered == "$LINES" ]] || { echo "$tool answered $answered of $LINES texts; see $OUT/$tool.out" >&2; exit 1; }
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 {
@@ -55,4 +61,5 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { prin
     printf '| %s | %.2f s | %.0f |\n' "$label" "$m" "$(echo "$LINES / $m" | bc -l)"
   done
 } | tee "$OUT/predict.md"
-echo "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(fasttext 2>&1 | head -1 || true), $(dotnet --version)" | tee -a "$OUT/predict.md"
+# nproc --all: plain nproc reports OMP_NUM_THREADS, set above
+echo "$(nproc --all) cores, load $(cut -d' ' -f1-3 /proc/loadavg), fasttext $(dpkg-query -W -f='${Version}' fasttext 2>/dev/null || echo '(version unknown)'), .NET SDK $(dotnet --version)" | tee -a "$OUT/predict.md"

@@ -1,6 +1,6 @@
 // Serves a text classifier over HTTP on 127.0.0.1 with ASP.NET Core's own server (Kestrel).
 //
-//   dotnet run --project examples/HostedClassifier -- [--model DIR] [--train FILE.tsv] [--epochs N] [--port N] [--queue N] [--reload]
+//   dotnet run --project examples/HostedClassifier -- [--model DIR] [--train FILE.tsv] [--epochs N] [--port N] [--queue N] [--reload | --onnx]
 //
 // --model DIR    the model directory to serve (saved by TextClassifier.Save or `llmft finetune`).
 // --train FILE   when DIR holds no model yet, first train a small bag-of-n-grams model on this
@@ -9,6 +9,7 @@
 // --port N       the loopback port. Default 5080.
 // --queue N      most requests waiting for the model; more are answered 429 Too Many Requests. Default 256.
 // --reload       serve a new model saved to DIR without a restart.
+// --onnx         export the model to DIR-onnx (once) and serve that with ONNX Runtime, behind the same micro-batching service.
 //
 //   curl -s localhost:5080/classify -H 'content-type: application/json' -d '{"text":"my parcel never arrived"}'
 //   curl -s localhost:5080/stats
@@ -22,6 +23,7 @@ using LlmFineTune.Serving;
 using LlmFineTune.Training;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling;
+using LlmFineTune.Onnx;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -30,7 +32,7 @@ TorchRuntime.PerformanceDefaults = true;
 var arguments = Arguments.Parse(args);
 if (arguments is null)
 {
-    Console.Error.WriteLine("usage: HostedClassifier [--model DIR] [--train FILE.tsv] [--epochs N] [--port N] [--queue N] [--reload]");
+    Console.Error.WriteLine("usage: HostedClassifier [--model DIR] [--train FILE.tsv] [--epochs N] [--port N] [--queue N] [--reload | --onnx]");
     return 2;
 }
 
@@ -45,15 +47,27 @@ builder.Services.AddLlmFineTune(o =>
     o.Trainer.Epochs = arguments.Epochs;
     o.Trainer.LearningRate = 0.05;
 });
-builder.Services.AddTextClassifier("tickets", o =>
+var batching = new MicroBatchingOptions
 {
-    o.ModelPath = arguments.ModelPath;
-    o.Batching.MaxBatchSize = 32;
-    o.Batching.MaxDelay = TimeSpan.FromMilliseconds(2);
-    o.Batching.QueueCapacity = arguments.QueueCapacity;
-    o.Batching.RequestTimeout = TimeSpan.FromSeconds(10);
-    o.ReloadOnChange = arguments.Reload;
-});
+    MaxBatchSize = 32,
+    MaxDelay = TimeSpan.FromMilliseconds(2),
+    QueueCapacity = arguments.QueueCapacity,
+    RequestTimeout = TimeSpan.FromSeconds(10),
+};
+// Either way the endpoints below see the same keyed TextClassificationService.
+if (arguments.Onnx)
+{
+    builder.Services.AddOnnxTextClassifier("tickets", arguments.OnnxPath, new OnnxTextClassifierOptions { Batching = batching });
+}
+else
+{
+    builder.Services.AddTextClassifier("tickets", o =>
+    {
+        o.ModelPath = arguments.ModelPath;
+        o.Batching = batching;
+        o.ReloadOnChange = arguments.Reload;
+    });
+}
 builder.Services.AddHealthChecks().Add(TextClassifierHealthCheck.Registration("tickets"));
 
 var app = builder.Build();
@@ -66,6 +80,12 @@ if (!File.Exists(Path.Combine(arguments.ModelPath, ModelDirectory.ConfigFileName
         return 2;
     }
     TrainAndSave(app.Services, arguments.TrainPath, arguments.ModelPath);
+}
+if (arguments.Onnx && !File.Exists(Path.Combine(arguments.OnnxPath, ModelDirectory.ConfigFileName)))
+{
+    using var model = TextClassifier.Load(arguments.ModelPath);
+    model.ExportOnnx(arguments.OnnxPath);
+    Console.WriteLine($"Exported {arguments.ModelPath} to {arguments.OnnxPath}");
 }
 
 app.MapHealthChecks("/health");

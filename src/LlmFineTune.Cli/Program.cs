@@ -8,16 +8,19 @@ namespace LlmFineTune.Cli;
 /// <summary>The <c>llmft</c> command line: pretrain, finetune, evaluate, predict and compare.</summary>
 public static class Program
 {
-    /// <summary>The process entry point; Ctrl+C or SIGTERM cancels the command (training saves a checkpoint first).</summary>
+    /// <summary>
+    /// The process entry point; Ctrl+C or SIGTERM cancels the command (training saves a checkpoint first), and a closed
+    /// standard output (<c>llmft predict ... | head -1</c>) ends it quietly with exit code 141, as SIGPIPE ends a Unix tool.
+    /// </summary>
     /// <param name="args">The command line.</param>
-    /// <returns>0 on success, 2 for a user mistake, 1 for anything else, 130 when cancelled.</returns>
+    /// <returns>0 on success, 2 for a user mistake, 1 for anything else, 130 when cancelled, 141 when standard output's reader has gone.</returns>
     public static int Main(string[] args)
     {
         // A command-line training process owns its whole process, so it takes the allocator and thread tuning.
         TorchRuntime.PerformanceDefaults = true;
         using var cancel = new CancellationTokenSource();
         using var signals = new ShutdownSignals(cancel, Console.Error);
-        return Run(args, Console.Out, Console.Error, Console.In, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected, cancel.Token);
+        return Run(args, StandardOutput.Open(), Console.Error, Console.In, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected, cancel.Token);
     }
 
     /// <summary>Runs one <c>llmft</c> command in-process with the given streams.</summary>
@@ -27,7 +30,7 @@ public static class Program
     /// <param name="input">Texts for <c>predict</c> when <c>--input</c> is not given; empty when null.</param>
     /// <param name="interactive">True draws a live progress bar (a terminal); false writes plain log lines.</param>
     /// <param name="cancellationToken">Stops the command: training between steps (after a checkpoint), predict and evaluate between texts.</param>
-    /// <returns>0 on success, 2 for a user mistake, 1 for anything else, 130 when cancelled.</returns>
+    /// <returns>0 on success, 2 for a user mistake, 1 for anything else, 130 when cancelled, 141 when <paramref name="output"/> reports its reader gone.</returns>
     public static int Run(string[] args, TextWriter output, TextWriter error, TextReader? input = null, bool interactive = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -54,6 +57,14 @@ public static class Program
             error.WriteLine($"llmft{verb}: {message} Run 'llmft{verb} --help' for usage.");
             return ExitCodes.UserError;
         }
-        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (OutputClosedException)
+        {
+            // help or usage text cut short by its reader (commands stop in UserErrors.Guard)
+            return ExitCodes.OutputClosed;
+        }
     }
 }

@@ -49,6 +49,11 @@ internal static partial class UserErrors
         {
             return body();
         }
+        catch (OutputClosedException)
+        {
+            // the reader of our output has seen enough (head, grep -m): stop quietly, as a tool killed by SIGPIPE does
+            return ExitCodes.OutputClosed;
+        }
         catch (OperationCanceledException) when (cli.CancellationToken.IsCancellationRequested)
         {
             cli.Error.WriteLine("llmft: cancelled.");

@@ -36,7 +36,7 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
     /// <inheritdoc />
     public LabelMap Labels { get; }
 
-    /// <summary>What the model predicts: one class, any subset of labels, or a value.</summary>
+    /// <inheritdoc />
     public TaskKind Task { get; }
 
     /// <summary>Most tokens per text; longer texts are truncated as the TorchSharp classifier truncates them.</summary>
@@ -46,13 +46,14 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
     /// <param name="directory">The directory <c>ExportOnnx</c> wrote.</param>
     /// <param name="options">Threading; defaults when null.</param>
     /// <returns>The classifier; the caller disposes it.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="InvalidDataException"><c>config.json</c> lacks its <c>onnx</c> section or a field is malformed (the message names the field), or ONNX Runtime cannot load <c>model.onnx</c>.</exception>
     public static OnnxTextClassifier Load(string directory, OnnxTextClassifierOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         options ??= new OnnxTextClassifierOptions();
-        ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads, nameof(options));
+        Check(options);
         string path = Path.Combine(directory, "config.json");
         var config = JsonFiles.ReadObject(path);
         var section = config[Section] as JsonObject
@@ -97,6 +98,15 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
             throw new InvalidDataException($"{modelPath}: ONNX Runtime cannot load the model: {e.Message} Export the model again.", e);
         }
         return new OnnxTextClassifier(session, tokenizer, labels, task, maxLength, thresholds, temperature);
+    }
+
+    /// <summary>Checks every option; the message names the one out of range.</summary>
+    internal static void Check(OnnxTextClassifierOptions options)
+    {
+        if (options.IntraOpThreads < 0)
+            throw new ArgumentOutOfRangeException(nameof(options.IntraOpThreads), options.IntraOpThreads, "IntraOpThreads must be 0 (ONNX Runtime's default) or more.");
+        ArgumentNullException.ThrowIfNull(options.Batching, nameof(options.Batching));
+        options.Batching.Validate();
     }
 
     /// <inheritdoc />

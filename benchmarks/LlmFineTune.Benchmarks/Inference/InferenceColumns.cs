@@ -15,6 +15,7 @@ internal sealed class InferenceColumn(string name, string legend, Func<Summary, 
         new InferenceColumn("P99", "99th percentile of the time of one operation (one call when InvocationCount is 1), ms", (s, c) => s[c]?.ResultStatistics?.Percentiles.Percentile(99) / 1e6),
         new InferenceColumn("P50 (req)", "Median latency of one request to the service over the measured iterations, ms", (s, c) => RequestLatencies.Percentile(c, Iterations(c), 50)),
         new InferenceColumn("P99 (req)", "99th percentile latency of one request to the service over the measured iterations, ms", (s, c) => RequestLatencies.Percentile(c, Iterations(c), 99)),
+        new InferenceColumn("texts/pass", "Mean texts per forward pass of the served model (its batch size), over the whole run", (s, c) => RequestLatencies.MeanTextsPerPass(c)),
     ];
 
     public string Id => nameof(InferenceColumn) + name;

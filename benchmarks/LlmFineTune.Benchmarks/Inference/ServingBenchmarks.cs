@@ -10,7 +10,7 @@ namespace LlmFineTune.Benchmarks.Inference;
 /// 1, 4, 16 and 64 concurrent callers, each sending <see cref="RequestsPerCaller"/> requests one after the other:
 /// micro-batched (up to 32 texts per forward pass, 2 ms wait) against one-at-a-time (batches of 1). One operation is all
 /// requests of all callers, so texts/s is the service's throughput; P50/P99 (req) are per-request latencies over the
-/// measured iterations. bag model, 128-token texts.
+/// measured iterations; texts/pass is the mean batch the service formed (warm-up included). bag model, 128-token texts.
 /// </summary>
 [PerCallJob(iterations: 30, warmups: 3)]
 public class ServingBenchmarks
@@ -67,6 +67,8 @@ public class ServingBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        if (service is not null)
+            RequestLatencies.SetTextsPerPass(this, (double)service.RequestsScored / Math.Max(1, service.ForwardPasses));
         service?.Dispose();
         model?.Dispose();
     }

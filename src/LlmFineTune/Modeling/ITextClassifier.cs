@@ -12,6 +12,9 @@ public interface ITextClassifier
     /// <summary>The classes, in id order.</summary>
     LabelMap Labels { get; }
 
+    /// <summary>What the model predicts: one class, any subset of labels, or a value; it decides which Predict methods apply.</summary>
+    TaskKind Task { get; }
+
     /// <summary>Classifies one text.</summary>
     /// <param name="text">The text.</param>
     /// <returns>The most likely class and every class's score.</returns>

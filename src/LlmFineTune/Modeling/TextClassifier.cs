@@ -56,6 +56,9 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
     /// <summary>The task head.</summary>
     public ITaskHead Head => network.Head;
 
+    /// <inheritdoc />
+    public TaskKind Task => Head.Kind;
+
     /// <summary>Most tokens per text.</summary>
     public int MaxLength { get; }
 

@@ -6,7 +6,12 @@ public sealed class MicroBatchingOptions
     /// <value>Most texts in one forward pass. Default 32.</value>
     public int MaxBatchSize { get; set; } = 32;
 
-    /// <value>Longest a request waits for others to join its batch. Default 2 ms; zero sends what is queued at once.</value>
+    /// <value>
+    /// Longest a batch waits for others to join it. Default 2 ms; zero sends what is queued at once. The model always runs
+    /// as soon as it is free on everything queued by then; only a batch smaller than recent ones waits, and for no longer
+    /// than a recent forward pass took (not at all when that is under a millisecond), so a lone caller is never held back
+    /// and a busy service fills its batches from the requests that arrived during the previous pass.
+    /// </value>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 
     /// <value>

@@ -51,12 +51,12 @@ public sealed class TextClassifierHealthCheck : IHealthCheck
             ["queue_depth"] = depth,
             ["queue_capacity"] = service.QueueCapacity,
             ["labels"] = model.Labels.Count,
-            ["backbone"] = model.Backbone.Kind,
+            ["task"] = model.Task.ToString(),
         };
         if (depth >= degradedQueueFraction * service.QueueCapacity)
             return Task.FromResult(HealthCheckResult.Degraded($"Text classifier '{service.Name}' has {depth} of {service.QueueCapacity} queue places taken.", data: data));
         if (service.ReloadFailure is { } failure)
             return Task.FromResult(HealthCheckResult.Degraded($"Text classifier '{service.Name}' serves its previous model: {failure}", data: data));
-        return Task.FromResult(HealthCheckResult.Healthy($"Text classifier '{service.Name}' is serving ({model.Labels.Count} labels, {model.Backbone.Kind} backbone).", data));
+        return Task.FromResult(HealthCheckResult.Healthy($"Text classifier '{service.Name}' is serving ({model.Labels.Count} labels, {model.Task}).", data));
     }
 }

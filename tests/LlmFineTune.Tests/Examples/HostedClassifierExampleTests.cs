@@ -6,8 +6,10 @@ using LlmFineTune.Data;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Heads;
+using LlmFineTune.Onnx;
 using LlmFineTune.Tokenization;
 using LlmFineTune.Tests.Data;
+using TorchSharp;
 
 namespace LlmFineTune.Tests.Examples;
 
@@ -125,6 +127,52 @@ public sealed class HostedClassifierExampleTests
         Assert.IsNotNull(refusal, $"no request out of {statuses.Count} was refused by a queue of 1");
         StringAssert.Contains(refusal, "Text classifier 'tickets' is overloaded: 1 requests are already waiting");
         Assert.Contains(HttpStatusCode.OK, statuses);
+    }
+
+    [TestMethod]
+    [TestCategory("Slow")]
+    [Timeout(90_000, CooperativeCancellation = true)]
+    public async Task HostedClassifier_Onnx_ServesTheExportThroughTheSameService()
+    {
+        using var folder = new TempFolder();
+        string modelPath = Path.Combine(folder.Path, "model");
+        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 1024 });
+        torch.manual_seed(3);
+        using (var model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 8), new SingleLabelHead(8, 3), new LabelMap(["a", "b", "c"])))
+            model.Save(modelPath);
+        int port = FreeLoopbackPort();
+        using var example = ExampleProcess.Start("HostedClassifier", "--model", modelPath, "--port", port.ToString(), "--onnx");
+        example.WaitForOutput($"Serving {modelPath} on http://127.0.0.1:{port}", TimeSpan.FromSeconds(45));
+        StringAssert.Contains(example.Output, $"Exported {modelPath} to {modelPath}-onnx");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var texts = Enumerable.Range(0, 32).Select(i => $"parcel {i} arrived late and broken, refund {i * 7}").ToArray();
+
+        // bounded: 8 callers, 4 requests each
+        var answers = (await Task.WhenAll(Enumerable.Range(0, 8).Select(c => Task.Run(async () =>
+        {
+            var mine = new List<(int Index, Answer Answer)>();
+            for (int i = c; i < texts.Length; i += 8)
+            {
+                using var response = await client.PostAsJsonAsync("/classify", new { text = texts[i] }, TestContext.CancellationToken);
+                Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.CancellationToken));
+                mine.Add((i, (await response.Content.ReadFromJsonAsync<Answer>(TestContext.CancellationToken))!));
+            }
+            return mine;
+        })))).SelectMany(a => a).ToList();
+        var stats = await client.GetFromJsonAsync<Stats>("/stats", TestContext.CancellationToken);
+        using var health = await client.GetAsync("/health", TestContext.CancellationToken);
+
+        using var onnx = OnnxTextClassifier.Load(modelPath + "-onnx");
+        Assert.HasCount(texts.Length, answers);
+        foreach (var (index, answer) in answers)
+        {
+            var expected = onnx.Predict(texts[index]);
+            Assert.AreEqual(expected.Label, answer.Label, texts[index]);
+            foreach (var (label, score) in expected.Scores)
+                Assert.AreEqual(score, answer.Scores[label], 1e-6f, $"{texts[index]}: {label}");
+        }
+        Assert.AreEqual(texts.Length, stats!.RequestsScored);
+        Assert.AreEqual("Healthy", await health.Content.ReadAsStringAsync(TestContext.CancellationToken));
     }
 
     private static int FreeLoopbackPort()

@@ -6,6 +6,7 @@ using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Modeling.Heads;
 using LlmFineTune.Onnx;
+using LlmFineTune.Serving;
 using Microsoft.Extensions.DependencyInjection;
 using static TorchSharp.torch;
 
@@ -197,6 +198,51 @@ public sealed class OnnxExportTests
 
         Assert.AreSame(provider.GetRequiredKeyedService<OnnxTextClassifier>("topics"), classifier);
         Assert.AreEqual(model.Predict("goal match league").Label, classifier.Predict("goal match league").Label);
+    }
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task AddOnnxTextClassifier_ServesTheOnnxModelThroughTheMicroBatchingService()
+    {
+        var texts = OnnxModels.RealTexts(24);
+        using var model = OnnxModels.Create("bag", TaskKind.SingleLabel, PoolingMode.Backbone);
+        model.ExportOnnx(work);
+        var batching = new MicroBatchingOptions { MaxBatchSize = 8, QueueCapacity = 64 };
+        using var provider = new ServiceCollection().AddOnnxTextClassifier("topics", work, new OnnxTextClassifierOptions { IntraOpThreads = 1, Batching = batching }).BuildServiceProvider();
+        var onnx = provider.GetRequiredKeyedService<OnnxTextClassifier>("topics");
+        var expected = texts.Select(t => onnx.Predict(t)).ToList();
+
+        var service = provider.GetRequiredKeyedService<TextClassificationService>("topics");
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(c => Task.Run(async () =>
+        {
+            var mine = new List<(int Index, Prediction Prediction)>();
+            for (int i = c; i < texts.Count; i += 4)
+                mine.Add((i, await service.ClassifyAsync(texts[i])));
+            return mine;
+        })));
+
+        Assert.AreSame(onnx, service.Model);
+        Assert.AreEqual(TaskKind.SingleLabel, service.Kind);
+        Assert.AreEqual(64, service.QueueCapacity);
+        Assert.AreEqual((long)texts.Count, service.RequestsScored);
+        // batched with other callers' texts (padded to the longest), so equal up to float rounding, not bit for bit
+        foreach (var (index, prediction) in answers.SelectMany(a => a))
+        {
+            Assert.AreEqual(expected[index].Label, prediction.Label);
+            foreach (var (label, score) in expected[index].Scores)
+                Assert.AreEqual(score, prediction.Scores[label], 1e-6f, $"{texts[index]}: {label}");
+        }
+        Assert.ThrowsExactly<InvalidOperationException>(() => service.PredictValueAsync("a value?"));
+    }
+
+    [TestMethod]
+    public void AddOnnxTextClassifier_BatchingOutOfRange_ThrowsAtRegistrationNamingTheOption()
+    {
+        var options = new OnnxTextClassifierOptions { Batching = new MicroBatchingOptions { QueueCapacity = 0 } };
+
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ServiceCollection().AddOnnxTextClassifier("topics", work, options));
+
+        Assert.AreEqual("QueueCapacity", e.ParamName);
     }
 
     [TestMethod]

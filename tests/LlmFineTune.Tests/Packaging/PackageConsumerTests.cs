@@ -59,7 +59,7 @@ public sealed partial class PackageConsumerTests
     {
         Directory.Delete(work, recursive: true);
         // the package restored from the temporary feed must not linger in the user's NuGet cache
-        foreach (string id in (string[])["llmfinetune", "llmfinetune.common", "llmfinetune.onnx"])
+        foreach (string id in ((string[])["llmfinetune", "llmfinetune.common", "llmfinetune.onnx", "llmfinetune.cli"]).Concat(ToolPlatforms.Select(p => "llmfinetune.cli." + p)))
         {
             string cached = Path.Combine(NuGetCache(), id, version);
             if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);

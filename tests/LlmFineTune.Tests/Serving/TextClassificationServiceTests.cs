@@ -56,14 +56,37 @@ public sealed class TextClassificationServiceTests
     }
 
     [TestMethod]
-    public async Task ClassifyAsync_BurstOfRequests_SharesForwardPasses()
+    [Timeout(30_000, CooperativeCancellation = true)]
+    public async Task ClassifyAsync_RequestsQueuedDuringAPass_ShareTheNextPasses()
     {
-        await using var service = new TextClassificationService(model, new MicroBatchingOptions { MaxBatchSize = 32, MaxDelay = TimeSpan.FromMilliseconds(200) });
+        var (gated, gate) = GatedModel();
+        await using var service = new TextClassificationService(gated, new MicroBatchingOptions { MaxBatchSize = 32, MaxDelay = TimeSpan.Zero }, ownsModel: true);
+        var held = service.ClassifyAsync(GatedTokenizer.Hold);
+        gate.WaitUntilHeld();
+        var queued = Enumerable.Range(0, 64).Select(i => service.ClassifyAsync($"text {i}")).ToArray();
 
-        var pending = texts.Select(t => service.ClassifyAsync(t)).ToArray();
-        await Task.WhenAll(pending);
+        gate.Release();
+        await Task.WhenAll([held, .. queued]);
 
-        Assert.IsLessThanOrEqualTo(8L, service.ForwardPasses, $"{texts.Length} requests took {service.ForwardPasses} passes");
+        // everything queued while the model was busy goes in at once, without any wait
+        Assert.AreEqual(3L, service.ForwardPasses);
+        Assert.AreEqual(32, service.LargestBatch);
+    }
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task ClassifyAsync_LoneCaller_IsNotHeldForMaxDelay()
+    {
+        var maxDelay = TimeSpan.FromSeconds(10);
+        await using var service = new TextClassificationService(model, new MicroBatchingOptions { MaxBatchSize = 32, MaxDelay = maxDelay });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        for (int i = 0; i < 5; i++)
+            await service.ClassifyAsync(texts[i]);
+
+        // a batch waits for company only when recent batches were bigger; one caller's never were
+        Assert.IsLessThan(maxDelay, clock.Elapsed, "a lone request waited for company that never comes");
+        Assert.AreEqual(5L, service.ForwardPasses);
     }
 
     [TestMethod]

@@ -27,7 +27,7 @@ public sealed class TextClassifierHealthCheckTests
         var stopped = await Check(service);
 
         Assert.AreEqual(HealthStatus.Healthy, healthy.Status, healthy.Description);
-        Assert.AreEqual("Text classifier 'health' is serving (2 labels, bag backbone).", healthy.Description);
+        Assert.AreEqual("Text classifier 'health' is serving (2 labels, SingleLabel).", healthy.Description);
         Assert.AreEqual(HealthStatus.Degraded, degraded.Status);
         Assert.AreEqual("Text classifier 'health' has 4 of 5 queue places taken.", degraded.Description);
         Assert.AreEqual(4, degraded.Data["queue_depth"]);
