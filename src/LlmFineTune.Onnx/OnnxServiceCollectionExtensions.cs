@@ -23,7 +23,8 @@ public static class OnnxServiceCollectionExtensions
     /// <param name="directory">A directory written by <c>ExportOnnx</c>.</param>
     /// <param name="options">Threading and batching; defaults when null. Checked here.</param>
     /// <returns>The same collection.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="OnnxTextClassifierOptions.IntraOpThreads"/> is negative.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A batching option is out of range; the message names it.</exception>
     public static IServiceCollection AddOnnxTextClassifier(this IServiceCollection services, string name, string directory, OnnxTextClassifierOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(services);
