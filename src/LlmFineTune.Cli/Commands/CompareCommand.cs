@@ -2,7 +2,6 @@ using System.CommandLine;
 using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
-using LlmFineTune.Tokenization;
 
 namespace LlmFineTune.Cli.Commands;
 
@@ -33,7 +32,7 @@ internal static class CompareCommand
             var reports = new EvaluationReport[2];
             for (int i = 0; i < 2; i++)
             {
-                using var classifier = TextClassifier.Load(paths[i], Tokenizers.Load);
+                using var classifier = TextClassifier.Load(paths[i]);
                 var testSet = CommonOptions.Load(cli, "--test", parse.GetValue(test)!, parse.GetValue(format), fields.LoadOptions(parse, classifier.Head.Kind, classifier.Labels));
                 reports[i] = new Evaluator().Evaluate(classifier, new CancellableDataset(testSet, cli.CancellationToken));
             }

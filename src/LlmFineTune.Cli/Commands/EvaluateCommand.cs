@@ -4,7 +4,6 @@ using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
 using LlmFineTune.Plotting;
-using LlmFineTune.Tokenization;
 using Spectre.Console;
 
 namespace LlmFineTune.Cli.Commands;
@@ -34,7 +33,7 @@ internal static class EvaluateCommand
                 throw new ArgumentException($"--k must be at least 1 (was {parse.GetValue(k)}).");
             if (parse.GetValue(json) is { } jsonFile) PathChecks.OutputFile("--json", jsonFile);
             if (parse.GetValue(plots) is { } plotsDirectory) PathChecks.OutputDirectory("--plots", plotsDirectory);
-            using var classifier = TextClassifier.Load(parse.GetValue(model)!, Tokenizers.Load);
+            using var classifier = TextClassifier.Load(parse.GetValue(model)!);
             var testSet = new CancellableDataset(CommonOptions.Load(cli, "--test", parse.GetValue(test)!, parse.GetValue(format), fields.LoadOptions(parse, classifier.Head.Kind, classifier.Labels)), cli.CancellationToken);
             var report = new Evaluator().Evaluate(classifier, testSet);
             Render(cli.Console, report);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using LlmFineTune.Modeling;
-using LlmFineTune.Tokenization;
 
 namespace LlmFineTune.Cli.Commands;
 
@@ -19,7 +18,7 @@ internal static class ExportCommand
         };
         command.SetAction(parse => cli.Guard(() =>
         {
-            using var classifier = TextClassifier.Load(parse.GetValue(model)!, Tokenizers.Load);
+            using var classifier = TextClassifier.Load(parse.GetValue(model)!);
             string directory = parse.GetValue(output)!;
             classifier.ExportOnnx(directory);
             cli.Output.WriteLine($"wrote {Path.Combine(directory, "model.onnx")} ({new FileInfo(Path.Combine(directory, "model.onnx")).Length:N0} bytes), config.json and the tokenizer files");

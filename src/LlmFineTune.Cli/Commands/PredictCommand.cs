@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling;
-using LlmFineTune.Tokenization;
 
 namespace LlmFineTune.Cli.Commands;
 
@@ -35,7 +34,7 @@ internal static class PredictCommand
             string? path = parse.GetValue(input);
             if (path is not null)
                 PathChecks.InputFile("--input", path);
-            using var classifier = TextClassifier.Load(parse.GetValue(model)!, Tokenizers.Load);
+            using var classifier = TextClassifier.Load(parse.GetValue(model)!);
             if (parse.GetValue(threshold) is not null && classifier.Head.Kind != TaskKind.MultiLabel)
                 throw new ArgumentException($"--threshold applies to multi-label models; this one is {classifier.Head.Kind}. Drop --threshold.");
             if (parse.GetValue(topK) is not null && classifier.Head.Kind == TaskKind.Regression)

@@ -4,7 +4,6 @@ using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Quantization;
-using LlmFineTune.Tokenization;
 
 namespace LlmFineTune.Cli.Commands;
 
@@ -40,7 +39,7 @@ internal static class QuantizeCommand
                 PathChecks.InputFile("--test", testFile);
             var options = new QuantizationOptions { KeepRows = parse.GetValue(keepRows), Bits = parse.GetValue(bits) };
             options.Validate();
-            using var original = TextClassifier.Load(source, Tokenizers.Load);
+            using var original = TextClassifier.Load(source);
             var result = ModelQuantizer.Save(original, target, options);
             long before = Directory.GetFiles(source).Sum(f => new FileInfo(f).Length);
             cli.Output.WriteLine(FormattableString.Invariant($"{source}: {Megabytes(before)} -> {target}: {Megabytes(result.DirectoryBytes)} ({100.0 * result.DirectoryBytes / before:F1}%)"));
@@ -49,7 +48,7 @@ internal static class QuantizeCommand
                 : FormattableString.Invariant($"{result.QuantizedMatrices} weight matrices in {options.Bits} bits"));
             if (parse.GetValue(test) is { } testPath)
             {
-                using var quantized = TextClassifier.Load(target, Tokenizers.Load);
+                using var quantized = TextClassifier.Load(target);
                 var testSet = CommonOptions.Load(cli, "--test", testPath, parse.GetValue(format), new TextDatasetLoadOptions { Kind = original.Head.Kind, LabelMap = original.Labels });
                 var evaluator = new Evaluator();
                 var reference = evaluator.Evaluate(original, testSet);
