@@ -45,17 +45,28 @@ public sealed class BatchCollator
         for (int r = 0; r < rows; r++)
         {
             var row = sequences[r];
+            CheckIds(r, row);
             for (int c = 0; c < row.Length; c++)
             {
-                // Checked here, in managed code: an out-of-range id reaching libtorch fails far from its cause.
-                if ((uint)row[c] >= (uint)tokenizer.VocabularySize)
-                    throw new ArgumentException($"Sequence {r} holds id {row[c]} at position {c}, outside the tokenizer's vocabulary [0, {tokenizer.VocabularySize - 1}]. {tokenizer.GetType().Name}.Encode and VocabularySize disagree.", nameof(sequences));
                 ids[r * width + c] = row[c];
                 mask[r * width + c] = 1;
             }
         }
         long[] shape = [rows, width];
         return (tensor(ids, shape), tensor(mask, shape));
+    }
+
+    /// <summary>Refuses ids outside the tokenizer's vocabulary.</summary>
+    /// <remarks>Checked here, in managed code: an out-of-range id reaching libtorch (or a table read in place) fails far from its cause.</remarks>
+    /// <param name="sequence">The sequence's index in its batch, for the message.</param>
+    /// <param name="ids">Its ids.</param>
+    /// <exception cref="ArgumentException">An id is outside the tokenizer's vocabulary.</exception>
+    internal void CheckIds(int sequence, int[] ids)
+    {
+        int vocabulary = tokenizer.VocabularySize;
+        for (int c = 0; c < ids.Length; c++)
+            if ((uint)ids[c] >= (uint)vocabulary)
+                throw new ArgumentException($"Sequence {sequence} holds id {ids[c]} at position {c}, outside the tokenizer's vocabulary [0, {vocabulary - 1}]. {tokenizer.GetType().Name}.Encode and VocabularySize disagree.", "sequences");
     }
 
     /// <summary>Collates labeled examples of a dataset.</summary>

@@ -170,10 +170,12 @@ public sealed class TextClassifier : ITextClassifier, IDisposable
     /// </remarks>
     internal float[][] ScoreBatch(IReadOnlyList<string> texts, IReadOnlyList<double> temperatures)
     {
+        using var lease = Lease();
+        if (BagScorer.TryScore(network, Collator, texts, temperatures, get_num_threads()) is { } scored)
+            return scored;
         var sequences = new int[texts.Count][];
         for (int i = 0; i < texts.Count; i++)
             sequences[i] = Collator.Encode(texts[i] ?? throw new ArgumentException($"Text {i} is null.", nameof(texts)));
-        using var lease = Lease();
         using var scope = NewDisposeScope();
         // Inference mode rather than no-grad: libtorch also skips view tracking and version counters.
         using var inference = inference_mode();

@@ -28,7 +28,13 @@ public sealed class BagOfNgrams : Module<Tensor, Tensor, Tensor>, IBackbone
     /// <param name="dimension">Embedding width.</param>
     /// <param name="sparseGradients">Whether the table's gradient is sparse (only the batch's rows). Default true.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1.</exception>
-    public BagOfNgrams(int vocabularySize, int dimension, bool sparseGradients = true) : base(nameof(BagOfNgrams))
+    public BagOfNgrams(int vocabularySize, int dimension, bool sparseGradients = true) : this(vocabularySize, dimension, sparseGradients, initialize: true)
+    {
+    }
+
+    /// <summary>Creates the backbone; without <paramref name="initialize"/> the table keeps libtorch's own initialization, for a load to overwrite.</summary>
+    /// <remarks>fastText's initialization of a 262,144-row table costs about 60 ms, which a load would throw away.</remarks>
+    internal BagOfNgrams(int vocabularySize, int dimension, bool sparseGradients, bool initialize) : base(nameof(BagOfNgrams))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(vocabularySize, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -37,8 +43,11 @@ public sealed class BagOfNgrams : Module<Tensor, Tensor, Tensor>, IBackbone
         HiddenSize = dimension;
         SparseGradients = sparseGradients;
         embeddings = EmbeddingBag(vocabularySize, dimension, mode: EmbeddingBagMode.Mean, sparse: sparseGradients, padding_index: 0);
-        using (no_grad())
-            init.uniform_(embeddings.weight!, -1.0 / dimension, 1.0 / dimension);
+        if (initialize)
+        {
+            using (no_grad())
+                init.uniform_(embeddings.weight!, -1.0 / dimension, 1.0 / dimension);
+        }
         RegisterComponents();
     }
 
@@ -66,6 +75,9 @@ public sealed class BagOfNgrams : Module<Tensor, Tensor, Tensor>, IBackbone
     /// <param name="attentionMask">int64 <c>[batch, seq]</c> (padding is recognised by id 0).</param>
     /// <returns><c>[batch, dimension]</c>.</returns>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask) => embeddings.call(inputIds);
+
+    /// <summary>The embedding table <c>[vocabulary, dimension]</c>, for scoring without a forward pass.</summary>
+    internal Tensor Table => embeddings.weight!;
 
     /// <inheritdoc />
     public IReadOnlyList<IReadOnlyList<Parameter>> LayerGroups() => [[.. embeddings.parameters()]];

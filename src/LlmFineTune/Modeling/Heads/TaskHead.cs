@@ -71,6 +71,12 @@ public abstract class TaskHead : Module<Tensor, Tensor>, ITaskHead
         return classifier.call(x);
     }
 
+    /// <summary>The hidden tanh layer (an MLP head), or null for a linear head; for scoring without a forward pass.</summary>
+    internal Linear? Dense => dense;
+
+    /// <summary>The output projection; for scoring without a forward pass.</summary>
+    internal Linear Classifier => classifier;
+
     /// <summary>
     /// Drops the output layer's bias, for backbones whose Hugging Face classifier has none (GPT-2's
     /// <c>score</c>), so that the saved weights map one to one onto the Hugging Face model's.

@@ -279,7 +279,8 @@ public static class ModelDirectory
         if (vocabularySize < 2 || hiddenSize < 1)
             throw new InvalidDataException($"{path}: vocab_size must be at least 2 and hidden_size at least 1 (were {vocabularySize} and {hiddenSize}).");
         RequireWeightsFor(reader, (double)vocabularySize * hiddenSize);
-        return new BagOfNgrams(vocabularySize, hiddenSize);
+        // the weights file fills the table next: initializing it would be wasted
+        return new BagOfNgrams(vocabularySize, hiddenSize, sparseGradients: true, initialize: false);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LlmFineTune.Runtime;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Modeling.Serialization;
@@ -216,6 +217,17 @@ internal static class SafeTensors
         return values;
     }
 
+    /// <summary>How many values of a floating-point tensor are NaN or infinite (0 for other dtypes).</summary>
+    private static unsafe long NonFinite(Tensor values)
+    {
+        if (!is_floating_point(values)) return 0;
+        // float32, nearly every weight, is counted in managed code: a tenth of the time of libtorch's isfinite pass over a large table
+        if (TensorMemory.Floats(values) is var floats && floats is not null)
+            return TensorMemory.CountNonFinite(floats, values.numel());
+        using var scope = NewDisposeScope();
+        return values.isfinite().logical_not().sum().item<long>();
+    }
+
     /// <summary>
     /// Copies the file's tensors into <paramref name="targets"/> (keyed by file name) after checking
     /// every shape. Returns the targets the file lacks and the file's names no target wanted.
@@ -250,19 +262,14 @@ internal static class SafeTensors
         using var noGrad = no_grad();
         foreach (var (name, entry) in byTarget.OrderBy(e => e.Value.Begin))
         {
-            var raw = new byte[entry.End - entry.Begin];
             stream.Position = dataStart + entry.Begin;
-            stream.ReadExactly(raw);
+            // Read straight into a tensor's storage: no managed copy of a table that may be hundreds of megabytes.
             using var loaded = empty(entry.Shape, DTypes[entry.DType].Type);
-            if (raw.Length > 0) loaded.bytes = raw;
+            TensorMemory.ReadInto(stream, loaded);
             // NaN or infinite weights poison every prediction silently; refuse them here, with the tensor's name.
-            if (is_floating_point(loaded))
-            {
-                using var scope = NewDisposeScope();
-                long bad = loaded.isfinite().logical_not().sum().item<long>();
-                if (bad > 0)
-                    throw new InvalidDataException($"{path}: tensor '{entry.Name}' holds {bad} NaN or infinite value(s). The checkpoint is corrupt or its training diverged; load an earlier checkpoint.");
-            }
+            long bad = NonFinite(loaded);
+            if (bad > 0)
+                throw new InvalidDataException($"{path}: tensor '{entry.Name}' holds {bad} NaN or infinite value(s). The checkpoint is corrupt or its training diverged; load an earlier checkpoint.");
             targets[name].copy_(loaded);
         }
         var missing = targets.Keys.Where(k => !byTarget.ContainsKey(k)).ToList();
