@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling;
-using LlmFineTune.Modeling.Backbones;
-using LlmFineTune.Modeling.Heads;
 using LlmFineTune.Onnx;
 using LlmFineTune.Serving;
 using LlmFineTune.Tests.Data;
@@ -40,29 +37,15 @@ public sealed class OnnxHotReloadTests
     {
         torch.manual_seed(5);
         string directory = Path.Combine(folder.Path, prefix + "export");
-        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 512 });
-        using var model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 4), new SingleLabelHead(4, 2), new LabelMap([prefix + "a", prefix + "b"]), maxLength: 32);
+        using var model = ReloadDrill.LabelledModel(prefix);
         model.ExportOnnx(directory);
         return directory;
     }
 
-    /// <summary>Copies an export to <paramref name="name"/> in the test folder, as a save beside the served directory would write it.</summary>
-    private static string CopyOf(string export, string name)
-    {
-        string copy = Path.Combine(folder.Path, name);
-        Directory.CreateDirectory(copy);
-        foreach (string file in Directory.GetFiles(export))
-            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        return copy;
-    }
+    private static string CopyOf(string export, string name) => ReloadDrill.CopyDirectory(export, Path.Combine(folder.Path, name));
 
-    /// <summary>What an atomic directory save does: the new directory is renamed into the served one's place.</summary>
-    private static void SwapIn(string served, string export)
-    {
-        string staged = CopyOf(export, Path.GetFileName(served) + ".staged");
-        Directory.Move(served, served + ".old-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.Move(staged, served);
-    }
+    /// <summary>Stages a copy of <paramref name="export"/> beside the served directory and renames it into place.</summary>
+    private static void SwapIn(string served, string export) => ReloadDrill.SwapIn(served, CopyOf(export, Path.GetFileName(served) + ".staged"));
 
     private static ServiceProvider Serve(string name, string directory) =>
         new ServiceCollection().AddOnnxTextClassifier(name, directory, new OnnxTextClassifierOptions
@@ -81,22 +64,9 @@ public sealed class OnnxHotReloadTests
         var service = provider.GetRequiredKeyedService<TextClassificationService>("live");
         var first = service.Model;
         StringAssert.StartsWith((await service.ClassifyAsync(texts[0])).Label, "old-");
-        using var stop = new CancellationTokenSource();
-        var callers = Enumerable.Range(0, 4).Select(c => Task.Run(async () =>
-        {
-            var labels = new List<string>();
-            for (int i = 0; i < 5000 && !stop.IsCancellationRequested; i++)
-                labels.Add((await service.ClassifyAsync(texts[(i + c) % texts.Length])).Label);
-            return labels;
-        })).ToArray();
 
-        SwapIn(served, newExport);
-        var clock = Stopwatch.StartNew();
-        while (!(await service.ClassifyAsync(texts[0])).Label.StartsWith("new-", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(20))
-            await Task.Delay(20);
-        stop.Cancel();
-        // a request that failed during the swap would throw here
-        var answered = (await Task.WhenAll(callers)).SelectMany(l => l).ToList();
+        // a request that failed across the swap would throw here
+        var answered = await ReloadDrill.ClassifyAcrossSwap(service, texts, () => SwapIn(served, newExport), "new-");
 
         StringAssert.StartsWith((await service.ClassifyAsync(texts[0])).Label, "new-", "the new export was not served within 20 s");
         Assert.IsNotEmpty(answered);
@@ -114,25 +84,18 @@ public sealed class OnnxHotReloadTests
         await using var provider = Serve("keep", served);
         var service = provider.GetRequiredKeyedService<TextClassificationService>("keep");
         var check = TextClassifierHealthCheck.Registration("keep");
-        var health = check.Factory(provider);
-        var context = new HealthCheckContext { Registration = check };
-        Assert.AreEqual(HealthStatus.Healthy, (await health.CheckHealthAsync(context)).Status);
+        Assert.AreEqual(HealthStatus.Healthy, (await check.Factory(provider).CheckHealthAsync(new HealthCheckContext { Registration = check })).Status);
 
         // a half-written graph: ONNX Runtime cannot load it
         File.WriteAllBytes(Path.Combine(served, "model.onnx"), [1, 2, 3, 4, 5]);
-        var clock = Stopwatch.StartNew();
-        HealthCheckResult result;
-        while ((result = await health.CheckHealthAsync(context)).Status == HealthStatus.Healthy && clock.Elapsed < TimeSpan.FromSeconds(20))
-            await Task.Delay(20);
+        var result = await ReloadDrill.WaitForHealthOtherThan(HealthStatus.Healthy, check, provider);
 
         Assert.AreEqual(HealthStatus.Degraded, result.Status);
         StringAssert.StartsWith(result.Description, $"Text classifier 'keep' serves its previous model: reloading {served} failed: {Path.Combine(served, "model.onnx")}: ONNX Runtime cannot load the model");
         StringAssert.StartsWith((await service.ClassifyAsync(texts[0])).Label, "old-");
 
         SwapIn(served, newExport);
-        clock.Restart();
-        while ((result = await health.CheckHealthAsync(context)).Status == HealthStatus.Degraded && clock.Elapsed < TimeSpan.FromSeconds(20))
-            await Task.Delay(20);
+        result = await ReloadDrill.WaitForHealthOtherThan(HealthStatus.Degraded, check, provider);
         Assert.AreEqual(HealthStatus.Healthy, result.Status, result.Description);
         StringAssert.StartsWith((await service.ClassifyAsync(texts[0])).Label, "new-");
     }
