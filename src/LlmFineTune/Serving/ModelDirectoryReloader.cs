@@ -16,10 +16,10 @@ namespace LlmFineTune.Serving;
 /// </remarks>
 internal sealed class ModelDirectoryReloader : IDisposable
 {
-    private readonly TextClassificationService service;
     /// <summary>The range of polling intervals the serving options accept, as their messages word it.</summary>
     internal const string IntervalRange = "between 10 ms and 1 hour";
 
+    private readonly TextClassificationService service;
     private readonly string directory;
     private readonly string[] watchedFiles;
     private readonly Func<string, ITextClassifier> load;

@@ -127,6 +127,17 @@ public sealed class OnnxHotReloadTests
         Assert.ThrowsExactly<ObjectDisposedException>(() => oldModel.Predict("x"));
     }
 
+    [TestMethod]
+    public void AddOnnxTextClassifier_ZeroReloadInterval_ThrowsAtRegistrationNamingTheOption()
+    {
+        var options = new OnnxTextClassifierOptions { ReloadOnChange = true, ReloadInterval = TimeSpan.Zero };
+
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ServiceCollection().AddOnnxTextClassifier("spam", oldExport, options));
+
+        Assert.AreEqual(nameof(options.ReloadInterval), e.ParamName);
+        StringAssert.StartsWith(e.Message, "ReloadInterval must be between 10 ms and 1 hour.");
+    }
+
     /// <summary>An ONNX model whose forward pass waits on <see cref="GatedTokenizer"/>'s gate when a text is "hold".</summary>
     private sealed class HeldClassifier(OnnxTextClassifier inner, GatedTokenizer gate) : ITextClassifier, IDisposable
     {
