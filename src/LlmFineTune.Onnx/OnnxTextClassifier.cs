@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling;
+using LlmFineTune.Serving;
 using LlmFineTune.Tokenization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -14,10 +15,18 @@ namespace LlmFineTune.Onnx;
 /// </summary>
 public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
 {
+    /// <summary>The file with the labels, the head and the tokenizer's settings.</summary>
+    internal const string ConfigFileName = "config.json";
+
+    /// <summary>The graph, unless <c>config.json</c> names another file.</summary>
+    internal const string ModelFileName = "model.onnx";
+
     private const string Section = "onnx";
     private readonly InferenceSession session;
     private readonly float[] thresholds;
     private readonly float temperature;
+    // a hot reload retires (disposes) a model that callers may still hold; they get ObjectDisposedException, not a native fault
+    private volatile bool disposed;
 
     private OnnxTextClassifier(InferenceSession session, ITokenizer tokenizer, LabelMap labels, TaskKind task, int maxLength, float[] thresholds, float temperature)
     {
@@ -54,7 +63,7 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(directory);
         options ??= new OnnxTextClassifierOptions();
         Check(options);
-        string path = Path.Combine(directory, "config.json");
+        string path = Path.Combine(directory, ConfigFileName);
         var config = JsonFiles.ReadObject(path);
         var section = config[Section] as JsonObject
             ?? throw new InvalidDataException($"{path}: there is no '{Section}' section, so this is not an exported ONNX model. Export it with TextClassifier.ExportOnnx or `llmft export --format onnx`.");
@@ -84,7 +93,7 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
             throw new InvalidDataException($"{path}: llmfinetune.temperature must be a positive number (was {temperature}).");
         var tokenizer = Tokenizers.Load(directory);
 
-        string modelPath = Path.Combine(directory, section["file"] is null ? "model.onnx" : JsonFiles.GetString(section, "file", where));
+        string modelPath = Path.Combine(directory, section["file"] is null ? ModelFileName : JsonFiles.GetString(section, "file", where));
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"{modelPath}: the ONNX model is missing. Export the model again.", modelPath);
         using var sessionOptions = new SessionOptions { IntraOpNumThreads = options.IntraOpThreads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
@@ -105,6 +114,8 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
     {
         if (options.IntraOpThreads < 0)
             throw new ArgumentOutOfRangeException(nameof(options.IntraOpThreads), options.IntraOpThreads, "IntraOpThreads must be 0 (ONNX Runtime's default) or more.");
+        if (!ModelDirectoryReloader.IsValidInterval(options.ReloadInterval))
+            throw new ArgumentOutOfRangeException(nameof(options.ReloadInterval), options.ReloadInterval, $"ReloadInterval must be {ModelDirectoryReloader.IntervalRange}.");
         ArgumentNullException.ThrowIfNull(options.Batching, nameof(options.Batching));
         options.Batching.Validate();
     }
@@ -161,6 +172,7 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
     /// <summary>Raw logits, <c>[texts, outputs]</c> flat, as the graph returns them (for parity checks).</summary>
     internal float[] Logits(IReadOnlyList<string> texts)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         var (ids, mask) = Encode(texts);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("input_ids", ids), NamedOnnxValue.CreateFromTensor("attention_mask", mask)]);
         return results.First(r => r.Name == "logits").AsTensor<float>().ToArray();
@@ -207,5 +219,9 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => session.Dispose();
+    public void Dispose()
+    {
+        disposed = true;
+        session.Dispose();
+    }
 }

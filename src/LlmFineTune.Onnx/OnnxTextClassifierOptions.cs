@@ -13,4 +13,15 @@ public sealed class OnnxTextClassifierOptions
     /// forward passes, how many may wait, and for how long. Default: <see cref="MicroBatchingOptions"/>'s defaults.
     /// </value>
     public MicroBatchingOptions Batching { get; set; } = new();
+
+    /// <value>
+    /// Whether <c>AddOnnxTextClassifier</c> serves a new export written to its directory (its <c>config.json</c> or <c>model.onnx</c>
+    /// changes) without a restart: requests in flight finish on the old model, which is then disposed; an export that fails to load
+    /// leaves the old model answering and turns <see cref="TextClassifierHealthCheck"/> Degraded. Export to a sibling directory and
+    /// rename it into place, so that a half-written export is never seen. Default false.
+    /// </value>
+    public bool ReloadOnChange { get; set; }
+
+    /// <value>How often the directory is checked when <see cref="ReloadOnChange"/> is set; between 10 ms and 1 hour. Default 2 seconds.</value>
+    public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using LlmFineTune.Modeling;
+using LlmFineTune.Modeling.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -51,7 +52,8 @@ internal sealed class TextClassifierLoader(IServiceProvider services, IEnumerabl
             name, path, clock.ElapsedMilliseconds, model.Labels.Count, model.Backbone.Kind);
         var service = new TextClassificationService(model, options.Batching, ownsModel: true, logger, name, services.GetService<IMeterFactory>());
         if (options.ReloadOnChange)
-            service.DisposeWith(new ModelDirectoryReloader(service, path, directory => TextClassifier.Load(directory, parts: parts), options.ReloadInterval, logger));
+            service.DisposeWith(new ModelDirectoryReloader(service, path, [ModelDirectory.ConfigFileName, ModelDirectory.WeightsFileName],
+                directory => TextClassifier.Load(directory, parts: parts), options.ReloadInterval, logger));
         return service;
     }
 }

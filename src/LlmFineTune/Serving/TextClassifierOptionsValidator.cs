@@ -23,8 +23,8 @@ internal sealed class TextClassifierOptionsValidator : IValidateOptions<TextClas
                 foreach (string file in new[] { ModelDirectory.ConfigFileName, ModelDirectory.WeightsFileName }.Where(f => !File.Exists(Path.Combine(path, f))))
                     errors.AddError($"{which}: {path} has no {file}; is it a model directory saved by TextClassifier.Save?", nameof(o.ModelPath));
         }
-        if (o.ReloadInterval < TimeSpan.FromMilliseconds(10) || o.ReloadInterval > TimeSpan.FromHours(1))
-            errors.AddError($"{which}: must be between 10 ms and 1 hour (was {o.ReloadInterval}).", nameof(o.ReloadInterval));
+        if (!ModelDirectoryReloader.IsValidInterval(o.ReloadInterval))
+            errors.AddError($"{which}: must be {ModelDirectoryReloader.IntervalRange} (was {o.ReloadInterval}).", nameof(o.ReloadInterval));
         if (o.Batching is null)
             errors.AddError($"{which}: must not be null.", nameof(o.Batching));
         else

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using LlmFineTune.Data;
 using LlmFineTune.DependencyInjection;
 using LlmFineTune.Modeling;
 using LlmFineTune.Modeling.Backbones;
@@ -152,22 +150,7 @@ public sealed class AddTextClassifierTests
         Assert.AreNotSame(host.Services.GetRequiredKeyedService<TextClassificationService>("a"), host.Services.GetRequiredKeyedService<TextClassificationService>("b"));
     }
 
-    /// <summary>Saves an untrained model whose labels start with <paramref name="prefix"/>, to tell its answers apart.</summary>
-    private static void SaveOther(string directory, string prefix)
-    {
-        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 512 });
-        using var other = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 4), new SingleLabelHead(4, 2), new LabelMap([prefix + "a", prefix + "b"]), maxLength: 32);
-        other.Save(directory);
-    }
-
-    private static string CopyOfModel(string name)
-    {
-        string copy = Path.Combine(folder.Path, name);
-        Directory.CreateDirectory(copy);
-        foreach (string file in Directory.GetFiles(modelPath))
-            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        return copy;
-    }
+    private static string CopyOfModel(string name) => ReloadDrill.CopyDirectory(modelPath, Path.Combine(folder.Path, name));
 
     [TestMethod]
     [Timeout(60_000, CooperativeCancellation = true)]
@@ -184,24 +167,10 @@ public sealed class AddTextClassifierTests
         await host.StartAsync();
         var service = host.Services.GetRequiredKeyedService<TextClassificationService>("live");
         var first = service.Model;
-        SaveOther(served + ".staged", "new-");
-        using var stop = new CancellationTokenSource();
-        var callers = Enumerable.Range(0, 4).Select(c => Task.Run(async () =>
-        {
-            var labels = new List<string>();
-            for (int i = 0; i < 5000 && !stop.IsCancellationRequested; i++)
-                labels.Add((await service.ClassifyAsync(texts[(i + c) % texts.Length])).Label);
-            return labels;
-        })).ToArray();
+        using (var other = ReloadDrill.LabelledModel("new-"))
+            other.Save(served + ".staged");
 
-        // what an atomic directory save does: the new directory is renamed into the old one's place
-        Directory.Move(served, served + ".old");
-        Directory.Move(served + ".staged", served);
-        var clock = Stopwatch.StartNew();
-        while (!(await service.ClassifyAsync(texts[0])).Label.StartsWith("new-", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(20))
-            await Task.Delay(20);
-        stop.Cancel();
-        var answered = (await Task.WhenAll(callers)).SelectMany(l => l).ToList();
+        var answered = await ReloadDrill.ClassifyAcrossSwap(service, texts, () => ReloadDrill.SwapIn(served, served + ".staged"), "new-");
 
         Assert.StartsWith("new-", (await service.ClassifyAsync(texts[0])).Label, "the new model was not served within 20 s");
         Assert.IsTrue(answered.All(l => l.StartsWith("new-", StringComparison.Ordinal) || TopicLabels.Contains(l)), string.Join(", ", answered.Distinct()));
@@ -224,14 +193,9 @@ public sealed class AddTextClassifierTests
         using var _ = host;
         await host.StartAsync();
         var service = host.Services.GetRequiredKeyedService<TextClassificationService>("keep");
-        var check = TextClassifierHealthCheck.Registration("keep");
-        var health = check.Factory(host.Services);
 
         File.WriteAllText(Path.Combine(served, "config.json"), "{ \"llmfinetune\": ");
-        var clock = Stopwatch.StartNew();
-        HealthCheckResult result;
-        while ((result = await health.CheckHealthAsync(new HealthCheckContext { Registration = check })).Status == HealthStatus.Healthy && clock.Elapsed < TimeSpan.FromSeconds(20))
-            await Task.Delay(20);
+        var result = await ReloadDrill.WaitForHealthOtherThan(HealthStatus.Healthy, TextClassifierHealthCheck.Registration("keep"), host.Services);
 
         Assert.AreEqual(HealthStatus.Degraded, result.Status);
         StringAssert.StartsWith(result.Description, $"Text classifier 'keep' serves its previous model: reloading {served} failed: ");
