@@ -1,47 +1,66 @@
-using System.Collections.Concurrent;
-
 namespace LlmFineTune.Cli;
 
 /// <summary>
 /// Reads lines on a background thread and hands them out in batches of whatever has already arrived: a pipe that
-/// pauses gets each line answered at once, a file or a fast pipe fills whole batches, and at most a few batches
-/// are held in memory. Waiting for input stops as soon as the token is cancelled.
+/// pauses gets each line answered at once, a file or a fast pipe fills whole batches, and at most two batches of
+/// lines are held in memory. Waiting for input stops as soon as the token is cancelled.
 /// </summary>
+/// <remarks>
+/// The two threads wake each other once per batch, not once per line: the reader sleeps when two batches are waiting
+/// and wakes when the consumer has left at most one; the consumer sleeps only when nothing is waiting. (A bounded
+/// queue that wakes the reader for every line taken kept a core busy switching threads on a two-core machine.)
+/// </remarks>
 internal sealed class LineBatches : IDisposable
 {
-    private readonly BlockingCollection<string> lines;
+    private readonly object gate = new();
+    private readonly Queue<string> lines = new();
     private readonly int batchSize;
-    private volatile Exception? failure;
+    private readonly int capacity;
+    private bool completed;
+    private bool disposed;
+    private Exception? failure;
 
     public LineBatches(TextReader reader, int batchSize)
     {
         this.batchSize = batchSize;
-        lines = new BlockingCollection<string>(boundedCapacity: 2 * batchSize);
+        capacity = 2 * batchSize;
         // A background thread: one blocked on a terminal that never sends another line must not keep the process alive.
         new Thread(() => Pump(reader)) { IsBackground = true, Name = "llmft input" }.Start();
     }
 
     /// <summary>Lines read and not yet handed out.</summary>
-    public int Buffered => lines.Count;
+    public int Buffered
+    {
+        get
+        {
+            lock (gate) return lines.Count;
+        }
+    }
 
     /// <summary>The next batch: blocks for its first line only; empty at the end of the input.</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled while waiting.</exception>
     public List<string> Next(CancellationToken cancellationToken)
     {
-        var batch = new List<string>(batchSize);
-        try
+        using var wake = cancellationToken.Register(() =>
         {
-            if (!lines.TryTake(out string? first, Timeout.Infinite, cancellationToken))
-                return failure is null ? batch : throw failure;
-            batch.Add(first);
-            while (batch.Count < batchSize && lines.TryTake(out string? more))
-                batch.Add(more);
-        }
-        catch (InvalidOperationException) when (lines.IsCompleted)
+            lock (gate) Monitor.PulseAll(gate);
+        });
+        lock (gate)
         {
-            // completed between the checks: the end of the input
+            while (lines.Count == 0 && !completed)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Monitor.Wait(gate);
+            }
+            if (lines.Count == 0)
+                return failure is null ? [] : throw failure;
+            var batch = new List<string>(Math.Min(lines.Count, batchSize));
+            while (batch.Count < batchSize && lines.Count > 0)
+                batch.Add(lines.Dequeue());
+            if (lines.Count <= batchSize)
+                Monitor.PulseAll(gate); // the reader may be waiting for room
+            return batch;
         }
-        return batch;
     }
 
     private void Pump(TextReader reader)
@@ -49,22 +68,39 @@ internal sealed class LineBatches : IDisposable
         try
         {
             while (reader.ReadLine() is { } line)
-                lines.Add(line);
-        }
-        catch (InvalidOperationException) when (lines.IsAddingCompleted)
-        {
-            // disposed while a line was being added
+            {
+                lock (gate)
+                {
+                    while (lines.Count >= capacity && !disposed)
+                        Monitor.Wait(gate);
+                    if (disposed) return;
+                    lines.Enqueue(line);
+                    if (lines.Count == 1)
+                        Monitor.PulseAll(gate); // the consumer may be waiting for a first line
+                }
+            }
         }
         catch (Exception e)
         {
             // handed to the reading thread, which reports it like any other error
-            failure = e;
+            lock (gate) failure = e;
         }
         finally
         {
-            lines.CompleteAdding();
+            lock (gate)
+            {
+                completed = true;
+                Monitor.PulseAll(gate);
+            }
         }
     }
 
-    public void Dispose() => lines.CompleteAdding();
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            disposed = completed = true;
+            Monitor.PulseAll(gate);
+        }
+    }
 }

@@ -5,13 +5,18 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling;
+using LlmFineTune.Modeling.Backbones;
 
 namespace LlmFineTune.Cli.Commands;
 
 /// <summary><c>llmft predict</c>: one JSON object per input line, in order, answered as soon as the line arrives.</summary>
 internal static class PredictCommand
 {
+    /// <summary>Texts per forward pass of a transformer: more pads more, and the activations grow with it.</summary>
     private const int BatchSize = 64;
+
+    /// <summary>Texts per call for a bag model, which has no padding: enough for each core to get a few hundred texts per call.</summary>
+    private const int BagBatchSize = 1024;
 
     public static Command Create(CliContext cli)
     {
@@ -41,7 +46,7 @@ internal static class PredictCommand
                 throw new ArgumentException("--top-k keeps the most probable labels, and this model predicts a value (regression). Drop --top-k.");
             var answers = new Answers(classifier, parse.GetValue(topK), parse.GetValue(threshold));
             using var reader = path is null ? null : new StreamReader(path);
-            using var batches = new LineBatches(reader ?? cli.Input, BatchSize);
+            using var batches = new LineBatches(reader ?? cli.Input, classifier.Backbone is BagOfNgrams ? BagBatchSize : BatchSize);
             for (var batch = batches.Next(cli.CancellationToken); batch.Count > 0; batch = batches.Next(cli.CancellationToken))
             {
                 // One write per batch: the output flushes on every write, and a system call per line costs as much as scoring it.

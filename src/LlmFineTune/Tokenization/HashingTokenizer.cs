@@ -15,6 +15,16 @@ public sealed class HashingTokenizer : ITokenizer
     public const string ConfigFileName = "tokenizer_config.json";
 
     internal const string KindName = "llmfinetune-hashing";
+
+    /// <summary>Scratch lists that grew past this many entries are dropped after use rather than kept.</summary>
+    private const int KeptScratch = 1 << 16;
+
+    [ThreadStatic]
+    private static List<int>? scratchIds;
+
+    [ThreadStatic]
+    private static List<ulong>? scratchWords;
+
     private readonly HashingTokenizerOptions options;
 
     /// <summary>Creates a tokenizer.</summary>
@@ -45,8 +55,11 @@ public sealed class HashingTokenizer : ITokenizer
     public int[] Encode(string text, int maxLength = 0)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var ids = new List<int>();
-        var words = new List<ulong>();
+        // per-thread scratch lists: growing two fresh lists per text cost a fifth of bulk prediction
+        var ids = scratchIds ??= [];
+        var words = scratchWords ??= [];
+        ids.Clear();
+        words.Clear();
         foreach (var word in Words(options.Lowercase ? text.ToLowerInvariant() : text))
         {
             words.Add(AddWord(word.Span, ids));
@@ -68,7 +81,10 @@ public sealed class HashingTokenizer : ITokenizer
             ids.Add(Bucket(Fnv1a("<empty>", Seed)));
         if (maxLength > 0 && ids.Count > maxLength)
             ids.RemoveRange(maxLength, ids.Count - maxLength);
-        return ids.ToArray();
+        int[] encoded = ids.ToArray();
+        if (ids.Capacity > KeptScratch) scratchIds = null; // a huge text must not pin its lists for the thread's lifetime
+        if (words.Capacity > KeptScratch) scratchWords = null;
+        return encoded;
     }
 
     /// <summary>
