@@ -6,7 +6,7 @@
 #
 #   benchmarks/compare/predict.sh                     # debian-sections-topical test texts x 10, 3 rounds
 #   SET=spamassassin REPEAT=5 ROUNDS=5 benchmarks/compare/predict.sh
-# Environment: SET (a labeled set in $LLMFT_DATA/labeled), REPEAT, ROUNDS, THREADS=2 (libtorch intra-op; fastText predicts on one thread),
+# Environment: SET (a labeled set in $LLMFT_DATA/labeled), REPEAT, ROUNDS, THREADS=2 (llmft's threads; fastText predicts on one thread), RID=linux-x64,
 #              OUT=benchmarks/compare/results/predict-<timestamp>, SKIP_INSTALL=1.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,15 +15,16 @@ DATA="${LLMFT_DATA:-$HOME/.cache/llmfinetune-data}"
 TRAIN="$DATA/labeled/$SET.train.tsv"
 TEST="$DATA/labeled/$SET.test.tsv"
 OUT="${OUT:-$HERE/results/predict-$(date -u +%Y%m%dT%H%M%SZ)}"
-REPEAT="${REPEAT:-10}" ROUNDS="${ROUNDS:-3}" THREADS="${THREADS:-2}"
+REPEAT="${REPEAT:-10}" ROUNDS="${ROUNDS:-3}" THREADS="${THREADS:-2}" RID="${RID:-linux-x64}"
 [[ -f "$TRAIN" && -f "$TEST" ]] || { echo "$TRAIN or $TEST is missing: build the set with ../shared/data/build.sh (or set LLMFT_DATA)" >&2; exit 1; }
 if [[ "${SKIP_INSTALL:-0}" != 1 ]] && ! command -v fasttext >/dev/null; then
   SUDO=; [[ $(id -u) == 0 ]] || SUDO=sudo
   $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y fasttext
 fi
 mkdir -p "$OUT"
-echo "building llmft (Release)..." >&2
-dotnet build -c Release "$HERE/../../src/LlmFineTune.Cli" -o "$OUT/llmft" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
+# published for this platform, precompiled (ReadyToRun), as the tool package ships it
+echo "publishing llmft (Release, $RID)..." >&2
+dotnet publish -c Release -r "$RID" --self-contained false "$HERE/../../src/LlmFineTune.Cli" -o "$OUT/llmft" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
 LLMFT=(dotnet "$OUT/llmft/llmft.dll")
 export OMP_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS"
 

@@ -81,8 +81,28 @@ internal static class ModelManifest
                 T result;
                 try
                 {
-                    Verify(reader, saveId);
-                    result = load(reader);
+                    // The files' hashes are checked on another thread while the load reads them: hashing a 67 MB table
+                    // took as long again as reading it.
+                    var contents = Task.Run(Verify(reader, saveId));
+                    try
+                    {
+                        result = load(reader);
+                    }
+                    catch (Exception) when (Faulted(contents))
+                    {
+                        // a load that failed on a mixed or changed file: the manifest's verdict says what happened
+                        contents.GetAwaiter().GetResult();
+                        throw;
+                    }
+                    try
+                    {
+                        contents.GetAwaiter().GetResult();
+                    }
+                    catch
+                    {
+                        result.Dispose();
+                        throw;
+                    }
                 }
                 catch (Exception) when (attempt < MaxAttempts && Changed(directory, saveId))
                 {
@@ -152,11 +172,18 @@ internal static class ModelManifest
         return files.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>Checks every file the manifest lists, and config.json's save id.</summary>
-    /// <exception cref="InvalidDataException">A file differs from the save the manifest records.</exception>
-    private static void Verify(ModelDirectoryReader reader, string? saveId)
+    /// <summary>Whether the task failed, once it has finished.</summary>
+    private static bool Faulted(Task task)
     {
-        if (saveId is null) return;
+        ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+        return task.IsFaulted;
+    }
+
+    /// <summary>Checks every file the manifest lists by name and size, and config.json's save id; returns the check of their contents (SHA-256), to run beside the load.</summary>
+    /// <exception cref="InvalidDataException">A file differs from the save the manifest records (the returned check throws it for contents).</exception>
+    private static Action Verify(ModelDirectoryReader reader, string? saveId)
+    {
+        if (saveId is null) return () => { };
         string directory = reader.Directory;
         string path = Path.Combine(directory, FileName);
         var manifest = JsonFiles.ReadObject(path);
@@ -166,6 +193,7 @@ internal static class ModelManifest
         string fix = $"The directory mixes files of different saves, or a file was changed after saving. Save the model again; if you changed the file on purpose, delete {FileName}.";
         if (manifest["files"] is not JsonObject files)
             throw new InvalidDataException($"{path}: field 'files' is missing or not an object.");
+        var hashed = new List<(string File, string Hash)>();
         foreach (var (name, node) in files)
         {
             // Names come from a file on disk: only the directory's own files may be touched.
@@ -180,13 +208,18 @@ internal static class ModelManifest
             // Checked before hashing, which would block on a pipe swapped in for the file.
             if (info.Length != size)
                 throw new InvalidDataException($"{file}: has {info.Length:N0} bytes, but save {saveId} wrote {size:N0}. {fix}");
-            if (!string.Equals(Hash(file), hash, StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"{file}: this is not the file save {saveId} wrote (its SHA-256 differs). {fix}");
+            hashed.Add((file, hash));
         }
         string configPath = reader.ConfigPath;
         string? configSave = reader.Section[SaveIdKey] is JsonValue id && id.TryGetValue(out string? text) ? text : null;
         if (configSave != saveId)
             throw new InvalidDataException($"{configPath}: written by {(configSave is null ? "another tool or version (it has no llmfinetune.save_id)" : "save " + configSave)}, but the other files by save {saveId}. {fix}");
+        return () =>
+        {
+            foreach (var (file, hash) in hashed)
+                if (!string.Equals(Hash(file), hash, StringComparison.OrdinalIgnoreCase))
+                    throw new InvalidDataException($"{file}: this is not the file save {saveId} wrote (its SHA-256 differs). {fix}");
+        };
     }
 
     private static string Hash(string path)
