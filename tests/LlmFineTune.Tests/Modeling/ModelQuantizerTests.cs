@@ -56,6 +56,64 @@ public sealed class ModelQuantizerTests
     }
 
     [TestMethod]
+    [DataRow(2, 0)]
+    [DataRow(3, 0)]
+    [DataRow(5, 100)]
+    [DataRow(7, 0)]
+    [DataRow(7, 100)]
+    [DataRow(8, 0)]
+    [DataRow(8, 100)]
+    public void Load_QuantizedTable_EveryValueIsItsStoredIntegerTimesItsRowScale(int bits, int keepRows)
+    {
+        using var folder = new TempFolder();
+        torch.manual_seed(5);
+        var tokenizer = new HashingTokenizer(new HashingTokenizerOptions { Buckets = 256 });
+        // 12 columns: a group of 8 packed values and a partial one
+        using var model = new TextClassifier(tokenizer, new BagOfNgrams(tokenizer.VocabularySize, 12), new SingleLabelHead(12, 2), new LabelMap(["a", "b"]), maxLength: 16);
+        ModelQuantizer.Save(model, folder.Path, new QuantizationOptions { Bits = bits, KeepRows = keepRows, MinElements = 1 });
+
+        using var loaded = TextClassifier.Load(folder.Path);
+
+        float[] actual = ((BagOfNgrams)loaded.Backbone).Table.data<float>().ToArray();
+        CollectionAssert.AreEqual(Decoded(Path.Combine(folder.Path, ModelDirectory.WeightsFileName), "backbone.embeddings.weight", bits, rows: 257, columns: 12), actual);
+    }
+
+    /// <summary>The table as the file stores it, decoded bit by bit from the format's description (not the loader's code).</summary>
+    private static float[] Decoded(string path, string name, int bits, int rows, int columns)
+    {
+        var header = SafeTensors.ReadHeader(path);
+        byte[] file = File.ReadAllBytes(path);
+        long dataStart = 8 + (long)BitConverter.ToUInt64(file, 0);
+        byte[] Bytes(string tensor) => file[(int)(dataStart + header[tensor].Begin)..(int)(dataStart + header[tensor].End)];
+        string matrix = name + (bits == 8 ? ":int8" : $":int{bits}");
+        byte[] integers = Bytes(matrix);
+        byte[] scales = Bytes(name + ":scale");
+        int[] kept = header.ContainsKey(name + ":rows") ? Enumerable.Range(0, (int)header[name + ":rows"].Shape[0]).Select(i => BitConverter.ToInt32(Bytes(name + ":rows"), 4 * i)).ToArray() : Enumerable.Range(0, rows).ToArray();
+        int stride = (int)header[matrix].Shape[1];
+        var table = new float[rows * columns];
+        for (int i = 0; i < kept.Length; i++)
+        {
+            float scale = header[name + ":scale"].DType == "F16" ? (float)BitConverter.ToHalf(scales, 2 * i) : BitConverter.ToSingle(scales, 4 * i);
+            for (int c = 0; c < columns; c++)
+            {
+                long value = 0;
+                if (bits == 8) value = (sbyte)integers[i * stride + c];
+                else
+                {
+                    for (int b = 0; b < bits; b++)
+                    {
+                        int bit = c * bits + b; // bit position within the row: eight values fill `bits` bytes, lowest bits first
+                        value |= (long)((integers[i * stride + bit / 8] >> (bit % 8)) & 1) << b;
+                    }
+                    value -= 1L << (bits - 1);
+                }
+                table[kept[i] * columns + c] = value * scale;
+            }
+        }
+        return table;
+    }
+
+    [TestMethod]
     public void Save_KeepRows_KeepsThatManyRowsOfLargestNormAndZeroesTheRest()
     {
         using var folder = new TempFolder();

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using LlmFineTune.Runtime;
 using static TorchSharp.torch;
 
 namespace LlmFineTune.Modeling.Serialization;
@@ -88,14 +90,39 @@ internal static class QuantizedWeights
         return bytes.to_type(ScalarType.Byte).view(rows, groups * bits);
     }
 
-    /// <summary>The inverse of <see cref="Pack"/>: float32 <c>[rows, columns]</c>.</summary>
-    private static Tensor Unpack(Tensor packed, int bits, long columns)
+    /// <summary>
+    /// The inverse of <see cref="Encode"/>, in place: writes integer × scale into row <c>rows[i]</c> (row i when
+    /// <paramref name="rows"/> is null) of the float32 target, unpacking <see cref="Pack"/>'s layout for fewer than 8 bits.
+    /// </summary>
+    /// <remarks>In managed code over the tensors' memory: libtorch's unpacking through int64 tensors took longer than the rest of a bag model's load.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Dequantize(Tensor integers, int bits, Tensor scales, int[]? rows, Tensor target)
     {
-        long rows = packed.shape[0], groups = packed.shape[1] / bits;
-        var bytes = packed.to_type(ScalarType.Int64).view(rows, groups, bits);
-        var words = bytes.bitwise_left_shift(arange(0, 8 * bits, 8, dtype: ScalarType.Int64)).sum(2, keepdim: true, type: ScalarType.Int64);
-        var values = words.bitwise_right_shift(arange(0, 8 * bits, bits, dtype: ScalarType.Int64)).bitwise_and((1 << bits) - 1);
-        return values.view(rows, groups * 8).narrow(1, 0, columns).to_type(ScalarType.Float32) - (1 << (bits - 1));
+        float* output = TensorMemory.Floats(target);
+        float* scale = TensorMemory.Floats(scales);
+        byte* input = TensorMemory.Bytes(integers);
+        if (output is null || scale is null || input is null)
+            throw new NotSupportedException("Quantized weights load into dense float32 parameters on the CPU.");
+        long columns = target.shape[1], stride = integers.shape[1], offset = 1L << (bits - 1);
+        ulong mask = (1UL << bits) - 1;
+        for (long i = 0; i < integers.shape[0]; i++)
+        {
+            float* row = output + (rows is null ? i : rows[i]) * columns;
+            byte* from = input + i * stride;
+            float factor = scale[i];
+            if (bits == 8)
+            {
+                for (long c = 0; c < columns; c++) row[c] = ((sbyte*)from)[c] * factor;
+                continue;
+            }
+            for (long group = 0; group * 8 < columns; group++, from += bits)
+            {
+                ulong word = 0;
+                for (int b = 0; b < bits; b++) word |= (ulong)from[b] << (8 * b);
+                for (long c = group * 8; c < Math.Min(columns, group * 8 + 8); c++, word >>= bits)
+                    row[c] = ((long)(word & mask) - offset) * factor;
+            }
+        }
     }
 
     /// <summary>
@@ -144,21 +171,12 @@ internal static class QuantizedWeights
             using var noGrad = no_grad();
             foreach (var (target, name, matrix, pruned) in staged)
             {
-                using var scope = NewDisposeScope();
-                int bits = Bits(matrix)!.Value;
-                var integers = bits < 8 ? Unpack(read[matrix], bits, target.shape[1]) : read[matrix].to_type(ScalarType.Float32);
-                var values = integers * read[name + ScaleSuffix].unsqueeze(1);
-                if (!pruned)
-                {
-                    target.copy_(values);
-                    continue;
-                }
-                var rows = read[name + RowsSuffix].data<int>().ToArray();
-                for (int i = 0; i < rows.Length; i++)
-                    if (rows[i] < 0 || rows[i] >= target.shape[0] || (i > 0 && rows[i] <= rows[i - 1]))
+                int[]? rows = pruned ? read[name + RowsSuffix].data<int>().ToArray() : null;
+                for (int i = 0; i < (rows?.Length ?? 0); i++)
+                    if (rows![i] < 0 || rows[i] >= target.shape[0] || (i > 0 && rows[i] <= rows[i - 1]))
                         throw new InvalidDataException($"{path}: tensor '{name}{RowsSuffix}' must list rows in increasing order within [0, {target.shape[0]}) (entry {i} is {rows[i]}).");
-                target.zero_();
-                target.index_copy_(0, tensor(rows).to_type(ScalarType.Int64), values);
+                if (pruned) target.zero_();
+                Dequantize(read[matrix], Bits(matrix)!.Value, read[name + ScaleSuffix], rows, target);
             }
         }
         finally
