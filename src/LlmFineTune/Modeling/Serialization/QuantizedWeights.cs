@@ -103,9 +103,10 @@ internal static class QuantizedWeights
         byte* input = TensorMemory.Bytes(integers);
         if (output is null || scale is null || input is null)
             throw new NotSupportedException("Quantized weights load into dense float32 parameters on the CPU.");
-        long columns = target.shape[1], stride = integers.shape[1], offset = 1L << (bits - 1);
+        // shapes read once: each read is a native call
+        long kept = integers.shape[0], columns = target.shape[1], stride = integers.shape[1], offset = 1L << (bits - 1);
         ulong mask = (1UL << bits) - 1;
-        for (long i = 0; i < integers.shape[0]; i++)
+        for (long i = 0; i < kept; i++)
         {
             float* row = output + (rows is null ? i : rows[i]) * columns;
             byte* from = input + i * stride;
@@ -172,9 +173,10 @@ internal static class QuantizedWeights
             foreach (var (target, name, matrix, pruned) in staged)
             {
                 int[]? rows = pruned ? read[name + RowsSuffix].data<int>().ToArray() : null;
+                long targetRows = target.shape[0];
                 for (int i = 0; i < (rows?.Length ?? 0); i++)
-                    if (rows![i] < 0 || rows[i] >= target.shape[0] || (i > 0 && rows[i] <= rows[i - 1]))
-                        throw new InvalidDataException($"{path}: tensor '{name}{RowsSuffix}' must list rows in increasing order within [0, {target.shape[0]}) (entry {i} is {rows[i]}).");
+                    if (rows![i] < 0 || rows[i] >= targetRows || (i > 0 && rows[i] <= rows[i - 1]))
+                        throw new InvalidDataException($"{path}: tensor '{name}{RowsSuffix}' must list rows in increasing order within [0, {targetRows}) (entry {i} is {rows[i]}).");
                 if (pruned) target.zero_();
                 Dequantize(read[matrix], Bits(matrix)!.Value, read[name + ScaleSuffix], rows, target);
             }
