@@ -38,6 +38,8 @@ internal static unsafe class BagScorer
         if (unavailable || network.training || network.Backbone is not BagOfNgrams bag || !IsBuiltIn(network.Head, out var head))
             return null;
         Layers layers;
+        // TorchSharp hands out a new wrapper for a native module's weight on every read: this scope frees them.
+        using var wrappers = TorchSharp.torch.NewDisposeScope();
         try
         {
             layers = new Layers(bag, head);

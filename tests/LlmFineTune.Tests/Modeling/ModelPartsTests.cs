@@ -169,7 +169,11 @@ public sealed class ModelPartsTests
         foreach (var row in reference["texts"]!.AsArray())
         {
             float[] expected = [.. row!["scores"]!.AsArray().Select(v => v!.GetValue<float>())];
-            CollectionAssert.AreEqual(expected, model.Predict(row["text"]!.GetValue<string>()).Scores.Values.ToArray(), fixture);
+            float[] actual = model.Predict(row["text"]!.GetValue<string>()).Scores.Values.ToArray();
+            // Within float rounding, not bit for bit: since the version that saved them, bag models are scored in managed code (BagScorer).
+            Assert.HasCount(expected.Length, actual, fixture);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.AreEqual(expected[i], actual[i], 1e-6f, $"{fixture}: score {i}");
         }
     }
 
