@@ -21,8 +21,6 @@ internal static unsafe class BagScorer
     /// <summary>Below this many texts per thread, one thread does all: waking a worker costs about as much as a hundred texts (measured: 64-text batches on two threads ran slower than on one).</summary>
     private const int TextsPerThread = 128;
 
-    private static volatile bool unavailable;
-
     /// <summary>
     /// Scores texts when the network is a <see cref="BagOfNgrams"/> under a built-in head in eval mode whose weights are
     /// dense float32 on the CPU; null otherwise (the caller then runs the network).
@@ -35,21 +33,11 @@ internal static unsafe class BagScorer
     /// <exception cref="ArgumentException">A text is null, or the tokenizer produced an id outside its vocabulary.</exception>
     public static float[][]? TryScore(ClassifierNetwork network, BatchCollator collator, IReadOnlyList<string> texts, IReadOnlyList<double> temperatures, int threads)
     {
-        if (unavailable || network.training || network.Backbone is not BagOfNgrams bag || !IsBuiltIn(network.Head, out var head))
+        if (network.training || network.Backbone is not BagOfNgrams bag || !IsBuiltIn(network.Head, out var head))
             return null;
-        Layers layers;
         // TorchSharp hands out a new wrapper for a native module's weight on every read: this scope frees them.
         using var wrappers = TorchSharp.torch.NewDisposeScope();
-        try
-        {
-            layers = new Layers(bag, head);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // TorchSharp loaded its native library from a place this assembly does not probe: run the network instead.
-            unavailable = true;
-            return null;
-        }
+        var layers = new Layers(bag, head);
         if (!layers.Readable) return null;
 
         int outputs = head.Outputs;

@@ -60,7 +60,13 @@ internal static unsafe class TensorMemory
         return bad;
     }
 
-    // TorchSharp's own export (what its TensorAccessor reads through); the library is loaded once torch is initialised.
-    [DllImport("LibTorchSharp")]
-    private static extern IntPtr THSTensor_data(IntPtr handle);
+    /// <summary>
+    /// TorchSharp's own export (what its TensorAccessor reads through), found in the native library TorchSharp itself
+    /// loaded: resolved through TorchSharp's assembly, so it is the same file wherever TorchSharp found it.
+    /// </summary>
+    private static readonly delegate* unmanaged<IntPtr, IntPtr> DataPointer =
+        (delegate* unmanaged<IntPtr, IntPtr>)NativeLibrary.GetExport(
+            NativeLibrary.Load("LibTorchSharp", typeof(TorchSharp.torch).Assembly, null), "THSTensor_data");
+
+    private static IntPtr THSTensor_data(IntPtr handle) => DataPointer(handle);
 }
