@@ -221,6 +221,46 @@ public sealed class ProgramTests
     }
 
     [TestMethod]
+    public void Predict_FileOfManyLinesOnTwoThreads_EveryAnswerInItsLineOrderAndTheLibrarysScores()
+    {
+        // 700 lines: several 128-line parts answered on two threads, empty lines falling inside and across parts
+        var texts = TestData.Topical(perClass: 60, seed: 31).Select(e => e.Text).Take(700).ToArray();
+        var lines = texts.Select((t, i) => i % 7 == 3 ? "" : i % 11 == 5 ? "   " : t).ToArray();
+        string input = Write("many.txt", lines);
+
+        int before = TorchSharp.torch.get_num_threads();
+        CliRun run;
+        try
+        {
+            run = CliRun.Of("predict", "--model", bagModel, "--input", input, "--threads", "2");
+        }
+        finally
+        {
+            TorchSharp.torch.set_num_threads(before); // --threads sets libtorch's threads for the whole process
+        }
+
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        var answers = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(lines.Length, answers);
+        using var model = TextClassifier.Load(bagModel);
+        var expected = model.PredictBatch([.. lines.Where(l => !string.IsNullOrWhiteSpace(l))]);
+        int next = 0;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var answer = JsonNode.Parse(answers[i])!.AsObject();
+            if (string.IsNullOrWhiteSpace(lines[i]))
+            {
+                Assert.AreEqual("empty text", answer["error"]!.GetValue<string>(), $"line {i + 1}");
+                continue;
+            }
+            var prediction = expected[next++];
+            Assert.AreEqual(prediction.Label, answer["label"]!.GetValue<string>(), $"line {i + 1}");
+            CollectionAssert.AreEqual(prediction.Scores.ToList(), answer["scores"]!.AsObject().Select(s => KeyValuePair.Create(s.Key, s.Value!.GetValue<float>())).ToList(), $"line {i + 1}");
+        }
+        Assert.AreEqual(expected.Count, next);
+    }
+
+    [TestMethod]
     public void Predict_InputFile_MatchesStandardInput()
     {
         string texts = Write("texts.txt", ["shares and profit for the investor", "a comet seen through the telescope"]);
