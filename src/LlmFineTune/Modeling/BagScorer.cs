@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using LlmFineTune.Batching;
@@ -56,10 +57,10 @@ internal static unsafe class BagScorer
     }
 
     /// <summary>The heads whose forward pass and scores this class reproduces: the built-in ones reading the bag's vector.</summary>
-    private static bool IsBuiltIn(ITaskHead head, out TaskHead builtIn)
+    private static bool IsBuiltIn(ITaskHead head, [NotNullWhen(true)] out TaskHead? builtIn)
     {
-        builtIn = (head as TaskHead)!;
-        return head is SingleLabelHead or MultiLabelHead or RegressionHead && builtIn.Options.Pooling == PoolingMode.Backbone;
+        builtIn = head is SingleLabelHead or MultiLabelHead or RegressionHead ? (TaskHead)head : null;
+        return builtIn?.Options.Pooling == PoolingMode.Backbone;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -175,7 +175,7 @@ internal static class ModelManifest
     /// <summary>Whether the task failed, once it has finished.</summary>
     private static bool Faulted(Task task)
     {
-        ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+        task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
         return task.IsFaulted;
     }
 

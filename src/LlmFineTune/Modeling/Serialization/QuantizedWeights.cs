@@ -172,12 +172,16 @@ internal static class QuantizedWeights
             using var noGrad = no_grad();
             foreach (var (target, name, matrix, pruned) in staged)
             {
-                int[]? rows = pruned ? read[name + RowsSuffix].data<int>().ToArray() : null;
-                long targetRows = target.shape[0];
-                for (int i = 0; i < (rows?.Length ?? 0); i++)
-                    if (rows![i] < 0 || rows[i] >= targetRows || (i > 0 && rows[i] <= rows[i - 1]))
-                        throw new InvalidDataException($"{path}: tensor '{name}{RowsSuffix}' must list rows in increasing order within [0, {targetRows}) (entry {i} is {rows[i]}).");
-                if (pruned) target.zero_();
+                int[]? rows = null;
+                if (pruned)
+                {
+                    rows = read[name + RowsSuffix].data<int>().ToArray();
+                    long targetRows = target.shape[0];
+                    for (int i = 0; i < rows.Length; i++)
+                        if (rows[i] < 0 || rows[i] >= targetRows || (i > 0 && rows[i] <= rows[i - 1]))
+                            throw new InvalidDataException($"{path}: tensor '{name}{RowsSuffix}' must list rows in increasing order within [0, {targetRows}) (entry {i} is {rows[i]}).");
+                    target.zero_();
+                }
                 Dequantize(read[matrix], Bits(matrix)!.Value, read[name + ScaleSuffix], rows, target);
             }
         }

@@ -222,7 +222,8 @@ internal static class SafeTensors
     {
         if (!is_floating_point(values)) return 0;
         // float32, nearly every weight, is counted in managed code: a tenth of the time of libtorch's isfinite pass over a large table
-        if (TensorMemory.Floats(values) is var floats && floats is not null)
+        float* floats = TensorMemory.Floats(values);
+        if (floats is not null)
             return TensorMemory.CountNonFinite(floats, values.numel());
         using var scope = NewDisposeScope();
         return values.isfinite().logical_not().sum().item<long>();
