@@ -41,13 +41,21 @@ internal sealed record BagGridSetting(string Name, double LearningRate, int Epoc
         Base with { Name = "lr0.02-len2048", LearningRate = 0.02, MaxLength = 2048 },
         Base with { Name = "lr0.02-buckets2M", LearningRate = 0.02, Buckets = 1 << 21 },
         Base with { Name = "lr0.02-ep20", LearningRate = 0.02, Epochs = 20 },
+        // for the epoch rule across more sets (third session): the rule decides more than these settings
+        Base with { Name = "lr0.02-nodrop-nowd", LearningRate = 0.02, Dropout = 0, WeightDecay = 0 },
+        Base with { Name = "lr0.05-ep20", Epochs = 20 },
     ];
 }
 
 /// <summary>Per-epoch validation and test scores of one grid run; selection only ever reads the Val* fields.</summary>
 /// <param name="ValCalibratedLoss">Validation log-loss after temperature scaling fitted on the validation split at that epoch (absent in older records).</param>
+/// <param name="Halves">Loss and macro-F1 on each half of the validation split (seeded, stratified; absent in older
+/// records): an epoch rule applied to one half is scored on the other, so rules are compared without the test split.</param>
 internal sealed record EpochScores(string Set, string Setting, int Epoch, double ValLoss, double ValMacroF1, double TestMacroF1, double TestAccuracy, double TestLogLoss, double Seconds,
-    double? ValCalibratedLoss = null);
+    double? ValCalibratedLoss = null, HalfScores[]? Halves = null);
+
+/// <summary>Validation loss and macro-F1 on one half of the validation split.</summary>
+internal sealed record HalfScores(double Loss, double MacroF1);
 
 /// <summary>
 /// Phase 1 of the defaults study: every grid setting on every set, trained on 90 % of the training split (seeded,
@@ -96,7 +104,7 @@ internal static class DefaultsGrid
     {
         using var model = Build(s, fit.LabelMap, seed);
         var clock = Stopwatch.StartNew();
-        var scorer = new TestScorer(set, s.Name, model, validation, test, clock);
+        var scorer = new TestScorer(set, s.Name, model, validation, test, clock, seed);
         new Trainer(new TrainerOptions { Epochs = s.Epochs, LearningRate = s.LearningRate, BatchSize = s.Batch, Seed = seed },
                 new AdamWFactory(weightDecay: s.WeightDecay), new LinearSchedule(), [scorer])
             .Train(model, fit, validation);
@@ -105,11 +113,13 @@ internal static class DefaultsGrid
 
     /// <summary>
     /// After each evaluation, scores the validation split after temperature scaling (the loss a rule that ignores
-    /// over-confidence would select by) and the test split too (head in eval mode, so dropout is off).
+    /// over-confidence would select by), each half of the validation split, and the test split too (head in eval
+    /// mode, so dropout is off).
     /// </summary>
-    private sealed class TestScorer(string set, string setting, TextClassifier model, ITextDataset validation, ITextDataset test, Stopwatch clock) : ITrainingCallback
+    private sealed class TestScorer(string set, string setting, TextClassifier model, ITextDataset validation, ITextDataset test, Stopwatch clock, int seed) : ITrainingCallback
     {
         private readonly Evaluator evaluator = new(new EvaluationOptions { BootstrapSamples = 0, KeepExamples = false });
+        private readonly (TextDataset A, TextDataset B) halves = validation.StratifiedSplit(0.5, seed);
 
         public List<EpochScores> Rows { get; } = [];
 
@@ -118,12 +128,13 @@ internal static class DefaultsGrid
             var head = (nn.Module)model.Head;
             head.eval();
             var report = evaluator.Evaluate(model, test);
+            HalfScores[] halfScores = [.. new[] { halves.A, halves.B }.Select(h => evaluator.Evaluate(model, h)).Select(r => new HalfScores(r.LogLoss!.Value, r.MacroF1!.Value))];
             model.Temperature = TemperatureScaling.Fit(model, validation);
             double calibratedLoss = evaluator.Evaluate(model, validation).LogLoss!.Value;
             model.Temperature = 1;
             head.train();
             var v = state.LastEvaluation!;
-            Rows.Add(new EpochScores(set, setting, state.Epoch, v["loss"], v["macroF1"], report.MacroF1!.Value, report.Accuracy, report.LogLoss!.Value, clock.Elapsed.TotalSeconds, calibratedLoss));
+            Rows.Add(new EpochScores(set, setting, state.Epoch, v["loss"], v["macroF1"], report.MacroF1!.Value, report.Accuracy, report.LogLoss!.Value, clock.Elapsed.TotalSeconds, calibratedLoss, halfScores));
         }
     }
 }

@@ -46,6 +46,7 @@ internal static class DefaultsReport
             md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Mean validation macro-F1 over the {full.Count} sets that ran the grid (the final choice): {ranking}").AppendLine();
         }
 
+        NestedRules(md, grid, inGrid);
         md.AppendLine("### Defaults and autotune against fastText (test split, paired bootstrap 95 % intervals, 1,000 resamples)").AppendLine();
         md.AppendLine("Seconds: wall time of the training process (`llmft finetune` / `fasttext supervised`, one thread each); in-process training for llmft-defaults(-refit).").AppendLine();
         md.AppendLine("| set | ours | macro-F1 ours | fastText | macro-F1 fastText | difference [95 % CI] | log-loss ours | log-loss fastText | seconds ours / fastText |");
@@ -60,6 +61,62 @@ internal static class DefaultsReport
         }
         return md.ToString();
     }
+
+    /// <summary>An epoch rule: which epoch's row it keeps, given the loss and macro-F1 it may look at.</summary>
+    private sealed record EpochRule(string Name, Func<IEnumerable<(EpochScores Row, HalfScores Seen)>, EpochScores> Pick);
+
+    private static readonly EpochRule[] NestedRuleSet =
+    [
+        new("validation loss", rows => rows.MinBy(r => r.Seen.Loss).Row),
+        new("validation macro-F1", rows => rows.OrderByDescending(r => r.Seen.MacroF1).ThenBy(r => r.Seen.Loss).First().Row),
+        new("last epoch", rows => rows.MaxBy(r => r.Row.Epoch).Row),
+    ];
+
+    /// <summary>
+    /// Epoch rules compared without the test split: a rule picks the epoch on one half of the validation split and
+    /// is scored by the other half's macro-F1 at that epoch (both ways round, averaged). Leave-one-set-out then picks
+    /// the (setting, rule) pair with the best mean nested score on the other sets, and reads the held-out set's test
+    /// macro-F1 at the epoch that pair keeps on its whole validation split.
+    /// </summary>
+    private static void NestedRules(StringBuilder md, IReadOnlyList<EpochScores> grid, IReadOnlyList<string> sets)
+    {
+        var runs = grid.Where(r => r.Halves is { Length: 2 }).GroupBy(r => (r.Set, r.Setting)).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Epoch).ToList());
+        if (runs.Count == 0) return;
+        double Nested(List<EpochScores> run, EpochRule rule) =>
+            (rule.Pick(run.Select(r => (r, r.Halves![0]))).Halves![1].MacroF1 + rule.Pick(run.Select(r => (r, r.Halves![1]))).Halves![0].MacroF1) / 2;
+        EpochScores Kept(List<EpochScores> run, EpochRule rule) => rule.Pick(run.Select(r => (r, new HalfScores(r.ValLoss, r.ValMacroF1))));
+        var withHalves = sets.Where(s => runs.Keys.Any(k => k.Set == s)).ToList();
+        var pairs = runs.Keys.Select(k => k.Setting).Distinct().Where(setting => withHalves.All(s => runs.ContainsKey((s, setting))))
+            .SelectMany(setting => NestedRuleSet.Select(rule => (Setting: setting, Rule: rule))).ToList();
+        string F(double x) => x.ToString("F4", CultureInfo.InvariantCulture);
+
+        md.AppendLine("### Epoch rules on a nested split (chosen on one validation half, scored on the other)").AppendLine();
+        md.AppendLine("Nested validation macro-F1 / test macro-F1 at the epoch the rule keeps on the whole validation split; setting " + DefaultSetting + ".").AppendLine();
+        md.AppendLine("| set | " + string.Join(" | ", NestedRuleSet.Select(r => r.Name)) + " |");
+        md.AppendLine("|---|" + string.Concat(NestedRuleSet.Select(_ => "---|")));
+        foreach (string set in withHalves.Where(s => runs.ContainsKey((s, DefaultSetting))))
+        {
+            var run = runs[(set, DefaultSetting)];
+            md.AppendLine($"| {set} | " + string.Join(" | ", NestedRuleSet.Select(rule => $"{F(Nested(run, rule))} / ep {Kept(run, rule).Epoch}: {F(Kept(run, rule).TestMacroF1)}")) + " |");
+        }
+        if (pairs.Count == 0 || withHalves.Count < 2) return;
+        md.AppendLine().AppendLine("Leave-one-set-out over (setting, rule) pairs by mean nested validation macro-F1 on the other sets:").AppendLine();
+        md.AppendLine("| held-out set | setting, rule chosen on the other sets | its test macro-F1 | defaults' (" + DefaultSetting + ", validation loss) test macro-F1 |");
+        md.AppendLine("|---|---|---:|---:|");
+        foreach (string heldOut in withHalves)
+        {
+            var others = withHalves.Where(s => s != heldOut).ToList();
+            var pick = pairs.MaxBy(p => others.Average(o => Nested(runs[(o, p.Setting)], p.Rule)));
+            string defaults = runs.TryGetValue((heldOut, DefaultSetting), out var d) ? F(Kept(d, NestedRuleSet[0]).TestMacroF1) : "–";
+            md.AppendLine($"| {heldOut} | {pick.Setting}, {pick.Rule.Name} | {F(Kept(runs[(heldOut, pick.Setting)], pick.Rule).TestMacroF1)} | {defaults} |");
+        }
+        string ranking = string.Join(", ", pairs.OrderByDescending(p => withHalves.Average(s => Nested(runs[(s, p.Setting)], p.Rule)))
+            .Select(p => $"{p.Setting} + {p.Rule.Name} {F(withHalves.Average(s => Nested(runs[(s, p.Setting)], p.Rule)))}"));
+        md.AppendLine().AppendLine($"Mean nested validation macro-F1 over all {withHalves.Count} sets: {ranking}").AppendLine();
+    }
+
+    /// <summary>The grid setting that equals the library's bag defaults.</summary>
+    private const string DefaultSetting = "lr0.02";
 
     /// <summary>One comparison row; against several fastText runs, the one with the better test macro-F1 (generous to fastText).</summary>
     private static void Row(StringBuilder md, ResultStore results, string set, int labels, string ours, string[] theirs)
