@@ -29,7 +29,7 @@ internal static class FinetuneCommand
         var weightDecay = new Option<double?>("--weight-decay") { Description = "Weight decay (L2 for adam and sgd, decoupled for adamw; default 0.01 for adamw, 0 otherwise)." };
         var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Warm the learning rate up over this many steps, then decay it linearly to 0; by default it stays constant." };
         var warmupRatio = new Option<double?>("--warmup-ratio") { Description = "Like --warmup-steps, as a share of all steps (e.g. 0.1)." };
-        var patience = new Option<int?>("--early-stopping-patience") { Description = "Stop after this many epochs without a lower validation loss, and keep the best epoch's weights (needs --validation)." };
+        var patience = new Option<int?>("--early-stopping-patience") { Description = "Stop after this many epochs without a better validation macro-F1 (loss for regression), and keep the best epoch's weights (needs --validation)." };
         var transformer = ModelPresets.All.First(p => p.Kind != ClassifierFactory.Bag);
         var maxLength = CommonOptions.MaxLength($"text (default {ModelPresets.Bag.MaxLength} for bag, {transformer.MaxLength} for transformers)");
         var maxPositions = CommonOptions.MaxPositions();
@@ -41,6 +41,7 @@ internal static class FinetuneCommand
         var seed = CommonOptions.Seed();
         var format = CommonOptions.Format();
         var pretrainOnTrain = SelfPretraining.Option();
+        var pretrainObjective = SelfPretraining.ObjectiveOption();
         var fields = new DataFieldOptions();
         var autotune = new Option<bool>("--autotune") { Description = "Search the backbone's settings on the validation set (held out from --train when not given) for --autotune-duration, then keep the best; never reads a test file." };
         var autotuneDuration = new Option<int>("--autotune-duration") { Description = "Seconds the autotune search may take.", DefaultValueFactory = _ => 300 };
@@ -48,7 +49,7 @@ internal static class FinetuneCommand
         var command = new Command("finetune", "Fine-tune a text classifier on a labeled file and save it. Ctrl-C or SIGTERM saves a checkpoint; --resume continues from it.")
         {
             train, validation, from, output, backbone, head, optimizer, epochs, learningRate, batchSize, weightDecay, warmupSteps, warmupRatio, patience,
-            maxLength, maxPositions, vocabSize, buckets, resume, checkpointEvery, threads, seed, format, pretrainOnTrain, autotune, autotuneDuration,
+            maxLength, maxPositions, vocabSize, buckets, resume, checkpointEvery, threads, seed, format, pretrainOnTrain, pretrainObjective, autotune, autotuneDuration,
         };
         foreach (var option in fields.All) command.Options.Add(option);
         command.SetAction(parse => cli.Guard(() =>
@@ -62,8 +63,10 @@ internal static class FinetuneCommand
             // --warmup-ratio is the CLI's own way to give the library's warm-up steps, so its range is checked here.
             if (parse.GetValue(warmupRatio) is { } r && !(r >= 0 && r < 1))
                 throw new ArgumentException(FormattableString.Invariant($"--warmup-ratio must be in [0, 1) (was {r})."));
+            if (parse.GetValue(pretrainObjective) is { } objectiveName && !SelfPretraining.Requested(parse, pretrainOnTrain))
+                throw new ArgumentException($"--pretrain-objective {objectiveName} chooses how --pretrain-on-train pretrains; add --pretrain-on-train or drop it.");
             if (parse.GetValue(patience) is not null && validationPath is null)
-                throw new ArgumentException("--early-stopping-patience watches the validation loss; give --validation too.");
+                throw new ArgumentException("--early-stopping-patience watches the validation macro-F1 (loss for regression); give --validation too.");
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             PathChecks.OutputDirectory("--output", directory);
             var checkpoints = new TrainingCheckpoints(directory, parse.GetValue(checkpointEvery), cli.CancellationToken);
@@ -88,7 +91,7 @@ internal static class FinetuneCommand
             var schedule = Schedule(parse.GetValue(warmupSteps), parse.GetValue(warmupRatio), trainSet.Count, trainerOptions);
 
             string? selfPretrained = SelfPretraining.Requested(parse, pretrainOnTrain)
-                ? SelfPretraining.Run(cli, parse, pretrainOnTrain, trainSet, backboneName, fromDirectory, parse.GetValue(maxLength), factoryOptions.VocabularySize, factoryOptions.Seed)
+                ? SelfPretraining.Run(cli, parse, pretrainOnTrain, parse.GetValue(pretrainObjective), trainSet, backboneName, fromDirectory, parse.GetValue(maxLength), factoryOptions.VocabularySize, factoryOptions.Seed)
                 : null;
             using var model = (selfPretrained ?? fromDirectory) is not { } start
                 ? ClassifierFactory.Create(trainSet, factoryOptions)
@@ -118,6 +121,9 @@ internal static class FinetuneCommand
                             .Train(model, trainSet, validationSet, progress, cli.CancellationToken)), out var result))
                     return ExitCodes.Cancelled;
                 cli.Output.WriteLine(FormattableString.Invariant($"{result.Steps} steps, final training loss {result.FinalLoss:F4}") + (result.StoppedEarly ? $" (stopped early; kept the weights of step {result.BestStep})" : ""));
+                // without --validation the trainer held out part of --train and kept its best epoch: say which, so a user sees the choice
+                if (validationSet is null && result.Evaluations.FirstOrDefault(e => e.Step == result.BestStep) is { } kept)
+                    cli.Output.WriteLine(FormattableString.Invariant($"kept epoch {kept.Epoch} of {result.Evaluations.Count}: the best validation {result.BestMetricName} ({result.BestMetric:F4}) on the held-out part of --train"));
                 if (result.Calibration is { } calibration) TrainingReports.Calibration(cli.Output, calibration);
             }
             var final = tuned?.Model ?? model;

@@ -5,6 +5,7 @@ using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Pretraining;
 using LlmFineTune.Tokenization;
 using LlmFineTune.Training.Schedules;
+using static LlmFineTune.Cli.Commands.PretrainingObjectives;
 
 namespace LlmFineTune.Cli.Commands;
 
@@ -14,11 +15,6 @@ namespace LlmFineTune.Cli.Commands;
 /// </summary>
 internal static class PretrainCommand
 {
-    private const string Masked = "mlm";
-    private const string Causal = "clm";
-    private const string Electra = "electra";
-    private const string SkipGram = "skipgram";
-    private const string Cbow = "cbow";
     private static readonly LanguageModelPretrainingOptions Defaults = new();
     private static readonly WordVectorOptions VectorDefaults = new();
     private static readonly ReplacedTokenDetectionOptions ElectraDefaults = new();
@@ -29,7 +25,7 @@ internal static class PretrainCommand
         var output = CommonOptions.RequiredPath("--output", "Directory for the pretrained model (config.json, model.safetensors, tokenizer files, pretraining.json).");
         var backbone = CommonOptions.Backbone("Model: a BERT encoder (bert-tiny, bert-mini, bert-small, bert-base) for mlm or electra, a GPT-2 decoder of the same sizes (gpt2-tiny ... gpt2-base) for clm, or bag for word vectors (skipgram, cbow). Default bert-mini, gpt2-mini with --objective clm, bag with skipgram or cbow; with --from, the directory's. Sizes: docs/presets.md.");
         var objective = new Option<string?>("--objective") { Description = "Pretraining objective: masked (mlm, BERT encoders) or causal (clm, GPT-2 decoders) language modelling, ELECTRA's replaced-token detection (electra, BERT encoders: a small generator fills masked tokens and the encoder learns to spot them; saves the encoder), or skipgram / cbow word vectors (bag). Default: the backbone's, else mlm." };
-        objective.AcceptOnlyFromAmong(Masked, Causal, Electra, SkipGram, Cbow);
+        objective.AcceptOnlyFromAmong(PretrainingObjectives.All);
         var from = new Option<string?>("--from") { Description = "Continue pretraining this model directory (a pretrained or fine-tuned BERT or GPT-2) on the corpus: its weights and vocabulary carry over (domain adaptation)." };
         var timeBudget = new Option<string?>("--time-budget") { Description = "Train for this long (e.g. 15m, 1h): a few timed steps fix the step count (printed and saved in pretraining.json; repeat the run exactly with --steps). Not with --steps." };
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps; by default one pass over the corpus (see --epochs)." };
@@ -143,7 +139,7 @@ internal static class PretrainCommand
     }
 
     /// <summary>ELECTRA's settings: the paper's, with the flags' masking share and generator size where given.</summary>
-    private static ReplacedTokenDetectionOptions ElectraOptions(double? maskProbability, double? generatorSize)
+    internal static ReplacedTokenDetectionOptions ElectraOptions(double? maskProbability, double? generatorSize)
     {
         var options = new ReplacedTokenDetectionOptions();
         if (maskProbability is { } p) options.Masking.Probability = p;

@@ -102,7 +102,7 @@ public sealed class Trainer
         var initial = heldOut && options.RefitOnAllData ? CheckpointFiles.Snapshot(model.Network) : null;
         try
         {
-            var result = Run(runOptions, new ClassifierTrainingTask(model, train, runOptions),
+            var result = Run(runOptions, BestModelRule.For(options, model.Head.Kind), new ClassifierTrainingTask(model, train, runOptions),
                 validation is null ? null : new ClassifierValidation(model, validation, runOptions).Evaluate, progress, cancellationToken);
             TemperatureCalibration? calibration = null;
             if (validation is not null && options.CalibrateTemperature && model.Head.Kind != TaskKind.Regression)
@@ -129,8 +129,8 @@ public sealed class Trainer
         refitOptions.Epochs = best.Epoch;
         refitOptions.MaxSteps = null;
         logger.LogInformation("Refitting on all {Count} examples for {Epochs} epochs (the best epoch of the held-out run).", all.Count, best.Epoch);
-        var refit = Run(refitOptions, new ClassifierTrainingTask(model, all, refitOptions), evaluate: null, progress, cancellationToken);
-        return refit with { Evaluations = selection.Evaluations, BestStep = selection.BestStep, BestMetric = selection.BestMetric };
+        var refit = Run(refitOptions, BestModelRule.For(options, model.Head.Kind), new ClassifierTrainingTask(model, all, refitOptions), evaluate: null, progress, cancellationToken);
+        return refit with { Evaluations = selection.Evaluations, BestStep = selection.BestStep, BestMetric = selection.BestMetric, BestMetricName = selection.BestMetricName };
     }
 
     /// <summary>Runs the training loop over any task; evaluates when the task is an <see cref="IEvaluatingTask"/>.</summary>
@@ -145,7 +145,7 @@ public sealed class Trainer
     public TrainingResult Train(ITrainingTask task, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        return Run(options, task, task is IEvaluatingTask evaluating ? evaluating.Evaluate : null, progress, cancellationToken);
+        return Run(options, BestModelRule.For(options, classifier: null), task, task is IEvaluatingTask evaluating ? evaluating.Evaluate : null, progress, cancellationToken);
     }
 
     /// <summary>Fine-tunes a classifier on a long-running background thread.</summary>
@@ -172,7 +172,7 @@ public sealed class Trainer
         // The loop holds thread-local torch state (dispose scopes, grad mode), so it runs on one dedicated thread.
         Task.Factory.StartNew(train, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private TrainingResult Run(TrainerOptions options, ITrainingTask task, Func<IReadOnlyDictionary<string, double>>? evaluate, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private TrainingResult Run(TrainerOptions options, BestModelRule rule, ITrainingTask task, Func<IReadOnlyDictionary<string, double>>? evaluate, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref running, 1) == 1)
             throw new InvalidOperationException("This Trainer is already running; use one Trainer per concurrent run.");
@@ -183,10 +183,10 @@ public sealed class Trainer
                 ? checkpoints!.Latest() ?? throw new InvalidOperationException($"TrainerOptions.ResumeFrom is '{TrainerOptions.Latest}' but the checkpoint store has no checkpoint. Train without ResumeFrom first.")
                 : options.ResumeFrom;
             // the options' policies are callbacks of this run, ahead of the user's so that theirs see the decision
-            var earlyStopping = options.EarlyStoppingPatience > 0 ? new EarlyStopping(options.EarlyStoppingPatience, options.MetricForBestModel, logger) : null;
-            using var bestWeights = options.RestoreBestWeights ? new BestWeights(options.MetricForBestModel, logger) : null;
+            var earlyStopping = options.EarlyStoppingPatience > 0 ? new EarlyStopping(options.EarlyStoppingPatience, rule.Metric, logger) : null;
+            using var bestWeights = options.RestoreBestWeights ? new BestWeights(rule.Metric, logger) : null;
             ITrainingCallback?[] builtIn = [earlyStopping, bestWeights];
-            using var loop = new TrainingLoop(options, task, evaluate, optimizerFactory, schedule, [.. builtIn.OfType<ITrainingCallback>(), .. callbacks], checkpoints, logger, progress, cancellationToken);
+            using var loop = new TrainingLoop(options, rule, task, evaluate, optimizerFactory, schedule, [.. builtIn.OfType<ITrainingCallback>(), .. callbacks], checkpoints, logger, progress, cancellationToken);
             return loop.Run(resumeFrom) with { StoppedEarly = earlyStopping?.Stopped == true };
         }
         finally

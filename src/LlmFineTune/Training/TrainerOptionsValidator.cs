@@ -28,8 +28,8 @@ internal sealed class TrainerOptionsValidator : IValidateOptions<TrainerOptions>
             errors.AddError($"must be a positive finite number, or null for no clipping (was {norm}).", nameof(o.MaxGradientNorm));
         if (o.EvaluateEverySteps < 0)
             errors.AddError($"must be 0 (each epoch) or a positive step count (was {o.EvaluateEverySteps}).", nameof(o.EvaluateEverySteps));
-        if (string.IsNullOrWhiteSpace(o.MetricForBestModel))
-            errors.AddError("must name an evaluation metric, for example 'loss' or 'accuracy'.", nameof(o.MetricForBestModel));
+        if (o.MetricForBestModel is { } metric && string.IsNullOrWhiteSpace(metric))
+            errors.AddError("must name an evaluation metric, for example 'loss' or 'macroF1', or be null for the task's default.", nameof(o.MetricForBestModel));
         if (o.EarlyStoppingPatience < 0)
             errors.AddError($"must be 0 (off) or a positive number of evaluations (was {o.EarlyStoppingPatience}).", nameof(o.EarlyStoppingPatience));
         if (o.CheckpointEverySteps < 0)

@@ -18,6 +18,7 @@ internal sealed class TrainingLoop : IDisposable
     private const int NativeTrimEverySteps = 500;
 
     private readonly TrainerOptions options;
+    private readonly BestModelRule rule;
     private readonly ITrainingTask task;
     private readonly Func<IReadOnlyDictionary<string, double>>? evaluate;
     private readonly ILearningRateSchedule schedule;
@@ -33,11 +34,12 @@ internal sealed class TrainingLoop : IDisposable
     private readonly TrainerState state;
     private readonly TrainerControl control = new();
 
-    public TrainingLoop(TrainerOptions options, ITrainingTask task, Func<IReadOnlyDictionary<string, double>>? evaluate, IOptimizerFactory optimizerFactory,
+    public TrainingLoop(TrainerOptions options, BestModelRule rule, ITrainingTask task, Func<IReadOnlyDictionary<string, double>>? evaluate, IOptimizerFactory optimizerFactory,
         ILearningRateSchedule schedule, IReadOnlyList<ITrainingCallback> callbacks, ICheckpointStore? checkpoints, ILogger logger,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         this.options = options;
+        this.rule = rule;
         this.task = task;
         this.evaluate = evaluate;
         this.schedule = schedule;
@@ -93,6 +95,7 @@ internal sealed class TrainingLoop : IDisposable
             Evaluations = [.. state.Evaluations],
             BestStep = state.BestStep,
             BestMetric = state.BestMetric,
+            BestMetricName = evaluate is null ? null : rule.Metric,
         };
     }
 
@@ -224,9 +227,9 @@ internal sealed class TrainingLoop : IDisposable
     /// <summary>Moves <see cref="TrainerState.BestStep"/> to this step when the metric improved; the policies read it in <see cref="ITrainingCallback.OnEvaluate"/>.</summary>
     private void TrackBest(IReadOnlyDictionary<string, double> metrics)
     {
-        if (!metrics.TryGetValue(options.MetricForBestModel, out double value))
-            throw new InvalidOperationException($"TrainerOptions.MetricForBestModel is '{options.MetricForBestModel}', but the evaluation reports only: {string.Join(", ", metrics.Keys)}. Pick one of these.");
-        if (state.BestMetric is { } best && !(options.GreaterIsBetter ? value > best : value < best)) return;
+        if (!metrics.TryGetValue(rule.Metric, out double value))
+            throw new InvalidOperationException($"TrainerOptions.MetricForBestModel is '{rule.Metric}', but the evaluation reports only: {string.Join(", ", metrics.Keys)}. Pick one of these.");
+        if (!rule.Improves(value, state.BestMetric)) return;
         state.BestMetric = value;
         state.BestStep = state.Step;
     }

@@ -20,6 +20,9 @@ public sealed record TrainingResult(int Steps, IReadOnlyList<TrainingProgress> H
     /// <summary>The best value of <see cref="TrainerOptions.MetricForBestModel"/>, or null without evaluations.</summary>
     public double? BestMetric { get; init; }
 
+    /// <summary>The metric that decided <see cref="BestStep"/>: <see cref="TrainerOptions.MetricForBestModel"/>, or what its default meant for this run (<c>macroF1</c> for a classifier, <c>loss</c> otherwise); null without evaluations.</summary>
+    public string? BestMetricName { get; init; }
+
     /// <summary>The temperature fitted on the validation set after training (<see cref="TrainerOptions.CalibrateTemperature"/>), with log-loss and calibration error before and after; null when none was fitted.</summary>
     public Evaluation.TemperatureCalibration? Calibration { get; init; }
 }

@@ -35,6 +35,7 @@ public sealed class FinetuneDefaultsTests
         for (int epoch = 1; epoch <= 3; epoch++)
             StringAssert.Contains(run.Output, $"epoch {epoch} (step");
         StringAssert.Contains(run.Output, "validation loss");
+        StringAssert.Matches(run.Output, new Regex(@"kept epoch [123] of 3: the best validation macroF1 \(\d\.\d{4}\) on the held-out part of --train"));
         StringAssert.Contains(run.Output, "calibration: temperature");
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "config.json")))!;
         Assert.IsNotNull(config["llmfinetune"]!["temperature"]);

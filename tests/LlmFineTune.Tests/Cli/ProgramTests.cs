@@ -354,6 +354,21 @@ public sealed class ProgramTests
     }
 
     [TestMethod]
+    public void FinetunePretrainOnTrain_ElectraObjective_SelfPretrainsTheDiscriminatorThenFineTunes()
+    {
+        string finetuned = Path.Combine(root, "self-pretrained-electra");
+
+        var run = CliRun.Of("finetune", "--train", trainPath, "--output", finetuned, "--backbone", "bert-tiny", "--vocab-size", "120", "--max-length", "32",
+            "--pretrain-on-train", "1s", "--pretrain-objective", "electra", "--epochs", "1");
+
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        StringAssert.Contains(run.Output, "self-pretraining bert-tiny (ELECTRA replaced-token detection) on the");
+        StringAssert.Contains(run.Output, "fine-tuning bert-tiny after self-pretraining");
+        using var model = TextClassifier.Load(finetuned, LlmFineTune.Tokenization.Tokenizers.Load);
+        Assert.AreEqual("bert", model.Backbone.Kind, "the discriminator is saved as a BERT encoder and fine-tuned as one");
+    }
+
+    [TestMethod]
     public void PretrainClmThenFinetuneEvaluatePredict_Gpt2Tiny_DecoderAllTheWay()
     {
         string pretrained = Path.Combine(root, "pretrained-clm");
@@ -444,6 +459,9 @@ public sealed class ProgramTests
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--backbone", "bert-tiny", "--objective", "cbow", "--backbone bag")]
     [DataRow("pretrain", "--corpus", "{corpus}", "--output", "{root}/x", "--from", "{bag}", "holds a bag model")]
     [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--backbone", "bert-tiny", "--pretrain-on-train", "0s", "--pretrain-on-train must be a positive duration")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--backbone", "bert-tiny", "--pretrain-objective", "electra", "add --pretrain-on-train")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--pretrain-on-train", "--pretrain-objective", "electra", "does not fit --backbone bag; it pretrains with skipgram or cbow")]
+    [DataRow("finetune", "--train", "{train}", "--output", "{root}/x", "--backbone", "gpt2-tiny", "--pretrain-on-train", "1s", "--pretrain-objective", "mlm", "it pretrains with clm")]
     [DataRow("train", "train")]
     public void Run_UserMistake_OneLineOnStandardErrorAndExitCode2(params string[] argsThenExpected)
     {

@@ -40,6 +40,44 @@ public sealed class ValidationHoldoutTests
     }
 
     [TestMethod]
+    [DataRow("single")]
+    [DataRow("multi")]
+    [DataRow("regression")]
+    public void Train_NoMetricGiven_ClassifiersKeepTheFirstBestMacroF1AndRegressionTheLowestLoss(string kind)
+    {
+        var data = kind switch
+        {
+            "single" => TinyModels.SingleLabel(perClass: 40, seed: 4),
+            "multi" => TinyModels.MultiLabel(count: 160, seed: 4),
+            _ => TinyModels.Regression(count: 160, seed: 4),
+        };
+        using var model = TinyModels.Create(data);
+
+        var result = new Trainer(new TrainerOptions { Epochs = 5, BatchSize = 8, LearningRate = 0.02 }).Train(model, data);
+
+        string metric = kind == "regression" ? "loss" : "macroF1";
+        var values = result.Evaluations.Select(e => e.Metrics[metric]).ToList();
+        double best = kind == "regression" ? values.Min() : values.Max();
+        Assert.AreEqual(metric, result.BestMetricName);
+        Assert.AreEqual(best, result.BestMetric);
+        // ties keep the earliest epoch that reached the best value
+        Assert.AreEqual(result.Evaluations[values.IndexOf(best)].Step, result.BestStep);
+        Assert.IsTrue(values.Distinct().Count() > 1, "the metric should change between epochs, or the test proves nothing");
+    }
+
+    [TestMethod]
+    public void Train_MetricGivenWithoutDirection_SmallerIsBetterOnlyForLosses()
+    {
+        var data = TinyModels.SingleLabel(perClass: 40, seed: 5);
+        foreach (var (metric, pick) in new (string, Func<IEnumerable<double>, double>)[] { ("loss", v => v.Min()), ("accuracy", v => v.Max()) })
+        {
+            using var model = TinyModels.Create(data);
+            var result = new Trainer(new TrainerOptions { Epochs = 4, BatchSize = 8, LearningRate = 0.5, MetricForBestModel = metric }).Train(model, data);
+            Assert.AreEqual(pick(result.Evaluations.Select(e => e.Metrics[metric])), result.BestMetric, metric);
+        }
+    }
+
+    [TestMethod]
     public void Train_FractionZeroOrSmallSet_UsesEveryExampleWithoutEvaluation()
     {
         var large = TinyModels.SingleLabel(perClass: 40, seed: 3);
