@@ -57,6 +57,7 @@ foreach (string name in options.RenderOnly ? [] : options.Sets)
                 Method.Bag => OurModels.Bag(options, set, train),
                 Method.BagVectors => OurModels.Bag(options, set, train, BudgetedPretraining.Vectors(options, null, log)),
                 Method.BagVectorsSelf => OurModels.Bag(options, set, train, BudgetedPretraining.Vectors(options, set, log)),
+                Method.BertScratchBudget => OurModels.Bert(options, set, train, BudgetedPretraining.Encoder(options, null, log), pretrained: false),
                 Method.BertBudget => OurModels.Bert(options, set, train, BudgetedPretraining.Encoder(options, null, log), pretrained: true),
                 Method.BertSelf => OurModels.Bert(options, set, train, BudgetedPretraining.Encoder(options, set, log), pretrained: true),
                 Method.ElectraBudget => OurModels.Bert(options, set, train, BudgetedPretraining.Encoder(options, null, log, electra: true), pretrained: true),

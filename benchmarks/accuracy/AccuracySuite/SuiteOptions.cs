@@ -95,6 +95,9 @@ internal static class Method
     /// <summary>bert-mini MLM-pretrained with the library's defaults for --pretrain-minutes on the public corpus.</summary>
     public const string BertBudget = "bert-mini-mlm-budget";
 
+    /// <summary>bert-mini from random weights with the vocabulary and configuration of <see cref="BertBudget"/>'s encoder: the scratch baseline of the budget study, which differs from it in the weights only (and needs no 35-minute encoder).</summary>
+    public const string BertScratchBudget = "bert-mini-scratch-budget";
+
     /// <summary>bert-mini MLM-pretrained with the library's defaults for --pretrain-minutes on the set's own training texts.</summary>
     public const string BertSelf = "bert-mini-mlm-self";
 
@@ -110,5 +113,5 @@ internal static class Method
     /// <summary>The bag starting from skip-gram vectors learned on the set's own training texts.</summary>
     public const string BagVectorsSelf = "bag-vectors-self";
 
-    public static readonly string[] All = [NaiveBayes, FastText, FastTextBigrams, Bag, BagVectors, BagVectorsSelf, BertScratch, BertPretrained, BertBudget, BertSelf, ElectraBudget, ElectraSelf];
+    public static readonly string[] All = [NaiveBayes, FastText, FastTextBigrams, Bag, BagVectors, BagVectorsSelf, BertScratch, BertPretrained, BertScratchBudget, BertBudget, BertSelf, ElectraBudget, ElectraSelf];
 }
