@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using LlmFineTune.Pretraining;
 using LlmFineTune.Tokenization;
 
@@ -46,6 +47,25 @@ internal static class BudgetedPretraining
             return FormattableString.Invariant($"{result.Words:N0} words x {result.Epochs} epochs, loss {result.FirstEpochLoss:F3} -> {result.LastEpochLoss:F3}");
         }, set);
     }
+
+    /// <summary>
+    /// The cached <c>fasttext skipgram</c> vectors (its defaults: subwords 3-6, window 5, 5 epochs; width 64 as the
+    /// bigram setting) on the public corpus, the same documents and preprocessing as fastText's supervised runs get:
+    /// the path of the <c>.vec</c> file that <c>-pretrainedVectors</c> reads.
+    /// </summary>
+    public static string FastTextVectors(SuiteOptions options, TextWriter log) =>
+        Path.Combine(Cached(options, FormattableString.Invariant($"fasttext-skipgram-corpus-d64-seed{options.Seed}-v1"), log, (documents, directory) =>
+        {
+            Directory.CreateDirectory(directory);
+            string corpus = Path.Combine(directory, "corpus.txt"), vectors = Path.Combine(directory, "vectors");
+            File.WriteAllLines(corpus, documents.Select(ExternalBaselines.FastTextTokens));
+            ExternalBaselines.Run("fasttext", ["skipgram", "-input", corpus, "-output", vectors, "-dim", "64", "-thread", options.Threads.ToString(CultureInfo.InvariantCulture),
+                "-seed", options.Seed.ToString(CultureInfo.InvariantCulture), "-verbose", "0"]);
+            // the .bin holds every subword bucket (2M x 64 floats); -pretrainedVectors reads the .vec alone
+            File.Delete(vectors + ".bin");
+            File.Delete(corpus);
+            return $"fasttext skipgram -dim 64, {File.ReadLines(vectors + ".vec").First()} (words, width)";
+        }, set: null), "vectors.vec");
 
     private static string Cached(SuiteOptions options, string name, TextWriter log, Func<List<string>, string, string> pretrain, LabeledSet? set)
     {

@@ -83,8 +83,10 @@ internal static partial class ExternalBaselines
     // The Evaluator owns the metric definitions; a report compared with itself yields its own value.
     public static double Headline(EvaluationReport report, string metric) => Evaluator.Compare(report, report, metric, samples: 1).A;
 
-    private static string FastTextLine(TextExample example) =>
-        "__label__" + example.Label!.Replace(' ', '_') + " " + string.Join(' ', Token().Matches(example.Text.ToLowerInvariant()).Select(m => m.Value));
+    private static string FastTextLine(TextExample example) => "__label__" + example.Label!.Replace(' ', '_') + " " + FastTextTokens(example.Text);
+
+    /// <summary>A text as fastText is given it here: lower case, punctuation split off, tokens joined by spaces.</summary>
+    public static string FastTextTokens(string text) => string.Join(' ', Token().Matches(text.ToLowerInvariant()).Select(m => m.Value));
 
     /// <summary>Runs a process to the end and returns its standard output; a non-zero exit throws with its standard error.</summary>
     public static string Run(string file, IEnumerable<string> arguments)

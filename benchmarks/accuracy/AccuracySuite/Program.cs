@@ -54,6 +54,8 @@ foreach (string name in options.RenderOnly ? [] : options.Sets)
             {
                 Method.NaiveBayes => NaiveBayesReport(ExternalBaselines.NaiveBayes(options.Shared, set, train, scratch)),
                 Method.FastText or Method.FastTextBigrams => ExternalBaselines.FastText(method, set, train, scratch, options.Seed),
+                Method.FastTextVectors => ExternalBaselines.FastText([.. ExternalBaselines.FastTextArguments(Method.FastTextBigrams), "-pretrainedVectors", BudgetedPretraining.FastTextVectors(options, log)],
+                    set, train, validation: null, scratch, options.Seed).Report,
                 Method.Bag => OurModels.Bag(options, set, train),
                 Method.BagVectors => OurModels.Bag(options, set, train, BudgetedPretraining.Vectors(options, null, log)),
                 Method.BagVectorsSelf => OurModels.Bag(options, set, train, BudgetedPretraining.Vectors(options, set, log)),

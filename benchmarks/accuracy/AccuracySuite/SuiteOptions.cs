@@ -107,11 +107,14 @@ internal static class Method
     /// <summary>bert-mini ELECTRA-pretrained for --pretrain-minutes on the set's own training texts.</summary>
     public const string ElectraSelf = "bert-mini-electra-self";
 
+    /// <summary>fastText's own transfer path: <c>fasttext skipgram</c> on the public corpus, then the bigram setting with <c>-pretrainedVectors</c>.</summary>
+    public const string FastTextVectors = "fasttext-vectors";
+
     /// <summary>The bag starting from skip-gram vectors learned on the public corpus.</summary>
     public const string BagVectors = "bag-vectors";
 
     /// <summary>The bag starting from skip-gram vectors learned on the set's own training texts.</summary>
     public const string BagVectorsSelf = "bag-vectors-self";
 
-    public static readonly string[] All = [NaiveBayes, FastText, FastTextBigrams, Bag, BagVectors, BagVectorsSelf, BertScratch, BertPretrained, BertScratchBudget, BertBudget, BertSelf, ElectraBudget, ElectraSelf];
+    public static readonly string[] All = [NaiveBayes, FastText, FastTextBigrams, FastTextVectors, Bag, BagVectors, BagVectorsSelf, BertScratch, BertPretrained, BertScratchBudget, BertBudget, BertSelf, ElectraBudget, ElectraSelf];
 }
