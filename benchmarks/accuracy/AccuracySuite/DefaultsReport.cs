@@ -88,6 +88,7 @@ internal static class DefaultsReport
         var withHalves = sets.Where(s => runs.Keys.Any(k => k.Set == s)).ToList();
         var pairs = runs.Keys.Select(k => k.Setting).Distinct().Where(setting => withHalves.All(s => runs.ContainsKey((s, setting))))
             .SelectMany(setting => NestedRuleSet.Select(rule => (Setting: setting, Rule: rule))).ToList();
+        var nested = pairs.SelectMany(p => withHalves.Select(s => (s, p))).ToDictionary(k => k, k => Nested(runs[(k.s, k.p.Setting)], k.p.Rule));
         string F(double x) => x.ToString("F4", CultureInfo.InvariantCulture);
 
         md.AppendLine("### Epoch rules on a nested split (chosen on one validation half, scored on the other)").AppendLine();
@@ -106,12 +107,12 @@ internal static class DefaultsReport
         foreach (string heldOut in withHalves)
         {
             var others = withHalves.Where(s => s != heldOut).ToList();
-            var pick = pairs.MaxBy(p => others.Average(o => Nested(runs[(o, p.Setting)], p.Rule)));
+            var pick = pairs.MaxBy(p => others.Average(o => nested[(o, p)]));
             string defaults = runs.TryGetValue((heldOut, DefaultSetting), out var d) ? F(Kept(d, NestedRuleSet[0]).TestMacroF1) : "–";
             md.AppendLine($"| {heldOut} | {pick.Setting}, {pick.Rule.Name} | {F(Kept(runs[(heldOut, pick.Setting)], pick.Rule).TestMacroF1)} | {defaults} |");
         }
-        string ranking = string.Join(", ", pairs.OrderByDescending(p => withHalves.Average(s => Nested(runs[(s, p.Setting)], p.Rule)))
-            .Select(p => $"{p.Setting} + {p.Rule.Name} {F(withHalves.Average(s => Nested(runs[(s, p.Setting)], p.Rule)))}"));
+        string ranking = string.Join(", ", pairs.Select(p => (Pair: p, Mean: withHalves.Average(s => nested[(s, p)]))).OrderByDescending(x => x.Mean)
+            .Select(x => $"{x.Pair.Setting} + {x.Pair.Rule.Name} {F(x.Mean)}"));
         md.AppendLine().AppendLine($"Mean nested validation macro-F1 over all {withHalves.Count} sets: {ranking}").AppendLine();
     }
 

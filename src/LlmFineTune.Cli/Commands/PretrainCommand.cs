@@ -139,7 +139,7 @@ internal static class PretrainCommand
     }
 
     /// <summary>ELECTRA's settings: the paper's, with the flags' masking share and generator size where given.</summary>
-    internal static ReplacedTokenDetectionOptions ElectraOptions(double? maskProbability, double? generatorSize)
+    private static ReplacedTokenDetectionOptions ElectraOptions(double? maskProbability, double? generatorSize)
     {
         var options = new ReplacedTokenDetectionOptions();
         if (maskProbability is { } p) options.Masking.Probability = p;
@@ -166,30 +166,24 @@ internal static class PretrainCommand
         // The library's default encoder, or the decoder of its size.
         string defaultDecoder = CausalDecoder.KindName + Size(Defaults.Backbone);
         backbone ??= objective switch { Causal => defaultDecoder, SkipGram or Cbow => ClassifierFactory.Bag, _ => Defaults.Backbone };
-        string fits = backbone == ClassifierFactory.Bag ? SkipGram : IsDecoder(backbone) ? Causal : Masked;
-        objective ??= fits;
-        bool agree = fits switch
+        string[] fitting = For(backbone);
+        objective ??= fitting[0];
+        if (!fitting.Contains(objective))
         {
-            SkipGram => objective is SkipGram or Cbow,
-            Masked => objective is Masked or Electra,
-            _ => objective == fits,
-        };
-        if (!agree)
-        {
-            string fitting = objective switch
+            string fits = objective switch
             {
                 SkipGram or Cbow => ClassifierFactory.Bag,
                 _ when backbone == ClassifierFactory.Bag => objective == Causal ? defaultDecoder : Defaults.Backbone,
                 Causal => CausalDecoder.KindName + Size(backbone),
                 _ => BertBackbone.KindName + Size(backbone),
             };
-            throw new ArgumentException($"--objective {objective} needs {Describe(fitting)}, but --backbone {backbone} is {Describe(backbone)}. Pass --backbone {fitting}{(fitting.Contains('-') && backbone.Contains('-') ? " (the same size)" : "")} or leave --objective out.");
+            throw new ArgumentException($"--objective {objective} needs {Describe(fits)}, but --backbone {backbone} is {Describe(backbone)}. Pass --backbone {fits}{(fits.Contains('-') && backbone.Contains('-') ? " (the same size)" : "")} or leave --objective out.");
         }
         return (backbone, objective);
     }
 
     /// <summary>A GPT-2 decoder: a preset, or <c>gpt2</c> for a directory's decoder of another size.</summary>
-    private static bool IsDecoder(string backbone) => (ModelPresets.Names.Contains(backbone) ? ModelPresets.Get(backbone).Kind : backbone) == CausalDecoder.KindName;
+    private static bool IsDecoder(string backbone) => KindOf(backbone) == CausalDecoder.KindName;
 
     /// <summary>A preset's size suffix (<c>-mini</c>), or <c>-mini</c> for a model of no preset size.</summary>
     private static string Size(string backbone) => backbone.Contains('-') ? backbone[backbone.IndexOf('-')..] : "-mini";

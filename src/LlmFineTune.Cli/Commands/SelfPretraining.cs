@@ -1,7 +1,6 @@
 using System.CommandLine;
 using LlmFineTune.Data;
 using LlmFineTune.Modeling;
-using LlmFineTune.Modeling.Backbones;
 using LlmFineTune.Pretraining;
 using static LlmFineTune.Cli.Commands.PretrainingObjectives;
 
@@ -79,8 +78,7 @@ internal static class SelfPretraining
     /// <exception cref="ArgumentException">The flag names an objective the backbone cannot train with; the message lists the ones it can.</exception>
     private static string Objective(string backbone, string? objective)
     {
-        string kind = ModelPresets.Names.Contains(backbone) ? ModelPresets.Get(backbone).Kind : backbone;
-        string[] fitting = kind == ClassifierFactory.Bag ? [SkipGram, Cbow] : kind == CausalDecoder.KindName ? [Causal] : [Masked, Electra];
+        string[] fitting = For(backbone);
         if (objective is null) return fitting[0];
         if (!fitting.Contains(objective))
             throw new ArgumentException($"--pretrain-objective {objective} does not fit --backbone {backbone}; it pretrains with {string.Join(" or ", fitting)}.");

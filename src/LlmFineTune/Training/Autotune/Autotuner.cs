@@ -56,7 +56,7 @@ public sealed class Autotuner
         string backbone = pretrainedDirectory is null ? factory.Backbone ?? ClassifierFactory.Bag : ClassifierFactory.BackboneOf(pretrainedDirectory);
         bool bag = backbone == ClassifierFactory.Bag;
         trainer ??= TrainerOptions.Recommended(backbone, pretrainedDirectory is not null);
-        string metric = options.Metric ?? (train.Kind == TaskKind.Regression ? "loss" : "macroF1");
+        var rule = BestModelRule.For(options.Metric, greaterIsBetter: null, train.Kind);
         var space = new SearchSpace(bag);
         var random = new Random(options.Seed);
         var clock = Stopwatch.StartNew();
@@ -71,11 +71,11 @@ public sealed class Autotuner
             {
                 var remaining = options.Duration - clock.Elapsed;
                 if (trials.Count > 0 && remaining <= TimeSpan.Zero) break;
-                var (trial, model) = RunTrial(trials.Count + 1, settings, train, validation, factory, trainer, pretrainedDirectory, metric,
+                var (trial, model) = RunTrial(trials.Count + 1, settings, train, validation, factory, trainer, pretrainedDirectory, rule,
                     trials.Count == 0 ? null : remaining, cancellationToken);
                 if (trial is null) break;   // the budget ran out during the trial
                 trials.Add(trial);
-                if (best is null || Better(trial.Score, best.Score, metric))
+                if (best is null || Better(trial.Score, best.Score, rule))
                 {
                     bestModel?.Dispose();
                     (best, bestModel) = (trial, model);
@@ -84,11 +84,11 @@ public sealed class Autotuner
                 {
                     model!.Dispose();
                 }
-                logger.LogInformation("Trial {Number}: {Metric} {Score:G5} (best {Best:G5}, trial {BestNumber}) with {Settings}", trial.Number, metric, trial.Score, best.Score, best.Number, trial.Settings);
-                progress?.Report(new AutotuneProgress(trial, best, metric, clock.Elapsed));
+                logger.LogInformation("Trial {Number}: {Metric} {Score:G5} (best {Best:G5}, trial {BestNumber}) with {Settings}", trial.Number, rule.Metric, trial.Score, best.Score, best.Number, trial.Settings);
+                progress?.Report(new AutotuneProgress(trial, best, rule.Metric, clock.Elapsed));
                 settings = Bounded(space.Propose(random, best.Settings));
             }
-            return new AutotuneResult(bestModel!, best!, trials, metric);
+            return new AutotuneResult(bestModel!, best!, trials, rule.Metric);
         }
         catch
         {
@@ -98,12 +98,12 @@ public sealed class Autotuner
     }
 
     private (AutotuneTrial? Trial, TextClassifier? Model) RunTrial(int number, AutotuneSettings settings, ITextDataset train, ITextDataset validation,
-        ClassifierFactoryOptions factory, TrainerOptions trainer, string? pretrainedDirectory, string metric, TimeSpan? budget, CancellationToken cancellationToken)
+        ClassifierFactoryOptions factory, TrainerOptions trainer, string? pretrainedDirectory, BestModelRule rule, TimeSpan? budget, CancellationToken cancellationToken)
     {
         var trialOptions = settings.ApplyTo(trainer);
         trialOptions.Seed = options.Seed;
-        trialOptions.MetricForBestModel = metric;
-        trialOptions.GreaterIsBetter = metric != "loss";
+        trialOptions.MetricForBestModel = rule.Metric;
+        trialOptions.GreaterIsBetter = rule.GreaterIsBetter;
         trialOptions.RestoreBestWeights = true;
         trialOptions.EvaluateEverySteps = 0;
         trialOptions.ResumeFrom = null;
@@ -144,6 +144,6 @@ public sealed class Autotuner
         return settings with { BagBuckets = buckets };
     }
 
-    private static bool Better(double score, double best, string metric) =>
-        !double.IsNaN(score) && (double.IsNaN(best) || (metric == "loss" ? score < best : score > best));
+    private static bool Better(double score, double best, BestModelRule rule) =>
+        !double.IsNaN(score) && (double.IsNaN(best) || rule.Improves(score, best));
 }
