@@ -105,7 +105,7 @@ internal static class DefaultsComparison
     private static EvaluationReport TrainDefaults(ITextDataset train, ITextDataset test, int seed, bool refit)
     {
         using var model = ClassifierFactory.Create(train, new ClassifierFactoryOptions { Seed = seed });
-        var options = TrainerOptions.Recommended(ClassifierFactory.Bag, pretrained: false);
+        var options = TrainerOptions.Recommended(ClassifierFactory.Bag, pretrained: false, train.Count);
         options.Seed = seed;
         options.RefitOnAllData = refit;
         new Trainer(options).Train(model, train);

@@ -6,7 +6,8 @@ namespace LlmFineTune.Benchmarks.Accuracy;
 
 /// <summary>
 /// The defaults study (docs/defaults.md): <c>AccuracySuite defaults grid</c> trains the grid on every labeled set,
-/// <c>defaults report</c> runs leave-one-set-out selection over the recorded validation scores.
+/// <c>defaults report</c> runs leave-one-set-out selection over the recorded validation scores; <c>defaults vectors</c>
+/// and <c>vectors-report</c> do the same for the table's learning rate when the bag starts from word vectors (<see cref="VectorStartStudy"/>).
 /// </summary>
 internal static class DefaultsStudy
 {
@@ -40,8 +41,17 @@ internal static class DefaultsStudy
                 File.WriteAllText(Path.Combine(work, "defaults-report.md"), DefaultsReport.Render(DefaultsGrid.Load(Path.Combine(work, "grid.jsonl")), new ResultStore(work), data, sets, seed));
                 log.WriteLine(File.ReadAllText(Path.Combine(work, "defaults-report.md")));
                 break;
+            case "vectors":
+                VectorStartStudy.Run(data, sets, map.GetValueOrDefault("vectors", Path.Combine(home, ".cache", "llmfinetune-accuracy", "vectors-skipgram-corpus-b262144-d64-c0-0-seed42-v1")),
+                    [.. map.GetValueOrDefault("budgets", "100,500,all").Split(',').Select(b => b == "all" ? (int?)null : int.Parse(b, CultureInfo.InvariantCulture))],
+                    int.Parse(map.GetValueOrDefault("samples", "3"), CultureInfo.InvariantCulture), work, seed, log);
+                break;
+            case "vectors-report":
+                File.WriteAllText(Path.Combine(work, "vectors-report.md"), VectorStartStudy.Report(work));
+                log.WriteLine(File.ReadAllText(Path.Combine(work, "vectors-report.md")));
+                break;
             default:
-                throw new ArgumentException($"Unknown defaults phase '{phase}'. Known: grid, compare, report.");
+                throw new ArgumentException($"Unknown defaults phase '{phase}'. Known: grid, compare, report, vectors, vectors-report.");
         }
     }
 

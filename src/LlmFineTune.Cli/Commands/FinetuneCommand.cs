@@ -75,7 +75,7 @@ internal static class FinetuneCommand
             // ClassifierFactory.FromPretrained rejects a --backbone that conflicts with the directory's.
             string backboneName = fromDirectory is null ? factoryOptions.Backbone ?? ClassifierFactory.Bag : ClassifierFactory.BackboneOf(fromDirectory);
             var trainSet = CommonOptions.Load(cli, "--train", parse.GetValue(train)!, parse.GetValue(format), fields.LoadOptions(parse, factoryOptions.Head));
-            var trainerOptions = TrainerOptions.Recommended(backboneName, pretrained: fromDirectory is not null || SelfPretraining.Requested(parse, pretrainOnTrain));
+            var trainerOptions = TrainerOptions.Recommended(backboneName, pretrained: fromDirectory is not null || SelfPretraining.Requested(parse, pretrainOnTrain), trainSet.Count);
             trainerOptions.Epochs = parse.GetValue(epochs) ?? trainerOptions.Epochs;
             trainerOptions.LearningRate = parse.GetValue(learningRate) ?? trainerOptions.LearningRate;
             trainerOptions.BatchSize = parse.GetValue(batchSize) ?? trainerOptions.BatchSize;

@@ -126,7 +126,8 @@ internal static class PretrainCommand
                 return ExitCodes.Cancelled;
             checkpoints.Delete();
             if (result.Calibration is { } calibration)
-                cli.Output.WriteLine(FormattableString.Invariant($"time budget {calibration.Budget:c}: {calibration.TimedSteps} steps timed at {calibration.SecondsPerStep:F3} s/step -> {calibration.Steps} steps (repeat exactly with --steps {calibration.Steps})"));
+                cli.Output.WriteLine(FormattableString.Invariant(
+                    $"time budget {calibration.Budget:c}: {calibration.TimedSteps} steps timed, {calibration.SecondsPerStep:F3} s/step at the run's mean of {calibration.PaddedTokensPerStep:N0} padded tokens per step -> {calibration.Steps} steps (repeat exactly with --steps {calibration.Steps})"));
             cli.Output.WriteLine(FormattableString.Invariant($"vocabulary {result.VocabularySize} pieces, {result.Training.Steps} steps, final loss {result.Training.FinalLoss:F4}"));
             if (result.Before is { } before && result.After is { } after)
                 cli.Output.WriteLine(kind == Electra

@@ -154,19 +154,25 @@ public static class LanguageModelPretraining
         };
     }
 
-    /// <summary>Times a few steps of a throwaway model (built as the real one is) and turns the budget into steps.</summary>
+    /// <summary>
+    /// Times a few steps of a throwaway model (built as the real one is), fits their time to their padded sizes and turns the
+    /// budget into the steps that fit at the mean padded size of the run's batches.
+    /// </summary>
     private static PretrainingCalibration Calibrate(LanguageModelPretrainingOptions options, bool decoder, ITokenizer tokenizer, List<string> corpus,
         PretrainingOptions pretrainingOptions, TimeSpan budget, CancellationToken cancellationToken)
     {
         random.manual_seed(options.Seed);
         var objective = NewObjective(options, decoder, tokenizer);
         using var model = objective.Module;
-        var timer = new StepTimer(options.Clock);
         var task = new PretrainingTask(objective, tokenizer, corpus, pretrainingOptions);
+        var timer = new StepTimer(task, options.Clock, LanguageModelPretrainingOptions.CalibrationWarmupSteps);
         // The real run warms up from 0; a constant rate keeps these steps as costly as its later ones.
-        new Trainer(TrainerOptionsFor(options, options.CalibrationSteps + 1), schedule: new ConstantSchedule(), callbacks: [timer]).Train(task, cancellationToken: cancellationToken);
-        double secondsPerStep = timer.SecondsPerStep();
-        return new PretrainingCalibration(budget, options.CalibrationSteps, secondsPerStep, PretrainingCalibration.StepsWithin(budget, secondsPerStep));
+        new Trainer(TrainerOptionsFor(options, LanguageModelPretrainingOptions.CalibrationWarmupSteps + options.CalibrationSteps), schedule: new ConstantSchedule(), callbacks: [timer])
+            .Train(timer, cancellationToken: cancellationToken);
+        var timed = timer.TimedSteps();
+        double tokensPerStep = task.MeanPaddedTokensPerBatch(epoch: 1, options.Seed) ?? timed.Average(s => s.Tokens);
+        double secondsPerStep = StepCostModel.Fit(timed).SecondsFor(tokensPerStep);
+        return new PretrainingCalibration(budget, timed.Count, secondsPerStep, PretrainingCalibration.StepsWithin(budget, secondsPerStep)) { PaddedTokensPerStep = tokensPerStep };
     }
 
     /// <summary>Writes <see cref="RecipeFileName"/>: what was trained, how, and for how many steps.</summary>
@@ -193,7 +199,9 @@ public static class LanguageModelPretraining
             ["discriminator_weight"] = electra?.DiscriminatorWeight,
             ["seed"] = options.Seed,
             ["time_budget_seconds"] = result.Calibration?.Budget.TotalSeconds,
-            ["calibration"] = result.Calibration is { } timed ? new JsonObject { ["timed_steps"] = timed.TimedSteps, ["seconds_per_step"] = timed.SecondsPerStep, ["steps"] = timed.Steps } : null,
+            ["calibration"] = result.Calibration is { } timed
+                ? new JsonObject { ["timed_steps"] = timed.TimedSteps, ["seconds_per_step"] = timed.SecondsPerStep, ["padded_tokens_per_step"] = timed.PaddedTokensPerStep, ["steps"] = timed.Steps }
+                : null,
             // ELECTRA's loss mixes a cross-entropy with 50 binary ones, so its exponential is no perplexity.
             ["held_out_perplexity_before"] = electra is null ? result.Before?.Perplexity : null,
             ["held_out_perplexity_after"] = electra is null ? result.After?.Perplexity : null,

@@ -105,6 +105,10 @@ public sealed class PretrainingTask : ITrainingTask
         return new PretrainingEvaluation(loss, Math.Exp(loss), tokens);
     }
 
+    /// <summary>The mean padded size (rows × longest row) of an epoch's batches; null for a streamed corpus, whose batches are not known ahead.</summary>
+    internal double? MeanPaddedTokensPerBatch(int epoch, int seed) =>
+        finite is null ? null : Groups(epoch, seed).Average(group => (double)group.Length * group.Max(sequence => sequence.Length));
+
     private IEnumerable<int[][]> Groups(int epoch, int seed)
     {
         if (finite is null)

@@ -1,18 +1,38 @@
+using LlmFineTune.Batching;
 using LlmFineTune.Training;
+using static TorchSharp.torch;
 
 namespace LlmFineTune.Pretraining;
 
-/// <summary>Reads the clock at the end of every step, to time the steps after the first (which also warms up the allocator).</summary>
-internal sealed class StepTimer(TimeProvider clock) : ITrainingCallback
+/// <summary>
+/// Wraps a task to note each batch's padded size as its loss is taken, and reads the clock at the end of every step:
+/// the timed steps of a calibration, after <paramref name="warmupSteps"/> untimed ones that warm up the allocator.
+/// </summary>
+internal sealed class StepTimer(ITrainingTask task, TimeProvider clock, int warmupSteps) : ITrainingTask, ITrainingCallback
 {
     private readonly List<long> stamps = [];
+    private readonly List<long> tokens = [];
+
+    public nn.Module Module => task.Module;
+
+    public long? BatchesPerEpoch => task.BatchesPerEpoch;
+
+    public IEnumerable<Batch> Batches(int epoch, int seed, long skip) => task.Batches(epoch, seed, skip);
+
+    public Tensor Loss(Batch batch)
+    {
+        tokens.Add(batch.InputIds.numel());
+        return task.Loss(batch);
+    }
+
+    public IReadOnlyList<IReadOnlyList<TorchSharp.Modules.Parameter>> LayerGroups() => task.LayerGroups();
 
     public void OnStepEnd(TrainerState state, TrainerControl control) => stamps.Add(clock.GetTimestamp());
 
-    /// <summary>The mean time of the steps after the first.</summary>
-    /// <exception cref="InvalidOperationException">Fewer than two steps ran.</exception>
-    public double SecondsPerStep() =>
-        stamps.Count < 2
-            ? throw new InvalidOperationException($"Calibration needs at least two steps, and {stamps.Count} ran; the corpus may be too small for its batch size.")
-            : clock.GetElapsedTime(stamps[0], stamps[^1]).TotalSeconds / (stamps.Count - 1);
+    /// <summary>The padded tokens and seconds of each step after the warm-up.</summary>
+    /// <exception cref="InvalidOperationException">No step ran after the warm-up.</exception>
+    public IReadOnlyList<(double Tokens, double Seconds)> TimedSteps() =>
+        stamps.Count <= warmupSteps
+            ? throw new InvalidOperationException($"Calibration needs at least {warmupSteps + 1} steps, and {stamps.Count} ran; the corpus may be too small for its batch size.")
+            : [.. Enumerable.Range(warmupSteps, stamps.Count - warmupSteps).Select(i => ((double)tokens[i], clock.GetElapsedTime(stamps[i - 1], stamps[i]).TotalSeconds))];
 }

@@ -28,7 +28,7 @@ public static class FineTuning
         ArgumentNullException.ThrowIfNull(train);
         options ??= new FineTuningOptions();
         string backbone = options.From is null ? options.Backbone ?? ClassifierFactory.Bag : ClassifierFactory.BackboneOf(options.From);
-        var trainerOptions = options.Trainer ?? TrainerOptions.Recommended(backbone, pretrained: options.From is not null);
+        var trainerOptions = options.Trainer ?? TrainerOptions.Recommended(backbone, pretrained: options.From is not null, train.Count);
         if (options.Trainer is null)
             trainerOptions.Seed = options.Seed;
         trainerOptions.Validate();

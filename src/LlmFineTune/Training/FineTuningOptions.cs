@@ -14,6 +14,6 @@ public sealed class FineTuningOptions
     /// <value>Seed for the initial weights, the held-out validation split, shuffling and dropout. Default 42.</value>
     public int Seed { get; set; } = 42;
 
-    /// <value>The training settings; null takes <see cref="TrainerOptions.Recommended"/> for the backbone (with <see cref="Seed"/>). Default null.</value>
+    /// <value>The training settings; null takes <see cref="TrainerOptions.Recommended(string, bool, int)"/> for the backbone and the training set's size (with <see cref="Seed"/>). Default null.</value>
     public TrainerOptions? Trainer { get; set; }
 }

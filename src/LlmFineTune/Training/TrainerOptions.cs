@@ -90,19 +90,52 @@ public sealed class TrainerOptions
     /// <summary>A copy whose changes do not reach this instance.</summary>
     internal TrainerOptions Copy() => (TrainerOptions)MemberwiseClone();
 
-    /// <summary>Training settings that work for a backbone out of the box: a high learning rate for <c>bag</c>, a lower one for transformers (lower still when pretrained).</summary>
+    /// <summary>
+    /// Training settings that work for a backbone out of the box: a high learning rate for <c>bag</c>, a lower one for transformers
+    /// (lower still when pretrained). When the training set's size is known, prefer <see cref="Recommended(string, bool, int)"/>.
+    /// </summary>
     /// <param name="backbone">One of <see cref="ClassifierFactory.BackboneNames"/> (or <c>bert</c> / <c>gpt2</c> for an encoder / decoder of another size).</param>
     /// <param name="pretrained">Whether the backbone continues from pretrained weights.</param>
     /// <returns>New options; change what you like.</returns>
     /// <exception cref="ArgumentException">The backbone name is unknown.</exception>
     public static TrainerOptions Recommended(string backbone, bool pretrained)
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        // A directory of no preset's size is named by its architecture (bert, gpt2) and trains as the transformer presets do.
-        string kind = backbone is BertBackbone.KindName or CausalDecoder.KindName ? backbone : ModelPresets.Get(backbone).Kind;
-        return kind == BagOfNgrams.KindName
+        return IsBag(backbone)
             // chosen leave-one-set-out on six labeled sets' validation splits (docs/defaults.md): lr 0.02 beat 0.05 on 3 of 4 sets, tied on the 4th
             ? new TrainerOptions { Epochs = 10, LearningRate = 0.02, BatchSize = 16 }
             : new TrainerOptions { Epochs = pretrained ? 6 : 10, LearningRate = pretrained ? 3e-4 : 5e-4, BatchSize = 16, MaxGradientNorm = 1.0 };
+    }
+
+    /// <summary>
+    /// <see cref="Recommended(string, bool)"/> for a training set of a given size: a <c>bag</c> trains for enough epochs to see
+    /// at least <see cref="BagMinimumExamplesSeen"/> examples (more than 10 epochs below 3,000 examples), since ten passes over a
+    /// few hundred examples leave it far from trained and the best epoch is kept anyway.
+    /// </summary>
+    /// <param name="backbone">One of <see cref="ClassifierFactory.BackboneNames"/> (or <c>bert</c> / <c>gpt2</c>).</param>
+    /// <param name="pretrained">Whether the backbone continues from pretrained weights.</param>
+    /// <param name="trainingExamples">Examples in the training set (before any validation part is held out), at least 1.</param>
+    /// <returns>New options; change what you like.</returns>
+    /// <exception cref="ArgumentException">The backbone name is unknown.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="trainingExamples"/> is below 1.</exception>
+    public static TrainerOptions Recommended(string backbone, bool pretrained, int trainingExamples)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(trainingExamples, 1);
+        var options = Recommended(backbone, pretrained);
+        if (IsBag(backbone))
+            options.Epochs = (int)Math.Max(options.Epochs, (BagMinimumExamplesSeen + (long)trainingExamples - 1) / trainingExamples);
+        return options;
+    }
+
+    /// <summary>
+    /// The examples a recommended <c>bag</c> sees at least: chosen leave-one-set-out at 100 and 500 labels on ten labeled sets'
+    /// validation splits from 10 epochs, 3,000, 10,000 and 30,000 (docs/defaults.md, "small label budgets").
+    /// </summary>
+    public const int BagMinimumExamplesSeen = 30_000;
+
+    private static bool IsBag(string backbone)
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        // A directory of no preset's size is named by its architecture (bert, gpt2) and trains as the transformer presets do.
+        return backbone is not (BertBackbone.KindName or CausalDecoder.KindName) && ModelPresets.Get(backbone).Kind == BagOfNgrams.KindName;
     }
 }

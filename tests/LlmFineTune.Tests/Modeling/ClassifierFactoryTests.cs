@@ -161,4 +161,29 @@ public sealed class ClassifierFactoryTests
         Assert.IsGreaterThan(pretrained.LearningRate, scratch.LearningRate);
         Assert.ThrowsExactly<ArgumentException>(() => TrainerOptions.Recommended("lstm", pretrained: false));
     }
+
+    [TestMethod]
+    [DataRow(100, 300)]
+    [DataRow(2_999, 11)]
+    [DataRow(3_000, 10)]
+    [DataRow(50_000, 10)]
+    public void Recommended_BagOnAFewExamples_EnoughEpochsToSeeTheMinimum(int examples, int epochs)
+    {
+        var options = TrainerOptions.Recommended("bag", pretrained: false, examples);
+
+        Assert.AreEqual(epochs, options.Epochs);
+        Assert.AreEqual(TrainerOptions.Recommended("bag", pretrained: false).LearningRate, options.LearningRate, "only the epochs depend on the size");
+    }
+
+    [TestMethod]
+    public void Recommended_TransformerOnAFewExamples_EpochsUnchanged() =>
+        Assert.AreEqual(TrainerOptions.Recommended("bert-mini", pretrained: true).Epochs, TrainerOptions.Recommended("bert-mini", pretrained: true, 100).Epochs);
+
+    [TestMethod]
+    public void Recommended_NoExamples_ThrowsNamingThem()
+    {
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => TrainerOptions.Recommended("bag", pretrained: false, 0));
+
+        Assert.AreEqual("trainingExamples", e.ParamName);
+    }
 }

@@ -106,6 +106,23 @@ public sealed class MaskedLanguageModelTests
     }
 
     [TestMethod]
+    public void MeanPaddedTokensPerBatch_IsTheMeanPaddedShapeOfTheEpochsBatches()
+    {
+        var tokenizer = TinyWordTokenizer.Synthetic(32);
+        using var mlm = new MaskedLanguageModel(new BertBackbone(BertBackboneTests.Tiny()), tokenizer);
+        var random = new Random(6);
+        var documents = Enumerable.Range(0, 30).Select(_ => string.Join(' ', Enumerable.Range(0, random.Next(1, 20)).Select(_ => tokenizer[random.Next(5, 32)]))).ToList();
+        var task = new PretrainingTask(mlm, tokenizer, documents, new PretrainingOptions { MaxLength = 16, BatchSize = 4 });
+
+        double? mean = task.MeanPaddedTokensPerBatch(epoch: 1, seed: 3);
+
+        double expected = task.Batches(epoch: 1, seed: 3, skip: 0).Select(b => { using (b) return (double)b.InputIds.numel(); }).Average();
+        Assert.AreEqual(expected, mean!.Value, 1e-9);
+        Assert.IsNull(new PretrainingTask(mlm, tokenizer, documents.Select(d => d), new PretrainingOptions { MaxLength = 16, BatchSize = 4 }).MeanPaddedTokensPerBatch(1, 3),
+            "a streamed corpus's batches are not known ahead");
+    }
+
+    [TestMethod]
     public void Batches_SameSeedAndSkip_RebuildTheSameMaskedBatches()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);

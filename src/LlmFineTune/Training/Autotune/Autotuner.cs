@@ -36,7 +36,7 @@ public sealed class Autotuner
     /// <param name="train">What every trial trains on.</param>
     /// <param name="validation">What every trial is scored on (the epoch and the settings are chosen on it); null holds out a stratified 10 % of <paramref name="train"/>.</param>
     /// <param name="factory">Backbone and sizes; the bag or transformer settings of the search replace its own. Defaults when null.</param>
-    /// <param name="trainer">Settings of the first trial and everything the search leaves alone; <see cref="TrainerOptions.Recommended"/> when null.</param>
+    /// <param name="trainer">Settings of the first trial and everything the search leaves alone; <see cref="TrainerOptions.Recommended(string, bool, int)"/> when null.</param>
     /// <param name="pretrainedDirectory">A model directory every trial continues from (<see cref="ClassifierFactory.FromPretrained"/>), or null to start from scratch.</param>
     /// <param name="progress">Receives a report after each trial.</param>
     /// <param name="cancellationToken">Stops the search (the result of finished trials is lost).</param>
@@ -55,7 +55,7 @@ public sealed class Autotuner
         factory.Seed = options.Seed;
         string backbone = pretrainedDirectory is null ? factory.Backbone ?? ClassifierFactory.Bag : ClassifierFactory.BackboneOf(pretrainedDirectory);
         bool bag = backbone == ClassifierFactory.Bag;
-        trainer ??= TrainerOptions.Recommended(backbone, pretrainedDirectory is not null);
+        trainer ??= TrainerOptions.Recommended(backbone, pretrainedDirectory is not null, train.Count);
         var rule = BestModelRule.For(options.Metric, greaterIsBetter: null, train.Kind);
         var space = new SearchSpace(bag);
         var random = new Random(options.Seed);

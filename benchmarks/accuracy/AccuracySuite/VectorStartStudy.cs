@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LlmFineTune.Data;
+using LlmFineTune.Evaluation;
+using LlmFineTune.Training;
+
+namespace LlmFineTune.Benchmarks.Accuracy;
+
+/// <summary>One fine-tuning run of the vector-start study, scored on the held-out validation split and on the test split.</summary>
+/// <param name="Variant">
+/// <c>scratch-eE</c>, or <c>decayD-eE</c>: the table starts from the vectors and learns at 1/D of the head's rate; either
+/// trains for the recommended 10 epochs or, when that sees fewer than E examples, for enough epochs to see E.
+/// </param>
+/// <param name="Budget">Labels drawn (class-balanced) from the fit part; null is all of it.</param>
+internal sealed record VectorStartRow(string Set, int? Budget, int Labels, int Sample, string Variant, double ValMacroF1, double TestMacroF1, double Seconds);
+
+/// <summary>
+/// How the bag should fine-tune a table that starts from word vectors (issue 17): <c>AccuracySuite defaults vectors</c>
+/// trains the library's recommended bag (<see cref="FineTuning.Run"/>, every other setting at its default) from
+/// scratch and from the public-corpus vectors with the table's learning rate divided by each of <see cref="Decays"/>
+/// (<see cref="TrainerOptions.LayerLearningRateDecay"/>), on every set, at 100, 500 and all labels, on several label
+/// samples. Each set's training split loses a seeded, stratified 10 % first: the validation split that selection reads.
+/// <c>defaults vectors-report</c> picks the divisor leave-one-set-out by the mean validation gain over scratch, and
+/// reads the held-out set's test gain (paired bootstrap on the first sample) only to report it.
+/// </summary>
+internal static class VectorStartStudy
+{
+    public static readonly double[] Decays = [1, 3, 10, 30];
+    public static readonly int[] ExamplesSeen = [0, 3_000, 10_000, 30_000];
+    public const string Scratch = "scratch";
+
+    public static string Variant(double? decay, int examples) => FormattableString.Invariant($"{(decay is { } d ? $"decay{d}" : Scratch)}-e{examples}");
+
+    /// <summary>The variants that differ on a training set of this size (more examples seen than 10 epochs give changes nothing on a large set).</summary>
+    private static IEnumerable<string> Variants(int trainCount) =>
+        ExamplesSeen.Where(e => e == 0 || Epochs(trainCount, e) > Epochs(trainCount, 0))
+            .SelectMany(e => ((double?[])[null, .. Decays.Select(d => (double?)d)]).Select(d => Variant(d, e)));
+
+    private static int Epochs(int trainCount, int examples) =>
+        Math.Max(TrainerOptions.Recommended(Modeling.ClassifierFactory.Bag, pretrained: false).Epochs, (examples + trainCount - 1) / trainCount);
+
+    public static void Run(string data, IReadOnlyList<string> sets, string vectors, IReadOnlyList<int?> budgets, int samples, string work, int seed, TextWriter log)
+    {
+        if (!File.Exists(Path.Combine(vectors, "config.json")))
+            throw new DirectoryNotFoundException($"--vectors {vectors}: no word vectors there. Build them with benchmarks/accuracy/run.sh --methods bag-vectors (cached in ~/.cache/llmfinetune-accuracy).");
+        string path = Path.Combine(work, "vectors.jsonl");
+        var done = Load(path).Select(r => (r.Set, r.Budget, r.Sample, r.Variant)).ToHashSet();
+        var results = new ResultStore(work);
+        foreach (string name in sets)
+        {
+            var set = LabeledSet.Load(data, name, testCap: null, seed);
+            var (fit, validation) = TextDataset.FromExamples(set.Train, labelMap: set.Labels).StratifiedSplit(DefaultsGrid.ValidationFraction, seed);
+            var pool = set with { Train = [.. fit] };
+            var test = TextDataset.FromExamples(set.Test, labelMap: set.Labels);
+            foreach (int? budget in budgets)
+                for (int sample = 0; sample < (budget is null ? 1 : samples); sample++)
+                {
+                    var train = TextDataset.FromExamples(pool.Budget(budget, seed + sample), labelMap: set.Labels);
+                    foreach (string variant in Variants(train.Count))
+                    {
+                        if (done.Contains((name, budget, sample, variant))) continue;
+                        var clock = Stopwatch.StartNew();
+                        using var model = FineTuning.Run(train, Options(variant, train.Count, vectors, seed));
+                        double seconds = clock.Elapsed.TotalSeconds;
+                        var evaluator = new Evaluator(new EvaluationOptions { Seed = seed, BootstrapSamples = 0, KeepExamples = sample == 0 });
+                        var testReport = evaluator.Evaluate(model, test);
+                        var row = new VectorStartRow(name, budget, train.Count, sample, variant, evaluator.Evaluate(model, validation).MacroF1!.Value, testReport.MacroF1!.Value, seconds);
+                        if (sample == 0) results.Add(name, "bag-start-" + variant, train.Count, testReport, seconds);
+                        File.AppendAllLines(path, [JsonSerializer.Serialize(row)]);
+                        log.WriteLine(FormattableString.Invariant($"{name,-24} {budget?.ToString(CultureInfo.InvariantCulture) ?? "all",5} #{sample} {variant,-9} validation {row.ValMacroF1:F4} test {row.TestMacroF1:F4} ({seconds:F1} s)"));
+                    }
+                }
+        }
+    }
+
+    /// <summary>The library's recommended bag training, from scratch or from the vectors with the table's rate divided, for the variant's epochs.</summary>
+    private static FineTuningOptions Options(string variant, int trainCount, string vectors, int seed)
+    {
+        string[] parts = variant.Split('-');
+        bool fromVectors = parts[0] != Scratch;
+        var trainer = TrainerOptions.Recommended(Modeling.ClassifierFactory.Bag, pretrained: fromVectors);
+        trainer.Seed = seed;
+        trainer.Epochs = Epochs(trainCount, int.Parse(parts[1][1..], CultureInfo.InvariantCulture));
+        if (fromVectors) trainer.LayerLearningRateDecay = double.Parse(parts[0]["decay".Length..], CultureInfo.InvariantCulture);
+        return new FineTuningOptions { From = fromVectors ? vectors : null, Seed = seed, Trainer = trainer };
+    }
+
+    public static List<VectorStartRow> Load(string path) =>
+        File.Exists(path) ? [.. File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<VectorStartRow>(l)!)] : [];
+
+    /// <summary>
+    /// Leave-one-set-out choices, by mean validation macro-F1 over the other sets at 100 and 500 labels: the examples seen from
+    /// scratch, and the (divisor, examples seen) from the vectors; then each held-out set's test scores at those choices
+    /// against the recommended bag of before (scratch, 10 epochs).
+    /// </summary>
+    public static string Report(string work)
+    {
+        var rows = Load(Path.Combine(work, "vectors.jsonl"));
+        var results = new ResultStore(work);
+        var sets = rows.Select(r => r.Set).Distinct().ToList();
+        var byKey = rows.ToDictionary(r => (r.Set, r.Budget, r.Sample, r.Variant));
+        // a variant not run on a (set, budget) trains exactly as the largest smaller examples-seen one that ran
+        VectorStartRow Row(VectorStartRow any, double? decay, int examples) =>
+            ExamplesSeen.Where(e => e <= examples).Reverse().Select(e => byKey.GetValueOrDefault((any.Set, any.Budget, any.Sample, Variant(decay, e)))).First(r => r is not null)!;
+        // (set, budget, sample) groups whose every variant ran: a study still running leaves its last group out
+        var complete = rows.Where(r => r.Variant == Variant(null, 0) && Variants(r.Labels).All(v => byKey.ContainsKey((r.Set, r.Budget, r.Sample, v)))).ToList();
+        var small = complete.Where(r => r.Budget is not null).ToList();
+        double Mean(double? decay, int examples, Func<string, bool> inSet) => small.Where(r => inSet(r.Set)).Average(r => Row(r, decay, examples).ValMacroF1);
+        var vectorChoices = Decays.SelectMany(d => ExamplesSeen.Select(e => ((double?)d, e))).ToList();
+
+        var md = new StringBuilder();
+        md.AppendLine("Mean validation macro-F1 at 100 and 500 labels, all sets and samples:").AppendLine();
+        md.AppendLine("| examples seen (at least) | scratch | " + string.Join(" | ", Decays.Select(d => FormattableString.Invariant($"vectors, table rate / {d}"))) + " |");
+        md.AppendLine("|---:|---:|" + string.Concat(Decays.Select(_ => "---:|")));
+        foreach (int e in ExamplesSeen)
+        {
+            string vectorMeans = string.Join(" | ", Decays.Select(d => Mean(d, e, _ => true).ToString("F4", CultureInfo.InvariantCulture)));
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {(e == 0 ? "10 epochs" : e.ToString("N0", CultureInfo.InvariantCulture))} | {Mean(null, e, _ => true):F4} | {vectorMeans} |");
+        }
+        md.AppendLine().AppendLine("Leave-one-set-out picks and the held-out set's test macro-F1 (paired 95 % intervals on the first label sample; means over all samples after the slash):").AppendLine();
+        md.AppendLine("| held-out set | labels | scratch pick | vectors pick | before: scratch, 10 epochs | scratch at its pick | vectors at its pick | vectors − scratch (picks) |");
+        md.AppendLine("|---|---:|---|---|---:|---:|---:|---|");
+        foreach (string held in sets)
+        {
+            int scratchPick = ExamplesSeen.MaxBy(e => Mean(null, e, s => s != held));
+            var vectorPick = vectorChoices.MaxBy(c => Mean(c.Item1, c.e, s => s != held));
+            foreach (var budget in rows.Where(r => r.Set == held).Select(r => r.Budget).Distinct().OrderBy(b => b ?? int.MaxValue))
+            {
+                var baseline = complete.Where(r => r.Set == held && r.Budget == budget).OrderBy(r => r.Sample).ToList();
+                if (baseline.Count == 0) continue;
+                string Cell(Func<VectorStartRow, VectorStartRow> pick) =>
+                    FormattableString.Invariant($"{pick(baseline[0]).TestMacroF1:F3} / {baseline.Average(r => pick(r).TestMacroF1):F3}");
+                var a = Row(baseline[0], vectorPick.Item1, vectorPick.e);
+                var b = Row(baseline[0], null, scratchPick);
+                string interval = results.TryGet(held, "bag-start-" + a.Variant, a.Labels, out var ra) && results.TryGet(held, "bag-start-" + b.Variant, b.Labels, out var rb)
+                    ? Format(Evaluator.Compare(ra.Report, rb.Report, "macroF1", seed: 0)) : "–";
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {held} | {budget?.ToString(CultureInfo.InvariantCulture) ?? "all"} | {Variant(null, scratchPick)} | {Variant(vectorPick.Item1, vectorPick.e)} | {Cell(r => r)} | {Cell(r => Row(r, null, scratchPick))} | {Cell(r => Row(r, vectorPick.Item1, vectorPick.e))} | {interval} |");
+            }
+        }
+        return md.ToString();
+    }
+
+    private static string Format(MetricComparison c) =>
+        FormattableString.Invariant($"{c.Difference:+0.000;-0.000} [{c.Interval.Lower:+0.000;-0.000}, {c.Interval.Upper:+0.000;-0.000}]{(c.IsSignificant ? " *" : "")}");
+}
