@@ -13,9 +13,9 @@ namespace LlmFineTune.Benchmarks.Accuracy;
 /// </summary>
 internal static class BudgetedPretraining
 {
-    /// <summary>The cached bert-mini pretrained (masked LM, or ELECTRA) for the budget on the corpus (null set) or on that set's training texts.</summary>
+    /// <summary>The cached bert-mini pretrained (masked LM, or ELECTRA) for the budget on the corpus (null set) or on that set's training texts (v2: calibrated by padded size).</summary>
     public static string Encoder(SuiteOptions options, LabeledSet? set, TextWriter log, bool electra = false) =>
-        Cached(options, FormattableString.Invariant($"budget-{(electra ? "electra" : "mlm")}-{set?.Name ?? "corpus"}-{options.PretrainMinutes}m-L{options.MaxLength}-seed{options.Seed}-v1"), log, (documents, directory) =>
+        Cached(options, FormattableString.Invariant($"budget-{(electra ? "electra" : "mlm")}-{set?.Name ?? "corpus"}-{options.PretrainMinutes}m-L{options.MaxLength}-seed{options.Seed}-v2"), log, (documents, directory) =>
         {
             var result = LlmFineTune.Pretraining.LanguageModelPretraining.Run(documents, directory, new LanguageModelPretrainingOptions
             {

@@ -44,7 +44,7 @@ internal static class DefaultsStudy
             case "vectors":
                 VectorStartStudy.Run(data, sets, map.GetValueOrDefault("vectors", Path.Combine(home, ".cache", "llmfinetune-accuracy", "vectors-skipgram-corpus-b262144-d64-c0-0-seed42-v1")),
                     [.. map.GetValueOrDefault("budgets", "100,500,all").Split(',').Select(b => b == "all" ? (int?)null : int.Parse(b, CultureInfo.InvariantCulture))],
-                    int.Parse(map.GetValueOrDefault("samples", "3"), CultureInfo.InvariantCulture), work, seed, log);
+                    int.Parse(map.GetValueOrDefault("samples", "3"), CultureInfo.InvariantCulture), map.GetValueOrDefault("self", "false") == "true", work, seed, log);
                 break;
             case "vectors-report":
                 File.WriteAllText(Path.Combine(work, "vectors-report.md"), VectorStartStudy.Report(work));

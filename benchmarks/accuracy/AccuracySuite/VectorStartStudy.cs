@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using LlmFineTune.Data;
 using LlmFineTune.Evaluation;
+using LlmFineTune.Pretraining;
 using LlmFineTune.Training;
 
 namespace LlmFineTune.Benchmarks.Accuracy;
@@ -21,7 +22,8 @@ internal sealed record VectorStartRow(string Set, int? Budget, int Labels, int S
 /// trains the library's recommended bag (<see cref="FineTuning.Run"/>, every other setting at its default) from
 /// scratch and from the public-corpus vectors with the table's learning rate divided by each of <see cref="Decays"/>
 /// (<see cref="TrainerOptions.LayerLearningRateDecay"/>), on every set, at 100, 500 and all labels, on several label
-/// samples. Each set's training split loses a seeded, stratified 10 % first: the validation split that selection reads.
+/// samples; with <c>--self true</c> also from skip-gram vectors pretrained on the set's own fit-part texts (self-pretraining,
+/// <see cref="Self"/>). Each set's training split loses a seeded, stratified 10 % first: the validation split that selection reads.
 /// <c>defaults vectors-report</c> picks the divisor leave-one-set-out by the mean validation gain over scratch, and
 /// reads the held-out set's test gain (paired bootstrap on the first sample) only to report it.
 /// </summary>
@@ -30,6 +32,9 @@ internal static class VectorStartStudy
     public static readonly double[] Decays = [1, 3, 10, 30];
     public static readonly int[] ExamplesSeen = [0, 3_000, 10_000, 30_000];
     public const string Scratch = "scratch";
+
+    /// <summary>Self-pretraining: skip-gram vectors (the library's defaults) on the set's own fit-part texts, then the recommended bag from them.</summary>
+    public static readonly string Self = FormattableString.Invariant($"self-e{TrainerOptions.BagMinimumExamplesSeen}");
 
     public static string Variant(double? decay, int examples) => FormattableString.Invariant($"{(decay is { } d ? $"decay{d}" : Scratch)}-e{examples}");
 
@@ -41,7 +46,7 @@ internal static class VectorStartStudy
     private static int Epochs(int trainCount, int examples) =>
         Math.Max(TrainerOptions.Recommended(Modeling.ClassifierFactory.Bag, pretrained: false).Epochs, (examples + trainCount - 1) / trainCount);
 
-    public static void Run(string data, IReadOnlyList<string> sets, string vectors, IReadOnlyList<int?> budgets, int samples, string work, int seed, TextWriter log)
+    public static void Run(string data, IReadOnlyList<string> sets, string vectors, IReadOnlyList<int?> budgets, int samples, bool self, string work, int seed, TextWriter log)
     {
         if (!File.Exists(Path.Combine(vectors, "config.json")))
             throw new DirectoryNotFoundException($"--vectors {vectors}: no word vectors there. Build them with benchmarks/accuracy/run.sh --methods bag-vectors (cached in ~/.cache/llmfinetune-accuracy).");
@@ -54,15 +59,16 @@ internal static class VectorStartStudy
             var (fit, validation) = TextDataset.FromExamples(set.Train, labelMap: set.Labels).StratifiedSplit(DefaultsGrid.ValidationFraction, seed);
             var pool = set with { Train = [.. fit] };
             var test = TextDataset.FromExamples(set.Test, labelMap: set.Labels);
+            string? selfVectors = self ? SelfVectors(work, name, fit, seed, log) : null;
             foreach (int? budget in budgets)
                 for (int sample = 0; sample < (budget is null ? 1 : samples); sample++)
                 {
                     var train = TextDataset.FromExamples(pool.Budget(budget, seed + sample), labelMap: set.Labels);
-                    foreach (string variant in Variants(train.Count))
+                    foreach (string variant in self ? [.. Variants(train.Count), Self] : Variants(train.Count))
                     {
                         if (done.Contains((name, budget, sample, variant))) continue;
                         var clock = Stopwatch.StartNew();
-                        using var model = FineTuning.Run(train, Options(variant, train.Count, vectors, seed));
+                        using var model = FineTuning.Run(train, Options(variant, train.Count, variant == Self ? selfVectors! : vectors, seed));
                         double seconds = clock.Elapsed.TotalSeconds;
                         var evaluator = new Evaluator(new EvaluationOptions { Seed = seed, BootstrapSamples = 0, KeepExamples = sample == 0 });
                         var testReport = evaluator.Evaluate(model, test);
@@ -80,11 +86,26 @@ internal static class VectorStartStudy
     {
         string[] parts = variant.Split('-');
         bool fromVectors = parts[0] != Scratch;
+        bool self = parts[0] == Self.Split('-')[0];
         var trainer = TrainerOptions.Recommended(Modeling.ClassifierFactory.Bag, pretrained: fromVectors);
         trainer.Seed = seed;
         trainer.Epochs = Epochs(trainCount, int.Parse(parts[1][1..], CultureInfo.InvariantCulture));
-        if (fromVectors) trainer.LayerLearningRateDecay = double.Parse(parts[0]["decay".Length..], CultureInfo.InvariantCulture);
+        if (fromVectors && !self) trainer.LayerLearningRateDecay = double.Parse(parts[0]["decay".Length..], CultureInfo.InvariantCulture);
         return new FineTuningOptions { From = fromVectors ? vectors : null, Seed = seed, Trainer = trainer };
+    }
+
+    /// <summary>The cached skip-gram vectors (library defaults: the bag's hashing and width) on one set's fit-part texts, without their labels.</summary>
+    private static string SelfVectors(string work, string set, IEnumerable<TextExample> fit, int seed, TextWriter log)
+    {
+        string directory = Path.Combine(work, "self-vectors", set);
+        if (File.Exists(Path.Combine(directory, "config.json"))) return directory;
+        string temporary = directory + ".tmp-" + Environment.ProcessId;
+        if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
+        var clock = Stopwatch.StartNew();
+        var result = WordVectorPretraining.Run(fit.Select(e => e.Text), temporary, new WordVectorOptions { Seed = seed });
+        Directory.Move(temporary, directory);
+        log.WriteLine(FormattableString.Invariant($"{set}: self-pretrained vectors on {result.Words:N0} words x {result.Epochs} epochs, loss {result.FirstEpochLoss:F3} -> {result.LastEpochLoss:F3} ({clock.Elapsed.TotalSeconds:F0} s)"));
+        return directory;
     }
 
     public static List<VectorStartRow> Load(string path) =>
@@ -120,8 +141,8 @@ internal static class VectorStartStudy
             md.AppendLine(CultureInfo.InvariantCulture, $"| {(e == 0 ? "10 epochs" : e.ToString("N0", CultureInfo.InvariantCulture))} | {Mean(null, e, _ => true):F4} | {vectorMeans} |");
         }
         md.AppendLine().AppendLine("Leave-one-set-out picks and the held-out set's test macro-F1 (paired 95 % intervals on the first label sample; means over all samples after the slash):").AppendLine();
-        md.AppendLine("| held-out set | labels | scratch pick | vectors pick | before: scratch, 10 epochs | scratch at its pick | vectors at its pick | vectors − scratch (picks) |");
-        md.AppendLine("|---|---:|---|---|---:|---:|---:|---|");
+        md.AppendLine("| held-out set | labels | scratch pick | vectors pick | before: scratch, 10 epochs | scratch at its pick | vectors at its pick | vectors − scratch (picks) | self-pretrained vectors | self − scratch (picks) |");
+        md.AppendLine("|---|---:|---|---|---:|---:|---:|---|---:|---|");
         foreach (string held in sets)
         {
             int scratchPick = ExamplesSeen.MaxBy(e => Mean(null, e, s => s != held));
@@ -134,10 +155,12 @@ internal static class VectorStartStudy
                     FormattableString.Invariant($"{pick(baseline[0]).TestMacroF1:F3} / {baseline.Average(r => pick(r).TestMacroF1):F3}");
                 var a = Row(baseline[0], vectorPick.Item1, vectorPick.e);
                 var b = Row(baseline[0], null, scratchPick);
-                string interval = results.TryGet(held, "bag-start-" + a.Variant, a.Labels, out var ra) && results.TryGet(held, "bag-start-" + b.Variant, b.Labels, out var rb)
+                string Paired(string variant) => results.TryGet(held, "bag-start-" + variant, a.Labels, out var ra) && results.TryGet(held, "bag-start-" + b.Variant, b.Labels, out var rb)
                     ? Format(Evaluator.Compare(ra.Report, rb.Report, "macroF1", seed: 0)) : "–";
+                var selfRows = baseline.Select(r => byKey.GetValueOrDefault((r.Set, r.Budget, r.Sample, Self))).OfType<VectorStartRow>().ToList();
+                string selfCell = selfRows.Count == baseline.Count ? FormattableString.Invariant($"{selfRows[0].TestMacroF1:F3} / {selfRows.Average(r => r.TestMacroF1):F3}") : "–";
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {held} | {budget?.ToString(CultureInfo.InvariantCulture) ?? "all"} | {Variant(null, scratchPick)} | {Variant(vectorPick.Item1, vectorPick.e)} | {Cell(r => r)} | {Cell(r => Row(r, null, scratchPick))} | {Cell(r => Row(r, vectorPick.Item1, vectorPick.e))} | {interval} |");
+                    $"| {held} | {budget?.ToString(CultureInfo.InvariantCulture) ?? "all"} | {Variant(null, scratchPick)} | {Variant(vectorPick.Item1, vectorPick.e)} | {Cell(r => r)} | {Cell(r => Row(r, null, scratchPick))} | {Cell(r => Row(r, vectorPick.Item1, vectorPick.e))} | {Paired(a.Variant)} | {selfCell} | {(selfCell == "–" ? "–" : Paired(Self))} |");
             }
         }
         return md.ToString();
