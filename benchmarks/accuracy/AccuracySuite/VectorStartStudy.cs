@@ -167,5 +167,8 @@ internal static class VectorStartStudy
     }
 
     private static string Format(MetricComparison c) =>
-        FormattableString.Invariant($"{c.Difference:+0.000;-0.000} [{c.Interval.Lower:+0.000;-0.000}, {c.Interval.Upper:+0.000;-0.000}]{(c.IsSignificant ? " *" : "")}");
+        $"{Signed(c.Difference)} [{Signed(c.Interval.Lower)}, {Signed(c.Interval.Upper)}]{(c.IsSignificant ? " *" : "")}";
+
+    /// <summary>Three decimals with a sign; a value that rounds to zero prints +0.000 (the format's negative section would print "-+0.000").</summary>
+    private static string Signed(double value) => (Math.Round(value, 3) + 0.0).ToString("+0.000;-0.000;+0.000", CultureInfo.InvariantCulture);
 }
