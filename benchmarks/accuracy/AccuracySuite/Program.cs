@@ -13,6 +13,9 @@
 // and bag-vectors-self (skip-gram word vectors under the bag's hashing). For the budget study on an idle machine:
 //   benchmarks/accuracy/run.sh --methods fasttext,bag,bag-vectors,bag-vectors-self,bert-mini-scratch,bert-mini-mlm-budget,bert-mini-mlm-self
 //
+// Macro-F1 against pretraining minutes, from runs at several --pretrain-minutes (each in its own --work):
+//   dotnet AccuracySuite.dll minutes --set spamassassin --points 0=W15,5=W5,15=W15,45=W45 [--docs docs]
+//
 // Every finished run is kept in the work directory (an EvaluationReport JSON), so an interrupted suite resumes
 // where it stopped and the documents can be rendered again from what exists. The pretrained encoder is cached
 // in the cache directory (default ~/.cache/llmfinetune-accuracy).
@@ -25,6 +28,11 @@ using static TorchSharp.torch;
 if (args is ["defaults", .. var studyArguments])
 {
     DefaultsStudy.Run(studyArguments, Console.Out);
+    return;
+}
+if (args is ["minutes", .. var curveArguments])
+{
+    MinutesCurve.Run(curveArguments, Console.Out);
     return;
 }
 var options = SuiteOptions.Parse(args);

@@ -18,14 +18,15 @@ namespace LlmFineTune.Benchmarks.Accuracy;
 internal sealed record VectorStartRow(string Set, int? Budget, int Labels, int Sample, string Variant, double ValMacroF1, double TestMacroF1, double Seconds);
 
 /// <summary>
-/// How the bag should fine-tune a table that starts from word vectors (issue 17): <c>AccuracySuite defaults vectors</c>
-/// trains the library's recommended bag (<see cref="FineTuning.Run"/>, every other setting at its default) from
-/// scratch and from the public-corpus vectors with the table's learning rate divided by each of <see cref="Decays"/>
-/// (<see cref="TrainerOptions.LayerLearningRateDecay"/>), on every set, at 100, 500 and all labels, on several label
-/// samples; with <c>--self true</c> also from skip-gram vectors pretrained on the set's own fit-part texts (self-pretraining,
-/// <see cref="Self"/>). Each set's training split loses a seeded, stratified 10 % first: the validation split that selection reads.
-/// <c>defaults vectors-report</c> picks the divisor leave-one-set-out by the mean validation gain over scratch, and
-/// reads the held-out set's test gain (paired bootstrap on the first sample) only to report it.
+/// How long the bag should train on a few labels, and how it should fine-tune a table that starts from word vectors
+/// (issue 17): <c>AccuracySuite defaults vectors</c> trains the library's recommended bag (<see cref="FineTuning.Run"/>,
+/// every other setting at its default) for each of <see cref="ExamplesSeen"/>, from scratch and from the public-corpus
+/// vectors with the table's learning rate divided by each of <see cref="Decays"/> (<see cref="TrainerOptions.LayerLearningRateDecay"/>),
+/// on every set, at 100, 500 and all labels, on several label samples; with <c>--self true</c> also from skip-gram vectors
+/// pretrained on the set's own fit-part texts (self-pretraining, <see cref="Self"/>). Each set's training split loses a
+/// seeded, stratified 10 % first: the validation split that selection reads. <c>defaults vectors-report</c> picks the
+/// examples seen (scratch) and the (divisor, examples seen) pair (vectors) leave-one-set-out by mean validation macro-F1,
+/// and reads the held-out set's test scores (paired bootstrap on the first sample) only to report them.
 /// </summary>
 internal static class VectorStartStudy
 {

@@ -19,6 +19,7 @@ internal sealed class StepTimer(ITrainingTask task, TimeProvider clock, int warm
 
     public IEnumerable<Batch> Batches(int epoch, int seed, long skip) => task.Batches(epoch, seed, skip);
 
+    // a calibration runs without gradient accumulation, so the n-th loss taken is the n-th step's batch
     public Tensor Loss(Batch batch)
     {
         tokens.Add(batch.InputIds.numel());
