@@ -36,7 +36,7 @@ internal static class BudgetedPretraining
     public static string Vectors(SuiteOptions options, LabeledSet? set, TextWriter log)
     {
         var bag = options.Bag;
-        return Cached(options, FormattableString.Invariant($"vectors-skipgram-{set?.Name ?? "corpus"}-b{bag.Buckets}-d{bag.Dimension}-c{bag.MinCharNgram}-{bag.MaxCharNgram}-seed{options.Seed}-v1"), log, (documents, directory) =>
+        return Cached(options, VectorsName(bag, set?.Name, options.Seed), log, (documents, directory) =>
         {
             var result = WordVectorPretraining.Run(documents, directory, new WordVectorOptions
             {
@@ -47,6 +47,10 @@ internal static class BudgetedPretraining
             return FormattableString.Invariant($"{result.Words:N0} words x {result.Epochs} epochs, loss {result.FirstEpochLoss:F3} -> {result.LastEpochLoss:F3}");
         }, set);
     }
+
+    /// <summary>The cache folder of the skip-gram vectors for a bag setting, on the corpus (null set) or on that set's training texts.</summary>
+    public static string VectorsName(BagSettings bag, string? set, int seed) =>
+        FormattableString.Invariant($"vectors-skipgram-{set ?? "corpus"}-b{bag.Buckets}-d{bag.Dimension}-c{bag.MinCharNgram}-{bag.MaxCharNgram}-seed{seed}-v1");
 
     /// <summary>
     /// The cached <c>fasttext skipgram</c> vectors (its defaults: subwords 3-6, window 5, 5 epochs; width 64 as the

@@ -42,7 +42,7 @@ internal static class DefaultsStudy
                 log.WriteLine(File.ReadAllText(Path.Combine(work, "defaults-report.md")));
                 break;
             case "vectors":
-                VectorStartStudy.Run(data, sets, map.GetValueOrDefault("vectors", Path.Combine(home, ".cache", "llmfinetune-accuracy", "vectors-skipgram-corpus-b262144-d64-c0-0-seed42-v1")),
+                VectorStartStudy.Run(data, sets, map.GetValueOrDefault("vectors", Path.Combine(home, ".cache", "llmfinetune-accuracy", BudgetedPretraining.VectorsName(BagSettings.Default, set: null, seed))),
                     [.. map.GetValueOrDefault("budgets", "100,500,all").Split(',').Select(b => b == "all" ? (int?)null : int.Parse(b, CultureInfo.InvariantCulture))],
                     int.Parse(map.GetValueOrDefault("samples", "3"), CultureInfo.InvariantCulture), map.GetValueOrDefault("self", "false") == "true", work, seed, log);
                 break;

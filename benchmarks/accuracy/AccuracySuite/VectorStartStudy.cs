@@ -17,6 +17,15 @@ namespace LlmFineTune.Benchmarks.Accuracy;
 /// <param name="Budget">Labels drawn (class-balanced) from the fit part; null is all of it.</param>
 internal sealed record VectorStartRow(string Set, int? Budget, int Labels, int Sample, string Variant, double ValMacroF1, double TestMacroF1, double Seconds);
 
+/// <summary>How a study run's bag starts: from scratch (no <paramref name="Decay"/>), or from word vectors with the table's rate divided by <paramref name="Decay"/>.</summary>
+/// <param name="Examples">The examples seen at least (0: the recommended 10 epochs).</param>
+/// <param name="SelfPretrained">The vectors are the set's own (self-pretraining), not the public corpus's.</param>
+internal sealed record BagStart(double? Decay, int Examples, bool SelfPretrained = false)
+{
+    /// <summary>The variant's name in the results: <c>scratch-eE</c>, <c>decayD-eE</c> or <c>self-eE</c>.</summary>
+    public string Name => FormattableString.Invariant($"{(SelfPretrained ? "self" : Decay is { } d ? $"decay{d}" : "scratch")}-e{Examples}");
+}
+
 /// <summary>
 /// How long the bag should train on a few labels, and how it should fine-tune a table that starts from word vectors
 /// (issue 17): <c>AccuracySuite defaults vectors</c> trains the library's recommended bag (<see cref="FineTuning.Run"/>,
@@ -32,17 +41,16 @@ internal static class VectorStartStudy
 {
     public static readonly double[] Decays = [1, 3, 10, 30];
     public static readonly int[] ExamplesSeen = [0, 3_000, 10_000, 30_000];
-    public const string Scratch = "scratch";
 
     /// <summary>Self-pretraining: skip-gram vectors (the library's defaults) on the set's own fit-part texts, then the recommended bag from them.</summary>
-    public static readonly string Self = FormattableString.Invariant($"self-e{TrainerOptions.BagMinimumExamplesSeen}");
+    public static readonly BagStart Self = new(Decay: 1, TrainerOptions.BagMinimumExamplesSeen, SelfPretrained: true);
 
-    public static string Variant(double? decay, int examples) => FormattableString.Invariant($"{(decay is { } d ? $"decay{d}" : Scratch)}-e{examples}");
+    public static string Variant(double? decay, int examples) => new BagStart(decay, examples).Name;
 
     /// <summary>The variants that differ on a training set of this size (more examples seen than 10 epochs give changes nothing on a large set).</summary>
-    private static IEnumerable<string> Variants(int trainCount) =>
-        ExamplesSeen.Where(e => e == 0 || Epochs(trainCount, e) > Epochs(trainCount, 0))
-            .SelectMany(e => ((double?[])[null, .. Decays.Select(d => (double?)d)]).Select(d => Variant(d, e)));
+    private static List<BagStart> Variants(int trainCount) =>
+        [.. ExamplesSeen.Where(e => e == 0 || Epochs(trainCount, e) > Epochs(trainCount, 0))
+            .SelectMany(e => ((double?[])[null, .. Decays.Select(d => (double?)d)]).Select(d => new BagStart(d, e)))];
 
     private static int Epochs(int trainCount, int examples) =>
         Math.Max(TrainerOptions.Recommended(Modeling.ClassifierFactory.Bag, pretrained: false).Epochs, (examples + trainCount - 1) / trainCount);
@@ -65,11 +73,12 @@ internal static class VectorStartStudy
                 for (int sample = 0; sample < (budget is null ? 1 : samples); sample++)
                 {
                     var train = TextDataset.FromExamples(pool.Budget(budget, seed + sample), labelMap: set.Labels);
-                    foreach (string variant in self ? [.. Variants(train.Count), Self] : Variants(train.Count))
+                    foreach (var start in self ? [.. Variants(train.Count), Self] : Variants(train.Count))
                     {
+                        string variant = start.Name;
                         if (done.Contains((name, budget, sample, variant))) continue;
                         var clock = Stopwatch.StartNew();
-                        using var model = FineTuning.Run(train, Options(variant, train.Count, variant == Self ? selfVectors! : vectors, seed));
+                        using var model = FineTuning.Run(train, Options(start, train.Count, start.SelfPretrained ? selfVectors! : vectors, seed));
                         double seconds = clock.Elapsed.TotalSeconds;
                         var evaluator = new Evaluator(new EvaluationOptions { Seed = seed, BootstrapSamples = 0, KeepExamples = sample == 0 });
                         var testReport = evaluator.Evaluate(model, test);
@@ -83,16 +92,13 @@ internal static class VectorStartStudy
     }
 
     /// <summary>The library's recommended bag training, from scratch or from the vectors with the table's rate divided, for the variant's epochs.</summary>
-    private static FineTuningOptions Options(string variant, int trainCount, string vectors, int seed)
+    private static FineTuningOptions Options(BagStart start, int trainCount, string vectors, int seed)
     {
-        string[] parts = variant.Split('-');
-        bool fromVectors = parts[0] != Scratch;
-        bool self = parts[0] == Self.Split('-')[0];
-        var trainer = TrainerOptions.Recommended(Modeling.ClassifierFactory.Bag, pretrained: fromVectors);
+        var trainer = TrainerOptions.Recommended(Modeling.ClassifierFactory.Bag, pretrained: start.Decay is not null);
         trainer.Seed = seed;
-        trainer.Epochs = Epochs(trainCount, int.Parse(parts[1][1..], CultureInfo.InvariantCulture));
-        if (fromVectors && !self) trainer.LayerLearningRateDecay = double.Parse(parts[0]["decay".Length..], CultureInfo.InvariantCulture);
-        return new FineTuningOptions { From = fromVectors ? vectors : null, Seed = seed, Trainer = trainer };
+        trainer.Epochs = Epochs(trainCount, start.Examples);
+        if (start.Decay is { } decay) trainer.LayerLearningRateDecay = decay;
+        return new FineTuningOptions { From = start.Decay is null ? null : vectors, Seed = seed, Trainer = trainer };
     }
 
     /// <summary>The cached skip-gram vectors (library defaults: the bag's hashing and width) on one set's fit-part texts, without their labels.</summary>
@@ -127,7 +133,7 @@ internal static class VectorStartStudy
         VectorStartRow Row(VectorStartRow any, double? decay, int examples) =>
             ExamplesSeen.Where(e => e <= examples).Reverse().Select(e => byKey.GetValueOrDefault((any.Set, any.Budget, any.Sample, Variant(decay, e)))).First(r => r is not null)!;
         // (set, budget, sample) groups whose every variant ran: a study still running leaves its last group out
-        var complete = rows.Where(r => r.Variant == Variant(null, 0) && Variants(r.Labels).All(v => byKey.ContainsKey((r.Set, r.Budget, r.Sample, v)))).ToList();
+        var complete = rows.Where(r => r.Variant == Variant(null, 0) && Variants(r.Labels).All(v => byKey.ContainsKey((r.Set, r.Budget, r.Sample, v.Name)))).ToList();
         var small = complete.Where(r => r.Budget is not null).ToList();
         double Mean(double? decay, int examples, Func<string, bool> inSet) => small.Where(r => inSet(r.Set)).Average(r => Row(r, decay, examples).ValMacroF1);
         var vectorChoices = Decays.SelectMany(d => ExamplesSeen.Select(e => ((double?)d, e))).ToList();
@@ -158,10 +164,10 @@ internal static class VectorStartStudy
                 var b = Row(baseline[0], null, scratchPick);
                 string Paired(string variant) => results.TryGet(held, "bag-start-" + variant, a.Labels, out var ra) && results.TryGet(held, "bag-start-" + b.Variant, b.Labels, out var rb)
                     ? Format(Evaluator.Compare(ra.Report, rb.Report, "macroF1", seed: 0)) : "–";
-                var selfRows = baseline.Select(r => byKey.GetValueOrDefault((r.Set, r.Budget, r.Sample, Self))).OfType<VectorStartRow>().ToList();
+                var selfRows = baseline.Select(r => byKey.GetValueOrDefault((r.Set, r.Budget, r.Sample, Self.Name))).OfType<VectorStartRow>().ToList();
                 string selfCell = selfRows.Count == baseline.Count ? FormattableString.Invariant($"{selfRows[0].TestMacroF1:F3} / {selfRows.Average(r => r.TestMacroF1):F3}") : "–";
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {held} | {budget?.ToString(CultureInfo.InvariantCulture) ?? "all"} | {Variant(null, scratchPick)} | {Variant(vectorPick.Item1, vectorPick.e)} | {Cell(r => r)} | {Cell(r => Row(r, null, scratchPick))} | {Cell(r => Row(r, vectorPick.Item1, vectorPick.e))} | {Paired(a.Variant)} | {selfCell} | {(selfCell == "–" ? "–" : Paired(Self))} |");
+                    $"| {held} | {budget?.ToString(CultureInfo.InvariantCulture) ?? "all"} | {Variant(null, scratchPick)} | {Variant(vectorPick.Item1, vectorPick.e)} | {Cell(r => r)} | {Cell(r => Row(r, null, scratchPick))} | {Cell(r => Row(r, vectorPick.Item1, vectorPick.e))} | {Paired(a.Variant)} | {selfCell} | {(selfCell == "–" ? "–" : Paired(Self.Name))} |");
             }
         }
         return md.ToString();

@@ -52,13 +52,14 @@ public static class LanguageModelPretraining
             : new WordPieceTrainer(new WordPieceTrainerOptions { VocabularySize = options.VocabularySize }).Train(corpus, cancellationToken);
 
         TorchRuntime.EnsureAvailable();
-        var calibration = options.TimeBudget is { } budget ? Calibrate(options, decoder, tokenizer, corpus, pretrainingOptions, budget, cancellationToken) : null;
+        (PretrainingCalibration? calibration, PretrainingTask? calibrated) = options.TimeBudget is { } budget ? Calibrate(options, decoder, tokenizer, corpus, pretrainingOptions, budget, cancellationToken) : default;
         int? steps = calibration?.Steps ?? options.Steps;
 
         random.manual_seed(options.Seed);
         var objective = NewObjective(options, decoder, tokenizer);
         using var model = objective.Module;
-        var task = new PretrainingTask(objective, tokenizer, corpus, pretrainingOptions);
+        // the calibration has tokenized the corpus already: a large one costs minutes to tokenize
+        var task = calibrated?.WithObjective(objective) ?? new PretrainingTask(objective, tokenizer, corpus, pretrainingOptions);
         int totalSteps = steps ?? (int)Math.Min(int.MaxValue, task.BatchesPerEpoch!.Value * options.Epochs);
         var schedule = options.Schedule ?? new LinearSchedule(warmupSteps: (int)(totalSteps * LanguageModelPretrainingOptions.DefaultWarmupShare));
         var before = heldOut.Count > 0 ? task.Evaluate(heldOut, options.Seed) : null;
@@ -156,9 +157,10 @@ public static class LanguageModelPretraining
 
     /// <summary>
     /// Times a few steps of a throwaway model (built as the real one is), fits their time to their padded sizes and turns the
-    /// budget into the steps that fit at the mean padded size of the run's batches.
+    /// budget into the steps that fit at the mean padded size of the run's batches. Returns the calibration's task too, whose
+    /// tokenized corpus the run reuses.
     /// </summary>
-    private static PretrainingCalibration Calibrate(LanguageModelPretrainingOptions options, bool decoder, ITokenizer tokenizer, List<string> corpus,
+    private static (PretrainingCalibration Calibration, PretrainingTask Task) Calibrate(LanguageModelPretrainingOptions options, bool decoder, ITokenizer tokenizer, List<string> corpus,
         PretrainingOptions pretrainingOptions, TimeSpan budget, CancellationToken cancellationToken)
     {
         random.manual_seed(options.Seed);
@@ -172,7 +174,7 @@ public static class LanguageModelPretraining
         var timed = timer.TimedSteps();
         double tokensPerStep = task.MeanPaddedTokensPerBatch(epoch: 1, options.Seed) ?? timed.Average(s => s.Tokens);
         double secondsPerStep = StepCostModel.Fit(timed).SecondsFor(tokensPerStep);
-        return new PretrainingCalibration(budget, timed.Count, secondsPerStep, PretrainingCalibration.StepsWithin(budget, secondsPerStep)) { PaddedTokensPerStep = tokensPerStep };
+        return (new PretrainingCalibration(budget, timed.Count, secondsPerStep, PretrainingCalibration.StepsWithin(budget, secondsPerStep)) { PaddedTokensPerStep = tokensPerStep }, task);
     }
 
     /// <summary>Writes <see cref="RecipeFileName"/>: what was trained, how, and for how many steps.</summary>

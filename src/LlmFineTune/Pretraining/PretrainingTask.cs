@@ -48,6 +48,19 @@ public sealed class PretrainingTask : ITrainingTask
         }
     }
 
+    private PretrainingTask(PretrainingTask source, IPretrainingObjective objective)
+    {
+        this.objective = objective;
+        tokenizer = source.tokenizer;
+        documents = source.documents;
+        options = source.options;
+        finite = source.finite;
+        lengths = source.lengths;
+    }
+
+    /// <summary>The same corpus and sequences for another objective over the same tokenizer, sharing the tokenized corpus (tokenized at most once).</summary>
+    internal PretrainingTask WithObjective(IPretrainingObjective other) => new(this, other);
+
     /// <inheritdoc />
     public nn.Module Module => objective.Module;
 
