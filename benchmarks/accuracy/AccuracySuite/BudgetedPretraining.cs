@@ -15,7 +15,7 @@ internal static class BudgetedPretraining
 {
     /// <summary>The cached bert-mini pretrained (masked LM, or ELECTRA) for the budget on the corpus (null set) or on that set's training texts (v2: calibrated by padded size).</summary>
     public static string Encoder(SuiteOptions options, LabeledSet? set, TextWriter log, bool electra = false) =>
-        Cached(options, FormattableString.Invariant($"budget-{(electra ? "electra" : "mlm")}-{set?.Name ?? "corpus"}-{options.PretrainMinutes}m-L{options.MaxLength}-seed{options.Seed}-v2"), log, (documents, directory) =>
+        Cached(options, EncoderName(electra, set?.Name, options.PretrainMinutes, options.MaxLength, options.Seed), log, (documents, directory) =>
         {
             var result = LlmFineTune.Pretraining.LanguageModelPretraining.Run(documents, directory, new LanguageModelPretrainingOptions
             {
@@ -31,6 +31,10 @@ internal static class BudgetedPretraining
                 : FormattableString.Invariant($"held-out perplexity {result.Before?.Perplexity:F0} -> {result.After?.Perplexity:F1}");
             return FormattableString.Invariant($"{result.Training.Steps} steps ({result.Calibration!.SecondsPerStep:F3} s/step), {heldOut}");
         }, set);
+
+    /// <summary>The cache folder of a budgeted encoder on the corpus (null set) or on that set's training texts.</summary>
+    public static string EncoderName(bool electra, string? set, int minutes, int maxLength, int seed) =>
+        FormattableString.Invariant($"budget-{(electra ? "electra" : "mlm")}-{set ?? "corpus"}-{minutes}m-L{maxLength}-seed{seed}-v2");
 
     /// <summary>The cached skip-gram vectors (the bag's hashing and width) on the corpus (null set) or on that set's training texts.</summary>
     public static string Vectors(SuiteOptions options, LabeledSet? set, TextWriter log)

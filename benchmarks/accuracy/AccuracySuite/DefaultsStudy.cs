@@ -7,7 +7,8 @@ namespace LlmFineTune.Benchmarks.Accuracy;
 /// <summary>
 /// The defaults study (docs/defaults.md): <c>AccuracySuite defaults grid</c> trains the grid on every labeled set,
 /// <c>defaults report</c> runs leave-one-set-out selection over the recorded validation scores; <c>defaults vectors</c>
-/// and <c>vectors-report</c> do the same for the table's learning rate when the bag starts from word vectors (<see cref="VectorStartStudy"/>).
+/// and <c>vectors-report</c> do the same for the table's learning rate when the bag starts from word vectors (<see cref="VectorStartStudy"/>),
+/// <c>defaults transformer</c> and <c>transformer-report</c> for how long a transformer fine-tunes on a few labels (<see cref="TransformerEpochsStudy"/>).
 /// </summary>
 internal static class DefaultsStudy
 {
@@ -43,17 +44,28 @@ internal static class DefaultsStudy
                 break;
             case "vectors":
                 VectorStartStudy.Run(data, sets, map.GetValueOrDefault("vectors", Path.Combine(home, ".cache", "llmfinetune-accuracy", BudgetedPretraining.VectorsName(BagSettings.Default, set: null, seed))),
-                    [.. map.GetValueOrDefault("budgets", "100,500,all").Split(',').Select(b => b == "all" ? (int?)null : int.Parse(b, CultureInfo.InvariantCulture))],
+                    Budgets(map.GetValueOrDefault("budgets", "100,500,all")),
                     int.Parse(map.GetValueOrDefault("samples", "3"), CultureInfo.InvariantCulture), map.GetValueOrDefault("self", "false") == "true", work, seed, log);
+                break;
+            case "transformer":
+                TransformerEpochsStudy.Run(data, sets, map.GetValueOrDefault("encoder", Path.Combine(home, ".cache", "llmfinetune-accuracy", BudgetedPretraining.EncoderName(electra: false, set: null, minutes: 15, SuiteOptions.SequenceLength, seed))),
+                    [.. map.GetValueOrDefault("examples", "0,3000,10000").Split(',').Select(e => int.Parse(e, CultureInfo.InvariantCulture))],
+                    Budgets(map.GetValueOrDefault("budgets", "100,500")), int.Parse(map.GetValueOrDefault("samples", "1"), CultureInfo.InvariantCulture), work, seed, log);
+                break;
+            case "transformer-report":
+                File.WriteAllText(Path.Combine(work, "transformer-report.md"), TransformerEpochsStudy.Report(work));
+                log.WriteLine(File.ReadAllText(Path.Combine(work, "transformer-report.md")));
                 break;
             case "vectors-report":
                 File.WriteAllText(Path.Combine(work, "vectors-report.md"), VectorStartStudy.Report(work));
                 log.WriteLine(File.ReadAllText(Path.Combine(work, "vectors-report.md")));
                 break;
             default:
-                throw new ArgumentException($"Unknown defaults phase '{phase}'. Known: grid, compare, report, vectors, vectors-report.");
+                throw new ArgumentException($"Unknown defaults phase '{phase}'. Known: grid, compare, report, vectors, vectors-report, transformer, transformer-report.");
         }
     }
+
+    private static int?[] Budgets(string list) => [.. list.Split(',').Select(b => b == "all" ? (int?)null : int.Parse(b, CultureInfo.InvariantCulture))];
 
     /// <summary>Every set with a train and a test split in DATA/labeled.</summary>
     public static string[] LabeledSets(string data) =>

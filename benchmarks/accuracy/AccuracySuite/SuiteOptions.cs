@@ -12,7 +12,10 @@ internal sealed record SuiteOptions(bool Quick, bool RenderOnly, string Data, st
     public static readonly int?[] AllBudgets = [100, 500, null];
 
     /// <summary>Tokens per sequence for pretraining and fine-tuning bert-mini (64 keeps the full suite under an hour on 2 cores).</summary>
-    public int MaxLength => 64;
+    public int MaxLength => SequenceLength;
+
+    /// <summary><see cref="MaxLength"/>, for the studies that read the suite's cached encoders.</summary>
+    public const int SequenceLength = 64;
 
     /// <summary>
     /// MLM optimizer steps of 32 sequences. Transfer starts to pay only after the masked LM leaves the unigram plateau:

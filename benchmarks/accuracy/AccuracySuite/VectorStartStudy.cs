@@ -1,21 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using LlmFineTune.Data;
-using LlmFineTune.Evaluation;
 using LlmFineTune.Pretraining;
 using LlmFineTune.Training;
 
 namespace LlmFineTune.Benchmarks.Accuracy;
-
-/// <summary>One fine-tuning run of the vector-start study, scored on the held-out validation split and on the test split.</summary>
-/// <param name="Variant">
-/// <c>scratch-eE</c>, or <c>decayD-eE</c>: the table starts from the vectors and learns at 1/D of the head's rate; either
-/// trains for the recommended 10 epochs or, when that sees fewer than E examples, for enough epochs to see E.
-/// </param>
-/// <param name="Budget">Labels drawn (class-balanced) from the fit part; null is all of it.</param>
-internal sealed record VectorStartRow(string Set, int? Budget, int Labels, int Sample, string Variant, double ValMacroF1, double TestMacroF1, double Seconds);
 
 /// <summary>How a study run's bag starts: from scratch (no <paramref name="Decay"/>), or from word vectors with the table's rate divided by <paramref name="Decay"/>.</summary>
 /// <param name="Examples">The examples seen at least (0: the recommended 10 epochs).</param>
@@ -59,37 +49,16 @@ internal static class VectorStartStudy
     {
         if (!File.Exists(Path.Combine(vectors, "config.json")))
             throw new DirectoryNotFoundException($"--vectors {vectors}: no word vectors there. Build them with benchmarks/accuracy/run.sh --methods bag-vectors (cached in ~/.cache/llmfinetune-accuracy).");
-        string path = Path.Combine(work, "vectors.jsonl");
-        var done = Load(path).Select(r => (r.Set, r.Budget, r.Sample, r.Variant)).ToHashSet();
-        var results = new ResultStore(work);
-        foreach (string name in sets)
+        DefaultsSweep.Run(data, sets, budgets, samples, Path.Combine(work, RowsFile), new ResultStore(work), ResultPrefix, (name, fit, train) =>
         {
-            var set = LabeledSet.Load(data, name, testCap: null, seed);
-            var (fit, validation) = TextDataset.FromExamples(set.Train, labelMap: set.Labels).StratifiedSplit(DefaultsGrid.ValidationFraction, seed);
-            var pool = set with { Train = [.. fit] };
-            var test = TextDataset.FromExamples(set.Test, labelMap: set.Labels);
             string? selfVectors = self ? SelfVectors(work, name, fit, seed, log) : null;
-            foreach (int? budget in budgets)
-                for (int sample = 0; sample < (budget is null ? 1 : samples); sample++)
-                {
-                    var train = TextDataset.FromExamples(pool.Budget(budget, seed + sample), labelMap: set.Labels);
-                    foreach (var start in self ? [.. Variants(train.Count), Self] : Variants(train.Count))
-                    {
-                        string variant = start.Name;
-                        if (done.Contains((name, budget, sample, variant))) continue;
-                        var clock = Stopwatch.StartNew();
-                        using var model = FineTuning.Run(train, Options(start, train.Count, start.SelfPretrained ? selfVectors! : vectors, seed));
-                        double seconds = clock.Elapsed.TotalSeconds;
-                        var evaluator = new Evaluator(new EvaluationOptions { Seed = seed, BootstrapSamples = 0, KeepExamples = sample == 0 });
-                        var testReport = evaluator.Evaluate(model, test);
-                        var row = new VectorStartRow(name, budget, train.Count, sample, variant, evaluator.Evaluate(model, validation).MacroF1!.Value, testReport.MacroF1!.Value, seconds);
-                        if (sample == 0) results.Add(name, "bag-start-" + variant, train.Count, testReport, seconds);
-                        File.AppendAllLines(path, [JsonSerializer.Serialize(row)]);
-                        log.WriteLine(FormattableString.Invariant($"{name,-24} {budget?.ToString(CultureInfo.InvariantCulture) ?? "all",5} #{sample} {variant,-9} validation {row.ValMacroF1:F4} test {row.TestMacroF1:F4} ({seconds:F1} s)"));
-                    }
-                }
-        }
+            return (self ? [.. Variants(train.Count), Self] : Variants(train.Count))
+                .Select(start => new SweepVariant(start.Name, Options(start, train.Count, start.SelfPretrained ? selfVectors! : vectors, seed)));
+        }, seed, log);
     }
+
+    private const string RowsFile = "vectors.jsonl";
+    private const string ResultPrefix = "bag-start-";
 
     /// <summary>The library's recommended bag training, from scratch or from the vectors with the table's rate divided, for the variant's epochs.</summary>
     private static FineTuningOptions Options(BagStart start, int trainCount, string vectors, int seed)
@@ -115,9 +84,6 @@ internal static class VectorStartStudy
         return directory;
     }
 
-    public static List<VectorStartRow> Load(string path) =>
-        File.Exists(path) ? [.. File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<VectorStartRow>(l)!)] : [];
-
     /// <summary>
     /// Leave-one-set-out choices, by mean validation macro-F1 over the other sets at 100 and 500 labels: the examples seen from
     /// scratch, and the (divisor, examples seen) from the vectors; then each held-out set's test scores at those choices
@@ -125,12 +91,12 @@ internal static class VectorStartStudy
     /// </summary>
     public static string Report(string work)
     {
-        var rows = Load(Path.Combine(work, "vectors.jsonl"));
+        var rows = DefaultsSweep.Load(Path.Combine(work, RowsFile));
         var results = new ResultStore(work);
         var sets = rows.Select(r => r.Set).Distinct().ToList();
         var byKey = rows.ToDictionary(r => (r.Set, r.Budget, r.Sample, r.Variant));
         // a variant not run on a (set, budget) trains exactly as the largest smaller examples-seen one that ran
-        VectorStartRow Row(VectorStartRow any, double? decay, int examples) =>
+        SweepRow Row(SweepRow any, double? decay, int examples) =>
             ExamplesSeen.Where(e => e <= examples).Reverse().Select(e => byKey.GetValueOrDefault((any.Set, any.Budget, any.Sample, Variant(decay, e)))).First(r => r is not null)!;
         // (set, budget, sample) groups whose every variant ran: a study still running leaves its last group out
         var complete = rows.Where(r => r.Variant == Variant(null, 0) && Variants(r.Labels).All(v => byKey.ContainsKey((r.Set, r.Budget, r.Sample, v.Name)))).ToList();
@@ -158,13 +124,12 @@ internal static class VectorStartStudy
             {
                 var baseline = complete.Where(r => r.Set == held && r.Budget == budget).OrderBy(r => r.Sample).ToList();
                 if (baseline.Count == 0) continue;
-                string Cell(Func<VectorStartRow, VectorStartRow> pick) =>
+                string Cell(Func<SweepRow, SweepRow> pick) =>
                     FormattableString.Invariant($"{pick(baseline[0]).TestMacroF1:F3} / {baseline.Average(r => pick(r).TestMacroF1):F3}");
                 var a = Row(baseline[0], vectorPick.Item1, vectorPick.e);
                 var b = Row(baseline[0], null, scratchPick);
-                string Paired(string variant) => results.TryGet(held, "bag-start-" + variant, a.Labels, out var ra) && results.TryGet(held, "bag-start-" + b.Variant, b.Labels, out var rb)
-                    ? Format(Evaluator.Compare(ra.Report, rb.Report, "macroF1", seed: 0)) : "–";
-                var selfRows = baseline.Select(r => byKey.GetValueOrDefault((r.Set, r.Budget, r.Sample, Self.Name))).OfType<VectorStartRow>().ToList();
+                string Paired(string variant) => DefaultsSweep.Paired(results, held, ResultPrefix + variant, ResultPrefix + b.Variant, a.Labels);
+                var selfRows = baseline.Select(r => byKey.GetValueOrDefault((r.Set, r.Budget, r.Sample, Self.Name))).OfType<SweepRow>().ToList();
                 string selfCell = selfRows.Count == baseline.Count ? FormattableString.Invariant($"{selfRows[0].TestMacroF1:F3} / {selfRows.Average(r => r.TestMacroF1):F3}") : "–";
                 md.AppendLine(CultureInfo.InvariantCulture,
                     $"| {held} | {budget?.ToString(CultureInfo.InvariantCulture) ?? "all"} | {Variant(null, scratchPick)} | {Variant(vectorPick.Item1, vectorPick.e)} | {Cell(r => r)} | {Cell(r => Row(r, null, scratchPick))} | {Cell(r => Row(r, vectorPick.Item1, vectorPick.e))} | {Paired(a.Variant)} | {selfCell} | {(selfCell == "–" ? "–" : Paired(Self.Name))} |");
@@ -172,10 +137,4 @@ internal static class VectorStartStudy
         }
         return md.ToString();
     }
-
-    private static string Format(MetricComparison c) =>
-        $"{Signed(c.Difference)} [{Signed(c.Interval.Lower)}, {Signed(c.Interval.Upper)}]{(c.IsSignificant ? " *" : "")}";
-
-    /// <summary>Three decimals with a sign; a value that rounds to zero prints +0.000 (the format's negative section would print "-+0.000").</summary>
-    private static string Signed(double value) => (Math.Round(value, 3) + 0.0).ToString("+0.000;-0.000;+0.000", CultureInfo.InvariantCulture);
 }

@@ -108,8 +108,9 @@ public sealed class TrainerOptions
 
     /// <summary>
     /// <see cref="Recommended(string, bool)"/> for a training set of a given size: a <c>bag</c> trains for enough epochs to see
-    /// at least <see cref="BagMinimumExamplesSeen"/> examples (more than 10 epochs below 3,000 examples), since ten passes over a
-    /// few hundred examples leave it far from trained and the best epoch is kept anyway.
+    /// at least <see cref="BagMinimumExamplesSeen"/> examples (more than 10 epochs below 3,000 examples), a transformer at least
+    /// <see cref="TransformerMinimumExamplesSeen"/> (more than its 6 or 10 epochs below 500 or 300 examples), since a few passes
+    /// over a few hundred examples leave either far from trained and the best epoch is kept anyway.
     /// </summary>
     /// <param name="backbone">One of <see cref="ClassifierFactory.BackboneNames"/> (or <c>bert</c> / <c>gpt2</c>).</param>
     /// <param name="pretrained">Whether the backbone continues from pretrained weights.</param>
@@ -121,8 +122,8 @@ public sealed class TrainerOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(trainingExamples, 1);
         var options = Recommended(backbone, pretrained);
-        if (IsBag(backbone))
-            options.Epochs = (int)Math.Max(options.Epochs, (BagMinimumExamplesSeen + (long)trainingExamples - 1) / trainingExamples);
+        int minimum = IsBag(backbone) ? BagMinimumExamplesSeen : TransformerMinimumExamplesSeen;
+        options.Epochs = (int)Math.Max(options.Epochs, (minimum + (long)trainingExamples - 1) / trainingExamples);
         return options;
     }
 
@@ -131,6 +132,13 @@ public sealed class TrainerOptions
     /// validation splits from 10 epochs, 3,000, 10,000 and 30,000 (docs/defaults.md, "small label budgets").
     /// </summary>
     public const int BagMinimumExamplesSeen = 30_000;
+
+    /// <summary>
+    /// The examples a recommended transformer (<c>bert-*</c>, <c>gpt2-*</c>, scratch or pretrained) sees at least: chosen
+    /// leave-one-set-out at 100 labels on ten labeled sets' validation splits from its recommended epochs and 3,000
+    /// (docs/defaults.md, "transformers on a few labels").
+    /// </summary>
+    public const int TransformerMinimumExamplesSeen = 3_000;
 
     private static bool IsBag(string backbone)
     {

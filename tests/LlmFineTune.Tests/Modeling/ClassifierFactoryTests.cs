@@ -176,8 +176,20 @@ public sealed class ClassifierFactoryTests
     }
 
     [TestMethod]
-    public void Recommended_TransformerOnAFewExamples_EpochsUnchanged() =>
-        Assert.AreEqual(TrainerOptions.Recommended("bert-mini", pretrained: true).Epochs, TrainerOptions.Recommended("bert-mini", pretrained: true, 100).Epochs);
+    [DataRow("bert-mini", true, 100, 30)]
+    [DataRow("bert-mini", true, 499, 7)]
+    [DataRow("bert-mini", true, 500, 6)]
+    [DataRow("bert-mini", false, 100, 30)]
+    [DataRow("bert-mini", false, 300, 10)]
+    [DataRow("gpt2-mini", false, 90, 34)]
+    [DataRow("bert", true, 20_000, 6)]
+    public void Recommended_TransformerOnAFewExamples_EnoughEpochsToSeeTheMinimum(string backbone, bool pretrained, int examples, int epochs)
+    {
+        var options = TrainerOptions.Recommended(backbone, pretrained, examples);
+
+        Assert.AreEqual(epochs, options.Epochs);
+        Assert.AreEqual(TrainerOptions.Recommended(backbone, pretrained).LearningRate, options.LearningRate, "only the epochs depend on the size");
+    }
 
     [TestMethod]
     public void Recommended_NoExamples_ThrowsNamingThem()
