@@ -61,6 +61,8 @@ internal static class ResultsDocument
                 Compare(comparisons, results, set, labels, Method.BertPretrained, Method.BertScratch);
                 Compare(comparisons, results, set, labels, Method.BertBudget, Method.BertScratch);
                 Compare(comparisons, results, set, labels, Method.BertSelf, Method.BertScratch);
+                Compare(comparisons, results, set, labels, Method.BertSelf, Method.BertScratchBudget);
+                Compare(comparisons, results, set, labels, Method.BertSelf, Method.BertBudget);
                 Compare(comparisons, results, set, labels, Method.BertBudget, Method.BertScratchBudget);
                 Compare(comparisons, results, set, labels, Method.ElectraBudget, Method.BertScratchBudget);
                 Compare(comparisons, results, set, labels, Method.ElectraBudget, Method.BertBudget);

@@ -52,7 +52,7 @@ public sealed class ReplacedTokenDetection : Module<Tensor, Tensor, Tensor>, IPr
         discriminatorWeight = options.DiscriminatorWeight.ToScalar();
         bert = encoder;
         GeneratorConfig = ElectraGenerator.ConfigFor(encoder.Config, options.GeneratorSizeFraction);
-        discriminator_predictions = new DiscriminatorHead(encoder.Config);
+        discriminator_predictions = new DiscriminatorHead(encoder.Config, initialReplacedShare: options.Masking.Probability);
         generator = new ElectraGenerator(encoder.Config, GeneratorConfig);
         RegisterComponents();
     }

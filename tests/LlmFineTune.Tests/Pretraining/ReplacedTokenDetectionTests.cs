@@ -128,6 +128,26 @@ public sealed class ReplacedTokenDetectionTests
     }
 
     [TestMethod]
+    [DataRow(0.15)]
+    [DataRow(0.3)]
+    public void FreshDiscriminator_PredictsTheMaskingShare_NotEvenOdds(double probability)
+    {
+        // A fresh generator rarely samples the original, so about the masked share of tokens is replaced at the first step; a head
+        // that started at even odds began far above the base rate's entropy and spent its first steps learning the base rate.
+        var tokenizer = TinyWordTokenizer.Synthetic(32);
+        var options = new ReplacedTokenDetectionOptions { Masking = new MaskingOptions { Probability = probability, MaskFraction = 0.85, RandomFraction = 0 } };
+        using var electra = new ReplacedTokenDetection(new BertBackbone(BertBackboneTests.Tiny(32)), tokenizer, options);
+        var sequences = Enumerable.Range(0, 8).Select(i => tokenizer.Encode(string.Join(' ', Enumerable.Range(0, 12).Select(j => tokenizer[5 + (i * 7 + j) % 27])))).ToArray();
+        using var batch = electra.CreateBatch(sequences, new Random(1));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        double mean = electra.forward(batch.InputIds, batch.AttentionMask).sigmoid().mean().item<float>();
+
+        Assert.AreEqual(probability, mean, 0.03, "p(replaced) of a fresh discriminator");
+    }
+
+    [TestMethod]
     public void Loss_IsGeneratorLossPlusWeightedDiscriminatorLoss_AndTrainsBoth()
     {
         var tokenizer = TinyWordTokenizer.Synthetic(32);
