@@ -68,5 +68,5 @@ internal static class DefaultsSweep
         $"{Signed(c.Difference)} [{Signed(c.Interval.Lower)}, {Signed(c.Interval.Upper)}]{(c.IsSignificant ? " *" : "")}";
 
     /// <summary>Three decimals with a sign; a value that rounds to zero prints +0.000 (the format's negative section would print "-+0.000").</summary>
-    public static string Signed(double value) => (Math.Round(value, 3) + 0.0).ToString("+0.000;-0.000;+0.000", CultureInfo.InvariantCulture);
+    private static string Signed(double value) => (Math.Round(value, 3) + 0.0).ToString("+0.000;-0.000;+0.000", CultureInfo.InvariantCulture);
 }

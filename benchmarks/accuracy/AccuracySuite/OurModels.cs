@@ -33,7 +33,7 @@ internal static class OurModels
         }
         using var model = new TextClassifier(tokenizer, backbone,
             new SingleLabelHead(bag.Dimension, set.Labels.Count, new HeadOptions { Dropout = 0 }), set.Labels, maxLength: 4096);
-        int epochs = Math.Max(bag.Epochs, (BagMinimumExamples + train.Count - 1) / train.Count);
+        int epochs = TrainingLength.EpochsToSee(bag.Epochs, BagMinimumExamples, train.Count);
         ITrainingCallback[] callbacks = vectors is not null && bag.FreezeVectors ? [new LlmFineTune.Training.Callbacks.FreezeBackbone()] : [];
         new Trainer(new TrainerOptions { Epochs = epochs, BatchSize = bag.Batch, LearningRate = bag.LearningRate, Seed = options.Seed }, new AdamWFactory(weightDecay: 0), new LinearSchedule(), callbacks)
             .Train(model, TextDataset.FromExamples(train, labelMap: set.Labels));
@@ -47,7 +47,7 @@ internal static class OurModels
         manual_seed(options.Seed);
         var encoder = pretrained ? ModelDirectory.LoadEncoder(pretrainedDirectory) : new BertBackbone(ModelDirectory.ReadEncoderConfig(pretrainedDirectory));
         using var model = new TextClassifier(tokenizer, encoder, new SingleLabelHead(encoder.HiddenSize, set.Labels.Count, new HeadOptions { Pooling = PoolingMode.Mean }), set.Labels, options.MaxLength);
-        int epochs = Math.Max(1, (options.FineTuneExamples + train.Count - 1) / train.Count);
+        int epochs = TrainingLength.EpochsToSee(1, options.FineTuneExamples, train.Count);
         int steps = options.FineTuneMaxSteps ?? epochs * ((train.Count + options.FineTuneBatch - 1) / options.FineTuneBatch);
         new Trainer(new TrainerOptions { Epochs = epochs, MaxSteps = options.FineTuneMaxSteps, BatchSize = options.FineTuneBatch, LearningRate = options.FineTuneLearningRate, MaxGradientNorm = 1.0, Seed = options.Seed },
                 schedule: new LinearSchedule(warmupSteps: steps / 10))

@@ -43,7 +43,7 @@ internal static class VectorStartStudy
             .SelectMany(e => ((double?[])[null, .. Decays.Select(d => (double?)d)]).Select(d => new BagStart(d, e)))];
 
     private static int Epochs(int trainCount, int examples) =>
-        Math.Max(TrainerOptions.Recommended(Modeling.ClassifierFactory.Bag, pretrained: false).Epochs, (examples + trainCount - 1) / trainCount);
+        TrainingLength.EpochsToSee(TrainerOptions.Recommended(Modeling.ClassifierFactory.Bag, pretrained: false).Epochs, examples, trainCount);
 
     public static void Run(string data, IReadOnlyList<string> sets, string vectors, IReadOnlyList<int?> budgets, int samples, bool self, string work, int seed, TextWriter log)
     {
